@@ -1,0 +1,44 @@
+# Every target builds on `setup`: a .venv made from the hash-checked lock files.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV_PY := .venv/bin/python
+
+.PHONY: setup lock demo test test-sqlite test-postgres lint typecheck check bench clean services-start services-stop
+
+$(UV):
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (pyenv install 3.12, or set PYTHON312=/path/to/python3.12)"; exit 1; }
+	$(PYTHON312) -m pip install --quiet --disable-pip-version-check --target .tools uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) requirements-dev.lock
+	@test -x $(VENV_PY) || $(UV) venv --quiet --python $(PYTHON312) .venv
+	$(UV) pip sync --quiet --python $(VENV_PY) --require-hashes requirements-dev.lock
+	@touch $@
+
+setup: .venv/.synced
+
+lock: $(UV)
+	$(UV) pip compile --quiet --python-version 3.12 --generate-hashes --custom-compile-command "make lock" pyproject.toml -o requirements.lock
+	$(UV) pip compile --quiet --python-version 3.12 --generate-hashes --custom-compile-command "make lock" --group dev pyproject.toml -o requirements-dev.lock
+
+demo: setup
+	$(VENV_PY) manage.py migrate --no-input -v 0
+	$(VENV_PY) manage.py demo
+
+test: setup
+	bash scripts/test.sh
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: setup
+	.venv/bin/mypy .
+
+check: lint typecheck
+
+clean:
+	rm -rf .venv .tools data/demo* .pytest_cache .mypy_cache .ruff_cache

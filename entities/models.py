@@ -1,0 +1,284 @@
+"""Entity sources (what each source says) and canonical entities (what we publish)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from ulid import ULID
+
+from mystage.stages import StageRow
+
+
+def new_public_id() -> str:
+    """An opaque, sortable, never-reused public ID (a ULID)."""
+    return str(ULID())
+
+
+class EntityType(models.TextChoices):
+    VENUE = "venue", "Venue"
+    ARTIST = "artist", "Artist"
+    PERFORMANCE = "performance", "Performance"
+
+
+class EntitySource(StageRow):
+    """One record per (source, entity type, source key); updated in place, its changes kept as revisions.
+
+    The stage status is the resolution status: pending until matched to a canonical entity.
+    """
+
+    source = models.ForeignKey("sourcing.Source", on_delete=models.PROTECT, related_name="entity_sources")
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    # The source's external ID where it has one, else a fingerprint computed from the data.
+    source_key = models.CharField(max_length=255)
+    data = models.JSONField(default=dict)
+    data_hash = models.CharField(max_length=64)
+    extraction = models.ForeignKey(
+        "extraction.Extraction", null=True, blank=True, on_delete=models.SET_NULL, related_name="entity_sources"
+    )
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    # Consecutive scrapes of the page that used to list this entity without listing it.
+    missed_scrapes = models.PositiveIntegerField(default=0)
+    vanished_at = models.DateTimeField(null=True, blank=True)
+    venue = models.ForeignKey("Venue", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources")
+    artist = models.ForeignKey("Artist", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources")
+    performance = models.ForeignKey(
+        "Performance", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
+    )
+
+    class Meta:
+        db_table = "entity_sources"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "entity_type", "source_key"], name="one_entity_source_per_key")
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.entity_type}:{self.source_key}"
+
+
+class EntitySourceRevision(models.Model):
+    """What changed in an entity source at one sighting: {field: [old, new]}."""
+
+    entity_source = models.ForeignKey(EntitySource, on_delete=models.CASCADE, related_name="revisions")
+    extraction = models.ForeignKey("extraction.Extraction", null=True, blank=True, on_delete=models.SET_NULL)
+    seen_at = models.DateTimeField()
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "entity_source_revisions"
+        ordering = ["-seen_at"]
+
+
+class CanonicalStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED_TEMPORARILY = "closed_temporarily", "Closed temporarily"
+    CLOSED_PERMANENTLY = "closed_permanently", "Closed permanently"
+    MERGED = "merged", "Merged into another"
+
+
+class Canonical(models.Model):
+    public_id = models.CharField(max_length=26, unique=True, default=new_public_id, editable=False)
+    status = models.CharField(max_length=32, choices=CanonicalStatus.choices, default=CanonicalStatus.ACTIVE)
+    # The redirect a merge leaves, kept forever: the loser's public ID keeps answering with the winner.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    external_ids = models.JSONField(default=dict, blank=True, help_text='{"scheme": ["id", ...]}')
+    # Per field: which source gave the surviving value, when it was seen and why it won.
+    provenance = models.JSONField(default=dict, blank=True)
+    # Fields a staff member set by hand: {field: value}; merges never overwrite them.
+    locked_fields = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VenueKind(models.TextChoices):
+    VENUE = "venue", "Venue"
+    COMPLEX = "complex", "Complex with several rooms"
+    ROOM = "room", "Room or stage inside a complex"
+
+
+class Venue(Canonical):
+    name = models.CharField(max_length=255)
+    former_names = models.JSONField(default=list, blank=True)
+    kind = models.CharField(max_length=16, choices=VenueKind.choices, default=VenueKind.VENUE)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rooms")
+    street = models.CharField(max_length=255, blank=True, default="")
+    locality = models.CharField(max_length=128, blank=True, default="")
+    region = models.CharField(max_length=64, blank=True, default="")
+    postal_code = models.CharField(max_length=32, blank=True, default="")
+    country = models.CharField(max_length=2, blank=True, default="", help_text="ISO 3166-1 alpha-2")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    coord_precision = models.CharField(max_length=16, blank=True, default="")
+    coord_source = models.CharField(max_length=100, blank=True, default="")
+    timezone = models.CharField(max_length=64, blank=True, default="")
+    phone = models.CharField(max_length=32, blank=True, default="", help_text="E.164")
+    website = models.URLField(max_length=500, blank=True, default="")
+    socials = models.JSONField(default=list, blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    image_urls = models.JSONField(default=list, blank=True)
+    # Normalised keys for exact matching (see entities.resolution.normalize).
+    name_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    city_key = models.CharField(max_length=128, blank=True, default="")
+
+    class Meta:
+        db_table = "evt_venues"
+        indexes = [models.Index(fields=["name_key", "city_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.locality})" if self.locality else self.name
+
+
+class Artist(Canonical):
+    name = models.CharField(max_length=255)
+    sort_name = models.CharField(max_length=255, blank=True, default="")
+    disambiguation = models.CharField(max_length=255, blank=True, default="")
+    aliases = models.JSONField(default=list, blank=True)
+    artist_type = models.CharField(max_length=32, blank=True, default="")
+    genres = models.JSONField(default=list, blank=True)
+    url = models.URLField(max_length=500, blank=True, default="")
+    images = models.JSONField(default=list, blank=True, help_text='[{"url", "license", "attribution"}]')
+    name_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
+
+    class Meta:
+        db_table = "evt_artists"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimePrecision(models.TextChoices):
+    EXACT = "exact", "Exact time"
+    DATE = "date", "Date only"
+    TBA = "tba", "Time to be announced"
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    POSTPONED = "postponed", "Postponed"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    MOVED_ONLINE = "moved_online", "Moved online"
+    POSSIBLY_CANCELLED = "possibly_cancelled", "Possibly cancelled (gone from its sources)"
+
+
+class Performance(Canonical):
+    """One event at one venue on one date, with one billing row per act."""
+
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="performances")
+    artists = models.ManyToManyField(Artist, through="PerformanceArtist", related_name="performances")
+    name = models.CharField(max_length=500)
+    local_date = models.DateField(db_index=True)
+    local_start_time = models.TimeField(null=True, blank=True)
+    local_doors_time = models.TimeField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, blank=True, default="")
+    # The UTC instant, only when the local time and the zone are both known.
+    starts_at = models.DateTimeField(null=True, blank=True)
+    time_precision = models.CharField(max_length=8, choices=TimePrecision.choices, default=TimePrecision.DATE)
+    event_status = models.CharField(max_length=32, choices=EventStatus.choices, default=EventStatus.SCHEDULED)
+    ticket_status = models.CharField(max_length=32, blank=True, default="")
+    previous_dates = models.JSONField(default=list, blank=True)
+    offers = models.JSONField(default=list, blank=True)
+    url = models.URLField(max_length=1000, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    image_urls = models.JSONField(default=list, blank=True)
+    name_key = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        db_table = "evt_performances"
+        indexes = [models.Index(fields=["venue", "local_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.local_date}"
+
+
+class Billing(models.TextChoices):
+    HEADLINER = "headliner", "Headliner"
+    CO_HEADLINER = "co_headliner", "Co-headliner"
+    SUPPORT = "support", "Support"
+    GUEST = "guest", "Guest"
+
+
+class PerformanceArtist(models.Model):
+    performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="billing")
+    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="billing")
+    billing = models.CharField(max_length=16, choices=Billing.choices, blank=True, default="")
+    order = models.PositiveSmallIntegerField(default=0)
+    set_start_time = models.TimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "evt_performance_artists"
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["performance", "artist"], name="one_billing_per_artist")]
+
+
+class ExternalId(models.Model):
+    """Index of external identifiers -> canonical entity, for exact matching at ingest."""
+
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    scheme = models.CharField(max_length=64)
+    value = models.CharField(max_length=500)
+    public_id = models.CharField(max_length=26, db_index=True)
+
+    class Meta:
+        db_table = "external_ids"
+        constraints = [
+            models.UniqueConstraint(fields=["entity_type", "scheme", "value"], name="one_entity_per_external_id")
+        ]
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    MERGED = "merged", "Merged"
+    NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+    SKIPPED = "skipped", "Skipped"
+
+
+class VenueDuplicate(models.Model):
+    """A pair of venues that may be the same place, with the score's explanation, for staff review."""
+
+    venue_a = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")
+    venue_b = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    explanation = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING)
+    priority = models.FloatField(default=0)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "venue_duplicates"
+        ordering = ["-priority", "-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue_a", "venue_b"], name="one_duplicate_per_pair"),
+            models.CheckConstraint(condition=models.Q(venue_a__lt=models.F("venue_b")), name="pair_is_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue_a_id} ~ {self.venue_b_id} ({self.score:.2f})"
+
+
+class MergeRecord(models.Model):
+    """History of merges: who merged what, and what moved, so that a merge can be undone."""
+
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    winner_public_id = models.CharField(max_length=26, db_index=True)
+    loser_public_id = models.CharField(max_length=26, db_index=True)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    automatic = models.BooleanField(default=False)
+    reason = models.TextField(blank=True, default="")
+    score = models.FloatField(null=True, blank=True)
+    # Ids of the rows repointed from loser to winner: {"entity_sources": [...], "performances": [...]}.
+    moved = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "merge_records"
+        ordering = ["-created_at"]

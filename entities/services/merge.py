@@ -1,0 +1,91 @@
+"""Merging two canonical venues, leaving a redirect forever, and undoing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from entities.models import (
+    CanonicalStatus,
+    DuplicateStatus,
+    EntitySource,
+    EntityType,
+    ExternalId,
+    MergeRecord,
+    Performance,
+    Venue,
+    VenueDuplicate,
+)
+from entities.services.recompute import venue_recompute
+from sync.services import sync_mark_dirty
+
+
+@transaction.atomic
+def venue_merge(*, winner: Venue, loser: Venue, by: Any = None, reason: str = "", score: float | None = None) -> MergeRecord:
+    """Fold `loser` into `winner`: repoint its sources, performances, rooms and IDs; keep a redirect."""
+    if winner.pk == loser.pk:
+        raise ValueError("A venue cannot be merged into itself.")
+    if CanonicalStatus.MERGED in (winner.status, loser.status):
+        raise ValueError("One of these venues was already merged; review the surviving venue instead.")
+    moved = {
+        "entity_sources": list(EntitySource.objects.filter(venue=loser).values_list("pk", flat=True)),
+        "performances": list(Performance.objects.filter(venue=loser).values_list("pk", flat=True)),
+        "rooms": list(Venue.objects.filter(parent=loser).values_list("pk", flat=True)),
+        "external_ids": list(ExternalId.objects.filter(entity_type=EntityType.VENUE, public_id=loser.public_id).values_list("pk", flat=True)),
+        "loser_fields": {"name": loser.name, "locked_fields": loser.locked_fields},
+    }
+    EntitySource.objects.filter(pk__in=moved["entity_sources"]).update(venue=winner)
+    Performance.objects.filter(pk__in=moved["performances"]).update(venue=winner)
+    Venue.objects.filter(pk__in=moved["rooms"]).update(parent=winner)
+    ExternalId.objects.filter(pk__in=moved["external_ids"]).update(public_id=winner.public_id)
+    loser.status = CanonicalStatus.MERGED
+    loser.merged_into = winner
+    loser.save(update_fields=["status", "merged_into", "updated_at"])
+    record = MergeRecord.objects.create(
+        entity_type=EntityType.VENUE,
+        winner_public_id=winner.public_id,
+        loser_public_id=loser.public_id,
+        merged_by=by if getattr(by, "pk", None) else None,
+        automatic=by is None,
+        reason=reason,
+        score=score,
+        moved=moved,
+    )
+    VenueDuplicate.objects.filter(venue_a__in=[winner, loser], venue_b__in=[winner, loser]).update(
+        status=DuplicateStatus.MERGED, decided_by=record.merged_by, decided_at=timezone.now(), reason=reason
+    )
+    venue_recompute(winner)
+    sync_mark_dirty(entity_type=EntityType.VENUE, entity=loser)
+    for performance in Performance.objects.filter(pk__in=moved["performances"]):
+        sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+    return record
+
+
+@transaction.atomic
+def venue_unmerge(*, record: MergeRecord, by: Any = None) -> Venue:
+    """Undo a merge: the loser comes back with the sources, performances, rooms and IDs that moved."""
+    if record.undone_at is not None:
+        raise ValueError("This merge was already undone.")
+    winner = Venue.objects.get(public_id=record.winner_public_id)
+    loser = Venue.objects.get(public_id=record.loser_public_id)
+    moved = record.moved
+    EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), venue=winner).update(venue=loser)
+    Performance.objects.filter(pk__in=moved.get("performances", []), venue=winner).update(venue=loser)
+    Venue.objects.filter(pk__in=moved.get("rooms", []), parent=winner).update(parent=loser)
+    ExternalId.objects.filter(pk__in=moved.get("external_ids", [])).update(public_id=loser.public_id)
+    loser.status = CanonicalStatus.ACTIVE
+    loser.merged_into = None
+    loser.save(update_fields=["status", "merged_into", "updated_at"])
+    record.undone_at = timezone.now()
+    record.save(update_fields=["undone_at"])
+    VenueDuplicate.objects.filter(venue_a__in=[winner, loser], venue_b__in=[winner, loser]).update(
+        status=DuplicateStatus.PENDING, decided_by=None, decided_at=None, reason="merge undone"
+    )
+    venue_recompute(winner)
+    venue_recompute(loser)
+    sync_mark_dirty(entity_type=EntityType.VENUE, entity=loser)
+    for performance in Performance.objects.filter(pk__in=moved.get("performances", [])):
+        sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+    return loser

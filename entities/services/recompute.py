@@ -1,0 +1,257 @@
+"""Recompute a canonical entity from all its sources (survivorship), keep provenance, mark sync dirty."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from entities.merging.survivorship import Observation, merge_records, union_values
+from entities.merging.timing import resolve_time, timezone_at
+from entities.models import (
+    Artist,
+    Billing,
+    CanonicalStatus,
+    EntitySource,
+    EntityType,
+    EventStatus,
+    ExternalId,
+    Performance,
+    PerformanceArtist,
+    TimePrecision,
+    Venue,
+)
+from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name, normalize_phone
+from sourcing.models import SourceKind
+from sync.services import sync_mark_dirty
+
+# Sources whose terms let us keep their IDs but not their content (DESIGN.md section 3).
+ID_ONLY_SOURCE_KINDS = frozenset({SourceKind.GOOGLE_PLACES, SourceKind.YELP})
+ADDRESS_FIELDS = ("street", "locality", "region", "postal_code", "country")
+
+
+def _sources(entity: Venue | Artist | Performance) -> list[EntitySource]:
+    return list(entity.sources.select_related("source").order_by("pk"))
+
+
+def _content_sources(sources: Iterable[EntitySource]) -> list[EntitySource]:
+    return [es for es in sources if es.source.kind not in ID_ONLY_SOURCE_KINDS]
+
+
+def _observe(sources: Iterable[EntitySource], getter: Callable[[dict[str, Any]], Any]) -> list[Observation]:
+    observations = []
+    for es in sources:
+        value = getter(es.data)
+        if value not in (None, "", [], {}):
+            observations.append(Observation(source=es.source.name, priority=es.source.priority, seen_at=es.last_seen_at, value=value))
+    return observations
+
+
+def _union(observations: list[Observation], *, flatten: bool = False) -> list[Any]:
+    """All distinct values, best source first; with `flatten`, list values count item by item."""
+    if flatten:
+        observations = [
+            Observation(source=o.source, priority=o.priority, seen_at=o.seen_at, value=item)
+            for o in observations
+            for item in (o.value if isinstance(o.value, list) else [o.value])
+            if item not in (None, "")
+        ]
+    return list(union_values(observations))
+
+
+def _external_ids(entity_type: str, entity: Venue | Artist | Performance, sources: list[EntitySource]) -> dict[str, list[str]]:
+    """Every external ID of every source (several per scheme allowed), indexed for exact matching."""
+    ids: dict[str, list[str]] = {}
+    for es in sources:
+        pairs = [(f"source:{es.source.name}", es.source_key), *(es.data.get("external_ids") or {}).items()]
+        for scheme, value in pairs:
+            if value and value not in ids.setdefault(scheme, []):
+                ids[scheme].append(value)
+    for scheme, values in ids.items():
+        for value in values:
+            # First come keeps the ID: a conflict means two canonical entities claim one ID, which
+            # the duplicate finder surfaces; we never silently move an ID.
+            ExternalId.objects.get_or_create(
+                entity_type=entity_type, scheme=scheme, value=value[:500], defaults={"public_id": entity.public_id}
+            )
+    return {k: ids[k] for k in sorted(ids)}
+
+
+def _apply(entity: Venue | Artist | Performance, values: dict[str, Any]) -> bool:
+    changed = [name for name, value in values.items() if getattr(entity, name) != value]
+    for name in changed:
+        setattr(entity, name, values[name])
+    if changed:
+        entity.save()
+    return bool(changed)
+
+
+def venue_recompute(venue: Venue) -> bool:
+    """Rebuild the venue's fields from its sources; True when anything changed."""
+    if venue.status == CanonicalStatus.MERGED:
+        return False
+    sources = _sources(venue)
+    content = _content_sources(sources)
+    fields: dict[str, list[Observation]] = {
+        "name": _observe(content, lambda d: d.get("name")),
+        "latitude": _observe(content, lambda d: d.get("latitude")),
+        "longitude": _observe(content, lambda d: d.get("longitude")),
+        "timezone": _observe(content, lambda d: d.get("timezone")),
+        "phone": _observe(content, lambda d: normalize_phone(d.get("phone") or "")),
+        "website": _observe(content, lambda d: d.get("website")),
+        "capacity": _observe(content, lambda d: d.get("capacity")),
+    }
+    for name in ADDRESS_FIELDS:
+        fields[name] = _observe(content, lambda d, name=name: (d.get("address") or {}).get(name))
+    outcome = merge_records(fields, locks=venue.locked_fields, grouped_fields=[ADDRESS_FIELDS, ("latitude", "longitude")])
+    values: dict[str, Any] = {name: outcome.values.get(name) for name in fields}
+    for name in ("name", "phone", "website", "timezone", *ADDRESS_FIELDS):
+        values[name] = (values[name] or "")[: Venue._meta.get_field(name).max_length]  # type: ignore[union-attr]
+    if len(values["country"]) != 2:
+        values["country"] = ""  # only ISO codes are stored; a spelled-out country stays in the sources
+    values["name"] = values["name"] or venue.name
+    values["timezone"] = values["timezone"] or timezone_at(values["latitude"], values["longitude"]) or ""
+    if values["latitude"] is not None:
+        values["coord_source"] = outcome.provenance.get("latitude", {}).get("source", "")
+    names = _union(fields["name"])
+    values["former_names"] = [n for n in names if n != values["name"]]
+    values["socials"] = _union(_observe(content, lambda d: d.get("socials")), flatten=True)
+    values["image_urls"] = _union(_observe(content, lambda d: d.get("image_urls")), flatten=True)
+    values["external_ids"] = _external_ids(EntityType.VENUE, venue, sources)
+    values["provenance"] = outcome.provenance
+    values["name_key"] = normalize_name(values["name"])
+    values["city_key"] = normalize_city(values["locality"]) if values["locality"] else ""
+    renamed = values["name"] != venue.name or values["locality"] != venue.locality
+    changed = _apply(venue, values)
+    if changed:
+        sync_mark_dirty(entity_type=EntityType.VENUE, entity=venue)
+        if renamed:  # performance documents embed the venue's name and city
+            for performance in venue.performances.all():
+                sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+    return changed
+
+
+def artist_recompute(artist: Artist) -> bool:
+    if artist.status == CanonicalStatus.MERGED:
+        return False
+    sources = _sources(artist)
+    content = _content_sources(sources)
+    fields = {
+        "name": _observe(content, lambda d: d.get("name")),
+        "artist_type": _observe(content, lambda d: d.get("type")),
+        "url": _observe(content, lambda d: d.get("url")),
+    }
+    outcome = merge_records(fields, locks=artist.locked_fields)
+    name = (outcome.values.get("name") or artist.name)[:255]
+    values: dict[str, Any] = {
+        "name": name,
+        "artist_type": (outcome.values.get("artist_type") or "")[:32],
+        "url": (outcome.values.get("url") or "")[:500],
+        "aliases": [n for n in _union(fields["name"]) if n != name],
+        "genres": _union(_observe(content, lambda d: d.get("genres")), flatten=True),
+        "images": [{"url": u} for u in _union(_observe(content, lambda d: d.get("image_urls")), flatten=True)],
+        "external_ids": _external_ids(EntityType.ARTIST, artist, sources),
+        "provenance": outcome.provenance,
+        "name_key": normalize_artist_name(name),
+    }
+    changed = _apply(artist, values)
+    if changed:
+        sync_mark_dirty(entity_type=EntityType.ARTIST, entity=artist)
+    return changed
+
+
+def performance_recompute(performance: Performance) -> bool:
+    if performance.status == CanonicalStatus.MERGED:
+        return False
+    sources = _sources(performance)
+    content = _content_sources(sources)
+    fields = {
+        "name": _observe(content, lambda d: d.get("name")),
+        "local_date": _observe(content, lambda d: d.get("local_date")),
+        "local_start_time": _observe(content, lambda d: d.get("local_start_time")),
+        "utc_offset_minutes": _observe(content, lambda d: d.get("utc_offset_minutes")),
+        "local_doors_time": _observe(content, lambda d: d.get("local_doors_time")),
+        "time_precision": _observe(content, lambda d: d.get("time_precision")),
+        "event_status": _observe(content, lambda d: d.get("status")),
+        "ticket_status": _observe(content, lambda d: d.get("ticket_status")),
+        "url": _observe(content, lambda d: d.get("url")),
+        "description": _observe(content, lambda d: d.get("description")),
+        "offers": _observe(content, lambda d: d.get("offers")),
+    }
+    # The start time travels with its offset and precision: all three from one source.
+    outcome = merge_records(
+        fields, locks=performance.locked_fields, grouped_fields=[("local_start_time", "utc_offset_minutes", "time_precision")]
+    )
+    chosen = outcome.values
+    venue = performance.venue
+    zone = venue.timezone if venue else ""
+    local_date = dt.date.fromisoformat(chosen.get("local_date") or performance.local_date.isoformat())
+    start = dt.time.fromisoformat(chosen["local_start_time"]) if chosen.get("local_start_time") else None
+    resolved = resolve_time(local_date, start, utc_offset_minutes=chosen.get("utc_offset_minutes"), zone_name=zone)
+    doors = dt.time.fromisoformat(chosen["local_doors_time"]) if chosen.get("local_doors_time") else None
+    precision = chosen.get("time_precision") or (TimePrecision.EXACT if start else TimePrecision.DATE)
+    status = chosen.get("event_status") or EventStatus.SCHEDULED
+    if sources and all(es.vanished_at for es in sources) and status == EventStatus.SCHEDULED:
+        status = EventStatus.POSSIBLY_CANCELLED
+    name = (chosen.get("name") or performance.name)[:500]
+    values: dict[str, Any] = {
+        "name": name,
+        "name_key": normalize_name(name)[:255],
+        "local_date": resolved.local_date,
+        "local_start_time": resolved.local_time,
+        "local_doors_time": doors,
+        "timezone": zone,
+        "starts_at": resolved.starts_at,
+        "time_precision": precision,
+        "event_status": status,
+        "ticket_status": (chosen.get("ticket_status") or "")[:32],
+        "url": (chosen.get("url") or "")[:1000],
+        "description": chosen.get("description") or "",
+        "offers": chosen.get("offers") or [],
+        "previous_dates": _union(_observe(content, lambda d: d.get("previous_local_dates")), flatten=True),
+        "image_urls": _union(_observe(content, lambda d: d.get("image_urls")), flatten=True),
+        "external_ids": _external_ids(EntityType.PERFORMANCE, performance, sources),
+        "provenance": outcome.provenance,
+    }
+    changed = _apply(performance, values)
+    changed = _recompute_billing(performance, content) or changed
+    if changed:
+        sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+    return changed
+
+
+def _recompute_billing(performance: Performance, sources: list[EntitySource]) -> bool:
+    """One billing row per act; billing and order from the highest-priority source that lists it."""
+    wanted: dict[int, tuple[int, str, int]] = {}  # artist pk -> (priority, billing, order)
+    ranked = sorted(sources, key=lambda es: -es.source.priority)
+    for es in ranked:
+        for performer in es.data.get("performers", []):
+            artist_source = EntitySource.objects.filter(
+                source_id=es.source_id, entity_type=EntityType.ARTIST, source_key=performer["key"]
+            ).first()
+            if artist_source is None or artist_source.artist_id is None:
+                continue
+            artist = Artist.objects.get(pk=artist_source.artist_id)
+            while artist.status == CanonicalStatus.MERGED and artist.merged_into_id:
+                artist = Artist.objects.get(pk=artist.merged_into_id)
+            if artist.pk not in wanted:
+                billing = performer.get("billing") or ""
+                if billing not in Billing.values:
+                    billing = ""
+                wanted[artist.pk] = (es.source.priority, billing, performer.get("order") or 0)
+    current = {row.artist_id: row for row in performance.billing.all()}
+    changed = False
+    for artist_id, row in current.items():
+        if artist_id not in wanted:
+            row.delete()
+            changed = True
+    for artist_id, (_, billing, order) in wanted.items():
+        row = current.get(artist_id)
+        if row is None:
+            PerformanceArtist.objects.create(performance=performance, artist_id=artist_id, billing=billing, order=order)
+            changed = True
+        elif (row.billing, row.order) != (billing, order):
+            row.billing, row.order = billing, order
+            row.save(update_fields=["billing", "order"])
+            changed = True
+    return changed

@@ -1,0 +1,63 @@
+"""Document routing: which extractors run on a document (pure: no Django import).
+
+Deterministic adapters come first. A page with no structured data we can read goes to an LLM
+agent, which is parked as "waiting" when no model is configured rather than failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from extraction.adapters import jsonld
+from extraction.schemas import ExtractionResult
+from sourcing.fetching import decode_body
+
+
+@dataclass(frozen=True)
+class Document:
+    """One fetched document. `text` decodes it once, not trusting a declared charset blindly."""
+
+    body: bytes
+    url: str = ""
+    content_type: str = ""
+    source_kind: str = ""
+    default_timezone: str | None = None
+
+    @property
+    def looks_like_json(self) -> bool:
+        if "json" in self.content_type.lower():
+            return True
+        return self.body.lstrip()[:1] in (b"{", b"[")
+
+    @cached_property
+    def text(self) -> str:
+        return decode_body(self.body, self.content_type)[0]
+
+
+@dataclass(frozen=True)
+class Extractor:
+    name: str
+    version: str
+    run: Callable[[Document], ExtractionResult] | None  # None: needs an LLM agent
+    needs_llm: bool = False
+
+
+def _run_jsonld(doc: Document) -> ExtractionResult:
+    return jsonld.extract_jsonld(doc.text, url=doc.url or None, default_timezone=doc.default_timezone)
+
+
+JSONLD = Extractor(name=jsonld.EXTRACTOR_NAME, version=jsonld.EXTRACTOR_VERSION, run=_run_jsonld)
+LLM_PAGE = Extractor(name="llm_page", version="1", run=None, needs_llm=True)
+
+EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (JSONLD, LLM_PAGE)}
+
+
+def route(doc: Document) -> list[Extractor]:
+    """The extractors for this document, most trusted first."""
+    if doc.looks_like_json:
+        return [JSONLD]
+    if b"application/ld+json" in doc.body.lower():
+        return [JSONLD]
+    return [LLM_PAGE]

@@ -1,0 +1,17 @@
+"""The one NinjaAPI of the project; each app contributes a router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from entities.api import router as entities_router
+from sourcing.api import router as sourcing_router
+
+api = NinjaAPI(
+    title="MyStage Sourcing API",
+    version="1",
+    description="Canonical venues, artists and performances, and the scraping pipeline.",
+    docs_url="/docs",
+)
+api.add_router("/", entities_router)
+api.add_router("/pipeline", sourcing_router)

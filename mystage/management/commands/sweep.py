@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from mystage.pipeline import pipeline_sweep
+
+
+class Command(BaseCommand):
+    help = "Re-enqueue pipeline rows left pending or stuck running (e.g. after a worker was killed)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--grace", type=int, default=60, help="Skip rows touched in the last N seconds.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = pipeline_sweep(grace_seconds=options["grace"])
+        self.stdout.write(", ".join(f"{n} {stage}" for stage, n in counts.items()) + " re-enqueued")

@@ -1,0 +1,168 @@
+"""Settings, read from the environment only (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from mystage.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("MYSTAGE_DATA_DIR", str(BASE_DIR / "data")))
+
+DEBUG = env_bool("DEBUG", False)
+# Without a configured secret we run, but only in DEBUG or the embedded default; the system check warns.
+SECRET_KEY = env_str("SECRET_KEY", "insecure-local-only-secret-key-set-SECRET_KEY-in-production")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "mystage",
+    "sourcing",
+    "extraction",
+    "entities",
+    "sync",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mystage.urls"
+WSGI_APPLICATION = "mystage.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'mystage.sqlite3'}"
+DATABASE_URL = env_str("DATABASE_URL", "") or DEFAULT_DATABASE_URL
+_db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)))
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while a qcluster worker writes; IMMEDIATE transactions take the
+    # write lock up front, so two workers wait on busy_timeout instead of failing with "database is locked".
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    if _db["NAME"] != ":memory:":
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Task queue (django-q2) -----------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL", "")
+TASK_TIMEOUT_SECONDS = env_int("TASK_TIMEOUT_SECONDS", 300)
+Q_CLUSTER: dict[str, Any] = {
+    "name": env_str("Q_CLUSTER_NAME", "mystage"),
+    "workers": env_int("Q_WORKERS", 2),
+    # q2 requires timeout < retry: a task that outlives its timeout is killed before it is redelivered.
+    "timeout": TASK_TIMEOUT_SECONDS,
+    "retry": TASK_TIMEOUT_SECONDS + 60,
+    "max_attempts": env_int("Q_MAX_ATTEMPTS", 5),
+    "save_limit": env_int("Q_SAVE_LIMIT", 1000),
+    "ack_failures": True,
+    "catch_up": False,
+    "poll": env_float("Q_POLL_SECONDS", 0.2),
+    "sync": env_bool("Q_SYNC", False),
+    "label": "Task queue",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# How long a claimed row may stay "running" before the sweeper assumes its worker died.
+PIPELINE_LEASE_SECONDS = env_int("PIPELINE_LEASE_SECONDS", TASK_TIMEOUT_SECONDS + 30)
+PIPELINE_MAX_ATTEMPTS = env_int("PIPELINE_MAX_ATTEMPTS", 5)
+
+# --- Scraping -------------------------------------------------------------------------------
+SCRAPE_USER_AGENT = env_str("SCRAPE_USER_AGENT", "MyStageBot/0.1 (+https://mystage.example/bot)")
+SCRAPE_TIMEOUT_SECONDS = env_float("SCRAPE_TIMEOUT_SECONDS", 20.0)
+SCRAPE_MAX_BYTES = env_int("SCRAPE_MAX_BYTES", 10 * 1024 * 1024)
+SCRAPE_MAX_REDIRECTS = env_int("SCRAPE_MAX_REDIRECTS", 5)
+# Hosts or networks that the private-address guard lets through (the demo and tests use 127.0.0.1).
+SCRAPE_ALLOWED_PRIVATE_HOSTS = env_list("SCRAPE_ALLOWED_PRIVATE_HOSTS", "")
+
+# --- Extraction / LLM -----------------------------------------------------------------------
+# A pydantic-ai model string such as "openai:gpt-4o-mini"; empty means pages without markup wait.
+LLM_MODEL = env_str("LLM_MODEL", "")
+
+# --- Resolution -----------------------------------------------------------------------------
+RESOLUTION_AUTO_MERGE_THRESHOLD = env_float("RESOLUTION_AUTO_MERGE_THRESHOLD", 0.97)
+RESOLUTION_REVIEW_THRESHOLD = env_float("RESOLUTION_REVIEW_THRESHOLD", 0.6)
+DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "US")
+
+# --- Sync -----------------------------------------------------------------------------------
+SYNC_LOCAL_DIR = Path(env_str("SYNC_LOCAL_DIR", str(DATA_DIR / "sync")))
+FIRESTORE_PROJECT = env_str("FIRESTORE_PROJECT", "")
+FIRESTORE_EMULATOR_HOST = env_str("FIRESTORE_EMULATOR_HOST", "")
+GOOGLE_APPLICATION_CREDENTIALS = env_str("GOOGLE_APPLICATION_CREDENTIALS", "")
+ALGOLIA_APP_ID = env_str("ALGOLIA_APP_ID", "")
+ALGOLIA_API_KEY = env_str("ALGOLIA_API_KEY", "")
+ALGOLIA_INDEX_PREFIX = env_str("ALGOLIA_INDEX_PREFIX", "")
+ALGOLIA_HOSTS = env_list("ALGOLIA_HOSTS", "")
+
+# --- Files ----------------------------------------------------------------------------------
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+GS_BUCKET_NAME = env_str("GS_BUCKET_NAME", "")
+STORAGES: dict[str, Any] = {
+    "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Misc -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
+        for name in ("mystage", "sourcing", "extraction", "entities", "sync")
+    }
+    | {"django_q": {"handlers": ["console"], "level": env_str("Q_LOG_LEVEL", "WARNING"), "propagate": False}},
+}

@@ -1,0 +1,11 @@
+"""django-q2 tasks for sourcing: thin wrappers that take ids and call services."""
+
+from sourcing import services
+
+
+def scrape_fetch_task(scrape_id: int) -> None:
+    services.scrape_fetch(scrape_id=scrape_id)
+
+
+def scrapes_request_due_task() -> int:
+    return services.scrapes_request_due()

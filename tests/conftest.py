@@ -1,0 +1,55 @@
+"""Shared fixtures: the local demo web (every site and API we scrape, on 127.0.0.1), inline tasks,
+sync stand-ins in a temporary folder, and a guard that no test reaches the internet."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse connections to anything but loopback: tests talk to local servers only."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"tests may not reach {address!r}: serve it from a local server instead")
+        return real_connect(sock, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(scope="session")
+def demo_web() -> Iterator[object]:
+    from demo.webserver import start_server
+
+    with start_server(ROOT / "demo" / "web", host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def fixtures_web() -> Iterator[object]:
+    """The saved real pages in tests/fixtures/web, served as they are."""
+    from demo.webserver import start_server
+
+    with start_server(ROOT / "tests" / "fixtures" / "web", host="127.0.0.1", port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def pipeline_settings(settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    """Tasks run inline (django-q2 sync mode), the fetcher may reach 127.0.0.1, sync writes to tmp."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    settings.SCRAPE_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]  # type: ignore[attr-defined]
+    settings.SYNC_LOCAL_DIR = tmp_path / "sync"  # type: ignore[attr-defined]
+    settings.SCRAPE_TIMEOUT_SECONDS = 5  # type: ignore[attr-defined]
+    return settings
