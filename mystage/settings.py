@@ -118,7 +118,7 @@ LLM_MODEL = env_str("LLM_MODEL", "")
 
 # --- Resolution -----------------------------------------------------------------------------
 RESOLUTION_AUTO_MERGE_THRESHOLD = env_float("RESOLUTION_AUTO_MERGE_THRESHOLD", 0.97)
-RESOLUTION_REVIEW_THRESHOLD = env_float("RESOLUTION_REVIEW_THRESHOLD", 0.6)
+RESOLUTION_REVIEW_THRESHOLD = env_float("RESOLUTION_REVIEW_THRESHOLD", 0.3)
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "US")
 
 # --- Sync -----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -41,8 +40,8 @@ def venue_duplicates_find() -> dict[str, int]:
     upcoming = _upcoming_counts()
     filed = updated = 0
     for candidate in candidates:
-        a, b = sorted((int(candidate.id_a), int(candidate.id_b)))
-        explanation = [_jsonable(item) for item in candidate.explanation]
+        a, b = sorted((int(candidate.a_id), int(candidate.b_id)))
+        explanation = [item.to_json() for item in candidate.explanation]
         # Staff see the most uncertain pairs with the most upcoming shows first.
         uncertainty = 1 - abs(candidate.score - 0.5) * 2
         priority = round(uncertainty * (1 + upcoming.get(a, 0) + upcoming.get(b, 0)), 4)
@@ -67,12 +66,6 @@ def _upcoming_counts() -> dict[int, int]:
     today = timezone.localdate()
     rows = Venue.objects.filter(performances__local_date__gte=today).annotate(n=Count("performances")).values_list("pk", "n")
     return dict(rows)
-
-
-def _jsonable(item: Any) -> Any:
-    if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        return dataclasses.asdict(item)
-    return item
 
 
 def venue_duplicate_decide(*, duplicate: VenueDuplicate, status: str, by: Any = None, reason: str = "") -> VenueDuplicate:
