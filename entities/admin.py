@@ -21,9 +21,19 @@ from mystage.admin_utils import make_retry_action
 
 
 @admin.register(EntitySource)
-class EntitySourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["id", "source", "entity_type", "source_key", "status", "venue", "artist", "performance",
-                    "last_seen_at", "missed_scrapes"]
+class EntitySourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "source",
+        "entity_type",
+        "source_key",
+        "status",
+        "venue",
+        "artist",
+        "performance",
+        "last_seen_at",
+        "missed_scrapes",
+    ]
     list_filter = ["entity_type", "status", "source"]
     search_fields = ["source_key", "last_error"]
     list_select_related = ["source", "venue", "artist", "performance"]
@@ -33,9 +43,9 @@ class EntitySourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     actions = [make_retry_action("entities.tasks.entity_source_resolve_task")]
 
 
-class SourceInline(admin.TabularInline):  # type: ignore[type-arg]
+class SourceInline(admin.TabularInline):
     model = EntitySource
-    fields = ["source", "entity_type", "source_key", "last_seen_at", "status"]
+    fields = ("source", "entity_type", "source_key", "last_seen_at", "status")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -43,8 +53,18 @@ class SourceInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "locality", "region", "country", "phone", "website", "status", "timezone", "updated_at"]
+class VenueAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "locality",
+        "region",
+        "country",
+        "phone",
+        "website",
+        "status",
+        "timezone",
+        "updated_at",
+    ]
     list_filter = ["status", "kind", "country", "locality"]
     search_fields = ["name", "public_id", "street", "locality", "phone", "website"]
     readonly_fields = ["public_id", "provenance", "external_ids", "merged_into", "name_key", "city_key"]
@@ -54,7 +74,7 @@ class VenueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Artist)
-class ArtistAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ArtistAdmin(admin.ModelAdmin):
     list_display = ["name", "artist_type", "status", "updated_at"]
     list_filter = ["status", "artist_type"]
     search_fields = ["name", "public_id", "aliases"]
@@ -63,15 +83,23 @@ class ArtistAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     inlines = [SourceInline]
 
 
-class BillingInline(admin.TabularInline):  # type: ignore[type-arg]
+class BillingInline(admin.TabularInline):
     model = PerformanceArtist
     raw_id_fields = ["artist"]
     extra = 0
 
 
 @admin.register(Performance)
-class PerformanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "venue", "local_date", "local_start_time", "time_precision", "event_status", "updated_at"]
+class PerformanceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "venue",
+        "local_date",
+        "local_start_time",
+        "time_precision",
+        "event_status",
+        "updated_at",
+    ]
     list_filter = ["event_status", "time_precision", "local_date"]
     search_fields = ["name", "public_id", "venue__name"]
     list_select_related = ["venue"]
@@ -83,7 +111,7 @@ class PerformanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(VenueDuplicate)
-class VenueDuplicateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class VenueDuplicateAdmin(admin.ModelAdmin):
     list_display = ["id", "venue_a", "venue_b", "score", "priority", "status", "decided_by", "decided_at"]
     list_filter = ["status"]
     search_fields = ["venue_a__name", "venue_b__name"]
@@ -97,7 +125,13 @@ class VenueDuplicateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         merged = 0
         for dup in queryset.filter(status=DuplicateStatus.PENDING).select_related("venue_a", "venue_b"):
             try:
-                services.venue_merge(winner=dup.venue_a, loser=dup.venue_b, by=request.user, reason="admin bulk merge", score=dup.score)
+                services.venue_merge(
+                    winner=dup.venue_a,
+                    loser=dup.venue_b,
+                    by=request.user,
+                    reason="admin bulk merge",
+                    score=dup.score,
+                )
                 merged += 1
             except ValueError as exc:
                 self.message_user(request, f"{dup}: {exc}", messages.WARNING)
@@ -106,13 +140,23 @@ class VenueDuplicateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Not a duplicate (never ask again)")
     def not_duplicate(self, request: HttpRequest, queryset: QuerySet[VenueDuplicate]) -> None:
         for dup in queryset.filter(status=DuplicateStatus.PENDING):
-            services.venue_duplicate_decide(duplicate=dup, status=DuplicateStatus.NOT_DUPLICATE, by=request.user)
+            services.venue_duplicate_decide(
+                duplicate=dup, status=DuplicateStatus.NOT_DUPLICATE, by=request.user
+            )
         self.message_user(request, "Recorded.", messages.SUCCESS)
 
 
 @admin.register(MergeRecord)
-class MergeRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["entity_type", "winner_public_id", "loser_public_id", "merged_by", "automatic", "created_at", "undone_at"]
+class MergeRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "entity_type",
+        "winner_public_id",
+        "loser_public_id",
+        "merged_by",
+        "automatic",
+        "created_at",
+        "undone_at",
+    ]
     list_filter = ["entity_type", "automatic"]
     search_fields = ["winner_public_id", "loser_public_id"]
     readonly_fields = ["moved"]

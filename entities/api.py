@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -20,7 +20,7 @@ router = Router(tags=["entities"])
 def _redirect_if_merged(request: HttpRequest, entity: Any, route: str) -> HttpResponse | None:
     if entity.status == CanonicalStatus.MERGED and entity.merged_into_id:
         winner = type(entity).objects.get(pk=entity.merged_into_id)
-        return HttpResponseRedirect(request.build_absolute_uri(f"/api/{route}/{winner.public_id}"), status=301)  # type: ignore[return-value]
+        return HttpResponsePermanentRedirect(request.build_absolute_uri(f"/api/{route}/{winner.public_id}"))
     return None
 
 

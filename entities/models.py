@@ -33,15 +33,23 @@ class EntitySource(StageRow):
     data = models.JSONField(default=dict)
     data_hash = models.CharField(max_length=64)
     extraction = models.ForeignKey(
-        "extraction.Extraction", null=True, blank=True, on_delete=models.SET_NULL, related_name="entity_sources"
+        "extraction.Extraction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entity_sources",
     )
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     # Consecutive scrapes of the page that used to list this entity without listing it.
     missed_scrapes = models.PositiveIntegerField(default=0)
     vanished_at = models.DateTimeField(null=True, blank=True)
-    venue = models.ForeignKey("Venue", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources")
-    artist = models.ForeignKey("Artist", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources")
+    venue = models.ForeignKey(
+        "Venue", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
+    )
+    artist = models.ForeignKey(
+        "Artist", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
+    )
     performance = models.ForeignKey(
         "Performance", null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
     )
@@ -49,7 +57,9 @@ class EntitySource(StageRow):
     class Meta:
         db_table = "entity_sources"
         constraints = [
-            models.UniqueConstraint(fields=["source", "entity_type", "source_key"], name="one_entity_source_per_key")
+            models.UniqueConstraint(
+                fields=["source", "entity_type", "source_key"], name="one_entity_source_per_key"
+            )
         ]
         indexes = [models.Index(fields=["status", "updated_at"])]
 
@@ -68,6 +78,9 @@ class EntitySourceRevision(models.Model):
     class Meta:
         db_table = "entity_source_revisions"
         ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.entity_source_id} at {self.seen_at:%Y-%m-%d %H:%M}: {', '.join(self.changes)}"
 
 
 class CanonicalStatus(models.TextChoices):
@@ -168,7 +181,9 @@ class EventStatus(models.TextChoices):
 class Performance(Canonical):
     """One event at one venue on one date, with one billing row per act."""
 
-    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="performances")
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="performances"
+    )
     artists = models.ManyToManyField(Artist, through="PerformanceArtist", related_name="performances")
     name = models.CharField(max_length=500)
     local_date = models.DateField(db_index=True)
@@ -212,7 +227,12 @@ class PerformanceArtist(models.Model):
     class Meta:
         db_table = "evt_performance_artists"
         ordering = ["order"]
-        constraints = [models.UniqueConstraint(fields=["performance", "artist"], name="one_billing_per_artist")]
+        constraints = [
+            models.UniqueConstraint(fields=["performance", "artist"], name="one_billing_per_artist")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.artist_id} ({self.billing or 'billed'} #{self.order}) at {self.performance_id}"
 
 
 class ExternalId(models.Model):
@@ -226,8 +246,13 @@ class ExternalId(models.Model):
     class Meta:
         db_table = "external_ids"
         constraints = [
-            models.UniqueConstraint(fields=["entity_type", "scheme", "value"], name="one_entity_per_external_id")
+            models.UniqueConstraint(
+                fields=["entity_type", "scheme", "value"], name="one_entity_per_external_id"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.scheme}:{self.value} -> {self.public_id}"
 
 
 class DuplicateStatus(models.TextChoices):
@@ -257,7 +282,9 @@ class VenueDuplicate(models.Model):
         ordering = ["-priority", "-score"]
         constraints = [
             models.UniqueConstraint(fields=["venue_a", "venue_b"], name="one_duplicate_per_pair"),
-            models.CheckConstraint(condition=models.Q(venue_a__lt=models.F("venue_b")), name="pair_is_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(venue_a__lt=models.F("venue_b")), name="pair_is_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -282,3 +309,6 @@ class MergeRecord(models.Model):
     class Meta:
         db_table = "merge_records"
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.loser_public_id} -> {self.winner_public_id}"

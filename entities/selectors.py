@@ -9,7 +9,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from entities.models import Artist, CanonicalStatus, Performance, PerformanceArtist, Venue
 
 
-def venue_list(*, city: str | None = None, q: str | None = None, include_merged: bool = False) -> QuerySet[Venue]:
+def venue_list(
+    *, city: str | None = None, q: str | None = None, include_merged: bool = False
+) -> QuerySet[Venue]:
     qs = Venue.objects.all() if include_merged else Venue.objects.exclude(status=CanonicalStatus.MERGED)
     if city:
         qs = qs.filter(locality__iexact=city)

@@ -5,9 +5,19 @@ from mystage.admin_utils import make_retry_action
 
 
 @admin.register(Extraction)
-class ExtractionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["id", "scrape", "extractor", "extractor_version", "status", "performance_count", "venue_count",
-                    "artist_count", "attempts", "created_at"]
+class ExtractionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "scrape",
+        "extractor",
+        "extractor_version",
+        "status",
+        "performance_count",
+        "venue_count",
+        "artist_count",
+        "attempts",
+        "created_at",
+    ]
     list_filter = ["status", "extractor", "extractor_version"]
     search_fields = ["scrape__url__url", "last_error"]
     raw_id_fields = ["scrape"]

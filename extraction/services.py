@@ -42,7 +42,9 @@ def extractions_create_for_scrape(*, scrape: Scrape) -> list[Extraction]:
             extractor_version=extractor.version,
             defaults={
                 "status": StageStatus.WAITING if waiting else StageStatus.PENDING,
-                "last_error": "No structured data, and no LLM_MODEL is configured to read the page." if waiting else "",
+                "last_error": "No structured data, and no LLM_MODEL is configured to read the page."
+                if waiting
+                else "",
             },
         )
         if was_created and extraction.status == StageStatus.PENDING:

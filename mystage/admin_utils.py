@@ -13,7 +13,7 @@ from mystage.stages import retry_rows
 
 def make_retry_action(task: str) -> Any:
     @admin.action(description="Retry selected failed or waiting rows")
-    def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:  # type: ignore[type-arg]
+    def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
         ids = list(queryset.filter(status__in=["failed", "waiting"]).values_list("pk", flat=True))
         count = retry_rows(queryset.model.objects.filter(pk__in=ids))
         for pk in ids:

@@ -38,9 +38,14 @@ def configuration_check(app_configs: Any = None, **kwargs: Any) -> list[Error | 
                 id="mystage.W001",
             )
         )
-    if (settings.FIRESTORE_EMULATOR_HOST or settings.GOOGLE_APPLICATION_CREDENTIALS) and not settings.FIRESTORE_PROJECT:
+    if (
+        settings.FIRESTORE_EMULATOR_HOST or settings.GOOGLE_APPLICATION_CREDENTIALS
+    ) and not settings.FIRESTORE_PROJECT:
         problems.append(
-            Error("Firestore is configured but FIRESTORE_PROJECT is empty: name the Google Cloud project.", id="mystage.E003")
+            Error(
+                "Firestore is configured but FIRESTORE_PROJECT is empty: name the Google Cloud project.",
+                id="mystage.E003",
+            )
         )
     if settings.LLM_MODEL and ":" not in settings.LLM_MODEL:
         problems.append(
@@ -50,8 +55,16 @@ def configuration_check(app_configs: Any = None, **kwargs: Any) -> list[Error | 
             )
         )
     if settings.Q_CLUSTER["timeout"] >= settings.Q_CLUSTER["retry"]:
-        problems.append(Error("Q_CLUSTER timeout must be lower than retry, or tasks run twice at once.", id="mystage.E005"))
-    if not settings.DEBUG and settings.SECRET_KEY.startswith("insecure-") and db_engine.endswith("postgresql"):
+        problems.append(
+            Error(
+                "Q_CLUSTER timeout must be lower than retry, or tasks run twice at once.", id="mystage.E005"
+            )
+        )
+    if (
+        not settings.DEBUG
+        and settings.SECRET_KEY.startswith("insecure-")
+        and db_engine.endswith("postgresql")
+    ):
         problems.append(
             Error(
                 "SECRET_KEY is not set while running on PostgreSQL without DEBUG: set SECRET_KEY (or SECRET_KEY_FILE).",

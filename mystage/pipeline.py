@@ -39,12 +39,16 @@ DEFAULT_SCHEDULE = [
 ]
 
 
-def pipeline_sweep(*, now: dt.datetime | None = None, grace_seconds: int = 60, limit: int = 5000) -> dict[str, int]:
+def pipeline_sweep(
+    *, now: dt.datetime | None = None, grace_seconds: int = 60, limit: int = 5000
+) -> dict[str, int]:
     """Re-enqueue work left pending or stuck running (a killed worker). Enqueueing twice is harmless:
     the task's claim lets only one run."""
     counts: dict[str, int] = {}
     for name, model, task in STAGES:
-        ids = list(sweepable(model, now=now, grace_seconds=grace_seconds).values_list("pk", flat=True)[:limit])
+        ids = list(
+            sweepable(model, now=now, grace_seconds=grace_seconds).values_list("pk", flat=True)[:limit]
+        )
         for pk in ids:
             enqueue(task, pk)
         counts[name] = len(ids)
@@ -63,7 +67,12 @@ def schedule_setup() -> int:
         ScheduledTask.objects.get_or_create(name=name, defaults={"kind": kind, "interval": interval})
     Schedule.objects.update_or_create(
         name="mystage-tick",
-        defaults={"func": "mystage.tasks.pipeline_tick_task", "schedule_type": Schedule.MINUTES, "minutes": 1, "repeats": -1},
+        defaults={
+            "func": "mystage.tasks.pipeline_tick_task",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
     )
     return ScheduledTask.objects.count()
 
@@ -107,5 +116,8 @@ def pipeline_counts() -> dict[str, Any]:
 
 def pipeline_open_work() -> int:
     """Rows still moving (pending, running) plus sync records not yet pushed."""
-    open_rows = sum(model.objects.filter(status__in=[StageStatus.PENDING, StageStatus.RUNNING]).count() for _, model, _ in STAGES)
+    open_rows = sum(
+        model.objects.filter(status__in=[StageStatus.PENDING, StageStatus.RUNNING]).count()
+        for _, model, _ in STAGES
+    )
     return open_rows + SyncRecord.objects.filter(status=SyncStatus.DIRTY).count()

@@ -32,7 +32,9 @@ OPEN_STATUSES = (StageStatus.PENDING, StageStatus.RUNNING)
 
 
 class StageRow(models.Model):
-    status = models.CharField(max_length=16, choices=StageStatus.choices, default=StageStatus.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=StageStatus.choices, default=StageStatus.PENDING, db_index=True
+    )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
@@ -79,7 +81,13 @@ def claim[T: StageRow](model: type[T], pk: int) -> T | None:
 def finish(row: StageRow, *, status: str = StageStatus.DONE, error: str = "", **fields: Any) -> bool:
     """Record the outcome of a claimed row; False if this worker's claim was taken over meanwhile."""
     now = timezone.now()
-    values = {"status": status, "last_error": error[:4000], "finished_at": now, "updated_at": now, "retry_at": None}
+    values = {
+        "status": status,
+        "last_error": error[:4000],
+        "finished_at": now,
+        "updated_at": now,
+        "retry_at": None,
+    }
     values.update(fields)
     changed = type(row)._default_manager.filter(pk=row.pk, claim_token=row.claim_token).update(**values)
     for name, value in values.items():
@@ -100,13 +108,17 @@ def fail(row: StageRow, error: str, *, retryable: bool, backoff_seconds: int = 3
     return finish(row, status=StageStatus.FAILED, error=error, **fields)
 
 
-def sweepable[T: StageRow](model: type[T], *, now: dt.datetime | None = None, grace_seconds: int = 60) -> models.QuerySet[T]:
+def sweepable[T: StageRow](
+    model: type[T], *, now: dt.datetime | None = None, grace_seconds: int = 60
+) -> models.QuerySet[T]:
     """Rows that should have a task in flight but may not: pending past their retry time and grace,
     or running past their lease (the worker died)."""
     now = now or timezone.now()
     grace = now - dt.timedelta(seconds=grace_seconds)
     stale = now - dt.timedelta(seconds=settings.PIPELINE_LEASE_SECONDS)
-    pending_due = Q(status=StageStatus.PENDING, updated_at__lt=grace) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+    pending_due = Q(status=StageStatus.PENDING, updated_at__lt=grace) & (
+        Q(retry_at__isnull=True) | Q(retry_at__lte=now)
+    )
     return model._default_manager.filter(pending_due | Q(status=StageStatus.RUNNING, started_at__lt=stale))
 
 

@@ -15,15 +15,24 @@ PREVIEW_BYTES = 20_000
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "priority", "is_active", "base_url", "created_at"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "base_url"]
 
 
 @admin.register(Url)
-class UrlAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["url", "source", "kind", "priority", "next_scrape_at", "last_scraped_at", "consecutive_failures", "is_active"]
+class UrlAdmin(admin.ModelAdmin):
+    list_display = [
+        "url",
+        "source",
+        "kind",
+        "priority",
+        "next_scrape_at",
+        "last_scraped_at",
+        "consecutive_failures",
+        "is_active",
+    ]
     list_filter = ["kind", "is_active", "source__kind", "source"]
     search_fields = ["url"]
     list_select_related = ["source"]
@@ -39,8 +48,18 @@ class UrlAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Scrape)
-class ScrapeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["id", "url", "status", "http_status", "body_size", "fetch_ms", "unchanged", "attempts", "created_at"]
+class ScrapeAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "url",
+        "status",
+        "http_status",
+        "body_size",
+        "fetch_ms",
+        "unchanged",
+        "attempts",
+        "created_at",
+    ]
     list_filter = ["status", "unchanged", "http_status", "url__source"]
     search_fields = ["url__url", "last_error", "content_hash"]
     list_select_related = ["url"]
@@ -56,22 +75,28 @@ class ScrapeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         from extraction.services import text_of
 
         text = text_of(obj)[:PREVIEW_BYTES]
-        return format_html('<pre style="white-space: pre-wrap; max-height: 30em; overflow: auto">{}</pre>', text)
+        return format_html(
+            '<pre style="white-space: pre-wrap; max-height: 30em; overflow: auto">{}</pre>', text
+        )
 
     @admin.action(description="Scrape these URLs again")
     def rescrape(self, request: HttpRequest, queryset: QuerySet[Scrape]) -> None:
-        queued = sum(1 for scrape in queryset.select_related("url") if services.scrape_request(url=scrape.url, requested_by="admin"))
+        queued = sum(
+            1
+            for scrape in queryset.select_related("url")
+            if services.scrape_request(url=scrape.url, requested_by="admin")
+        )
         self.message_user(request, f"Queued {queued} scrape(s).", messages.SUCCESS)
 
 
 @admin.register(ScheduledTask)
-class ScheduledTaskAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ScheduledTaskAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "interval", "enabled", "next_run_at", "last_run_at"]
     list_filter = ["kind", "enabled"]
 
 
 @admin.register(UrlImage)
-class UrlImageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class UrlImageAdmin(admin.ModelAdmin):
     list_display = ["url", "status", "format", "width", "height", "byte_size"]
     list_filter = ["status", "format"]
     search_fields = ["url", "content_hash"]

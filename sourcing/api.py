@@ -44,8 +44,14 @@ class ScrapeOut(Schema):
     @staticmethod
     def resolve_extractions(obj: Scrape) -> list[dict[str, Any]]:
         return [
-            {"id": e.pk, "extractor": e.extractor, "version": e.extractor_version, "status": e.status,
-             "performances": e.performance_count, "error": e.last_error}
+            {
+                "id": e.pk,
+                "extractor": e.extractor,
+                "version": e.extractor_version,
+                "status": e.status,
+                "performances": e.performance_count,
+                "error": e.last_error,
+            }
             for e in obj.extractions.all()
         ]
 
@@ -67,14 +73,20 @@ def request_scrape(request: HttpRequest, payload: ScrapeRequestIn) -> Any:
         scrape = services.scrape_request(url=url, requested_by="api")
     if scrape is None:
         open_scrape = Scrape.objects.filter(url=url, status__in=["pending", "running"]).first()
-        return 202, {"scrape_id": open_scrape.pk if open_scrape else None, "url_id": url.pk, "queued": False,
-                     "detail": "A scrape of this URL is already queued."}
+        return 202, {
+            "scrape_id": open_scrape.pk if open_scrape else None,
+            "url_id": url.pk,
+            "queued": False,
+            "detail": "A scrape of this URL is already queued.",
+        }
     return 202, {"scrape_id": scrape.pk, "url_id": url.pk, "queued": True, "detail": "Queued."}
 
 
 @router.get("/scrapes/{scrape_id}", response=ScrapeOut)
 def get_scrape(request: HttpRequest, scrape_id: int) -> Any:
-    return get_object_or_404(Scrape.objects.select_related("url").prefetch_related("extractions"), pk=scrape_id)
+    return get_object_or_404(
+        Scrape.objects.select_related("url").prefetch_related("extractions"), pk=scrape_id
+    )
 
 
 @router.get("/stats")

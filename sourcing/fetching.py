@@ -28,7 +28,14 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 class FetchError(Exception):
     """A fetch that failed; `reason` is for people, `retryable` says whether trying later may help."""
 
-    def __init__(self, reason: str, *, retryable: bool, status_code: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
@@ -96,7 +103,10 @@ def check_destination(url: str, policy: FetchPolicy, resolver: Resolver = system
     """Refuse URLs we must not fetch: other schemes, and hosts resolving to non-public addresses."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
-        raise FetchError(f"Only http and https URLs can be fetched, not {parts.scheme or 'a relative URL'}.", retryable=False)
+        raise FetchError(
+            f"Only http and https URLs can be fetched, not {parts.scheme or 'a relative URL'}.",
+            retryable=False,
+        )
     host = (parts.hostname or "").lower()
     if not host:
         raise FetchError(f"The URL {url!r} has no host.", retryable=False)
@@ -143,11 +153,16 @@ def fetch(
         if remaining <= 0:
             raise FetchError(f"Gave up after {policy.timeout_seconds:g} s in total.", retryable=True)
         try:
-            with client.stream("GET", current, headers=headers, timeout=remaining, follow_redirects=False) as response:
+            with client.stream(
+                "GET", current, headers=headers, timeout=remaining, follow_redirects=False
+            ) as response:
                 if response.status_code in REDIRECT_CODES:
                     location = response.headers.get("location", "")
                     if not location:
-                        raise FetchError(f"HTTP {response.status_code} redirect without a Location header.", retryable=False)
+                        raise FetchError(
+                            f"HTTP {response.status_code} redirect without a Location header.",
+                            retryable=False,
+                        )
                     seen.append(current)
                     current = urljoin(current, location)
                     if current in seen:
@@ -167,7 +182,9 @@ def fetch(
                     redirects=seen,
                 )
         except httpx.TimeoutException as exc:
-            raise FetchError(f"Timed out after {policy.timeout_seconds:g} s ({type(exc).__name__}).", retryable=True) from exc
+            raise FetchError(
+                f"Timed out after {policy.timeout_seconds:g} s ({type(exc).__name__}).", retryable=True
+            ) from exc
         except httpx.TooManyRedirects as exc:  # pragma: no cover - we follow redirects ourselves
             raise FetchError("Too many redirects.", retryable=False) from exc
         except httpx.DecodingError as exc:
@@ -181,13 +198,17 @@ def _read_limited(response: httpx.Response, max_bytes: int, deadline: float) -> 
     declared = response.headers.get("content-length")
     encoded = response.headers.get("content-encoding", "identity") not in {"", "identity"}
     if declared and declared.isdigit() and int(declared) > max_bytes and not encoded:
-        raise FetchError(f"The body is {int(declared):,} bytes, over the limit of {max_bytes:,}.", retryable=False)
+        raise FetchError(
+            f"The body is {int(declared):,} bytes, over the limit of {max_bytes:,}.", retryable=False
+        )
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes(chunk_size=65536):  # decoded bytes: a gzip bomb is counted inflated
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"The body exceeded the limit of {max_bytes:,} bytes (after decompression).", retryable=False)
+            raise FetchError(
+                f"The body exceeded the limit of {max_bytes:,} bytes (after decompression).", retryable=False
+            )
         if time.monotonic() > deadline:
             raise FetchError("Timed out while reading the body.", retryable=True)
         chunks.append(chunk)
@@ -200,11 +221,20 @@ def _check_status(result: FetchResult) -> FetchResult:
         return result
     retry_after = _retry_after_seconds(result.headers.get("retry-after"))
     if code == 429:
-        raise FetchError("HTTP 429: the site asks us to slow down.", retryable=True, status_code=code, retry_after=retry_after)
+        raise FetchError(
+            "HTTP 429: the site asks us to slow down.",
+            retryable=True,
+            status_code=code,
+            retry_after=retry_after,
+        )
     if code >= 500:
-        raise FetchError(f"HTTP {code}: the server failed.", retryable=True, status_code=code, retry_after=retry_after)
+        raise FetchError(
+            f"HTTP {code}: the server failed.", retryable=True, status_code=code, retry_after=retry_after
+        )
     if code == 404 or code == 410:
-        raise FetchError(f"HTTP {code}: the page does not exist (any more).", retryable=False, status_code=code)
+        raise FetchError(
+            f"HTTP {code}: the page does not exist (any more).", retryable=False, status_code=code
+        )
     raise FetchError(f"HTTP {code}: the server refused the request.", retryable=False, status_code=code)
 
 

@@ -42,9 +42,15 @@ class Source(models.Model):
     base_url = models.URLField(blank=True, default="")
     is_active = models.BooleanField(default=True)
     max_concurrency = models.PositiveSmallIntegerField(default=2)
-    min_delay_seconds = models.FloatField(default=1.0, help_text="Politeness delay between requests to a host.")
-    recrawl_interval = models.DurationField(null=True, blank=True, help_text="Empty: the default for its kind.")
-    max_depth = models.PositiveSmallIntegerField(default=1, help_text="How far discovered links are followed.")
+    min_delay_seconds = models.FloatField(
+        default=1.0, help_text="Politeness delay between requests to a host."
+    )
+    recrawl_interval = models.DurationField(
+        null=True, blank=True, help_text="Empty: the default for its kind."
+    )
+    max_depth = models.PositiveSmallIntegerField(
+        default=1, help_text="How far discovered links are followed."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,7 +79,9 @@ class Url(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="urls")
     kind = models.CharField(max_length=16, choices=UrlKind.choices, default=UrlKind.LISTING)
     depth = models.PositiveSmallIntegerField(default=0)
-    discovered_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    discovered_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     priority = models.IntegerField(default=0, help_text="Higher is fetched first when many are due.")
     is_active = models.BooleanField(default=True)
     recrawl_interval = models.DurationField(null=True, blank=True)
@@ -150,7 +158,9 @@ class Scrape(StageRow):
         constraints = [
             # At most one open scrape per URL: requesting it again while one is queued is a no-op.
             models.UniqueConstraint(
-                fields=["url"], condition=models.Q(status__in=["pending", "running"]), name="one_open_scrape_per_url"
+                fields=["url"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="one_open_scrape_per_url",
             )
         ]
 

@@ -65,10 +65,17 @@ def sources_import(*, spec: dict[str, Any], base_url: str = "", due_now: bool = 
     now = timezone.now()
     for item in spec["sources"]:
         source = source_upsert(
-            name=item["name"], kind=item.get("kind", "venue_site"), priority=item.get("priority", 50), base_url=base_url
+            name=item["name"],
+            kind=item.get("kind", "venue_site"),
+            priority=item.get("priority", 50),
+            base_url=base_url,
         )
         for raw in item["urls"]:
-            url = url_add(source=source, url=base_url + raw if raw.startswith("/") else raw, kind=item.get("url_kind", UrlKind.LISTING))
+            url = url_add(
+                source=source,
+                url=base_url + raw if raw.startswith("/") else raw,
+                kind=item.get("url_kind", UrlKind.LISTING),
+            )
             if due_now:
                 Url.objects.filter(pk=url.pk).update(next_scrape_at=now)
             urls.append(url)
@@ -128,7 +135,9 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
     # The network call runs outside any transaction: no database lock is held while we wait.
     try:
         with httpx.Client(http2=False) as client:
-            result = fetch(url.url, client=client, policy=policy, etag=url.etag, last_modified=url.last_modified)
+            result = fetch(
+                url.url, client=client, policy=policy, etag=url.etag, last_modified=url.last_modified
+            )
     except FetchError as exc:
         _record_fetch_failure(scrape, url, exc)
         return scrape
@@ -163,8 +172,14 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
             from extraction.services import extractions_create_for_scrape
 
             extractions_create_for_scrape(scrape=scrape)
-    logger.info("scrape %s of %s: HTTP %s, %d bytes%s", scrape.pk, url.url, result.status_code, len(result.body),
-                " (unchanged)" if unchanged else "")
+    logger.info(
+        "scrape %s of %s: HTTP %s, %d bytes%s",
+        scrape.pk,
+        url.url,
+        result.status_code,
+        len(result.body),
+        " (unchanged)" if unchanged else "",
+    )
     return scrape
 
 
@@ -175,7 +190,9 @@ def _record_fetch_failure(scrape: Scrape, url: Url, error: FetchError) -> None:
         failures = url.consecutive_failures + 1
         # Back off the URL's schedule after repeated failures, capped at a week.
         backoff = dt.timedelta(hours=min(24 * 7, 2**failures))
-        Url.objects.filter(pk=url.pk).update(consecutive_failures=failures, next_scrape_at=timezone.now() + backoff)
+        Url.objects.filter(pk=url.pk).update(
+            consecutive_failures=failures, next_scrape_at=timezone.now() + backoff
+        )
         if error.retry_after:
             Scrape.objects.filter(pk=scrape.pk, status=StageStatus.PENDING).update(
                 retry_at=timezone.now() + dt.timedelta(seconds=error.retry_after)

@@ -9,8 +9,17 @@ from sync.models import SyncRecord, SyncStatus
 
 
 @admin.register(SyncRecord)
-class SyncRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["target", "entity_type", "public_id", "status", "tombstone", "attempts", "synced_at", "last_error"]
+class SyncRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "target",
+        "entity_type",
+        "public_id",
+        "status",
+        "tombstone",
+        "attempts",
+        "synced_at",
+        "last_error",
+    ]
     list_filter = ["target", "entity_type", "status", "tombstone"]
     search_fields = ["public_id", "last_error"]
     show_full_result_count = False

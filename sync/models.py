@@ -25,7 +25,9 @@ class SyncRecord(models.Model):
     synced_hash = models.CharField(max_length=64, blank=True, default="")
     # A merged or removed entity is deleted from search indexes and left as a redirect document.
     tombstone = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.DIRTY, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=SyncStatus.choices, default=SyncStatus.DIRTY, db_index=True
+    )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     retry_at = models.DateTimeField(null=True, blank=True)
@@ -35,7 +37,9 @@ class SyncRecord(models.Model):
     class Meta:
         db_table = "sync_records"
         constraints = [
-            models.UniqueConstraint(fields=["target", "entity_type", "public_id"], name="one_record_per_target_entity")
+            models.UniqueConstraint(
+                fields=["target", "entity_type", "public_id"], name="one_record_per_target_entity"
+            )
         ]
         indexes = [models.Index(fields=["target", "status"])]
 

@@ -40,7 +40,9 @@ def target_for(name: str) -> DocumentTarget:
 def entity_data(entity: Venue | Artist | Performance) -> dict[str, Any]:
     """The plain mapping the pure serialisers take."""
     if isinstance(entity, Venue):
-        fields = [f.name for f in Venue._meta.concrete_fields if f.name not in {"id", "merged_into", "parent"}]
+        fields = [
+            f.name for f in Venue._meta.concrete_fields if f.name not in {"id", "merged_into", "parent"}
+        ]
         return {name: getattr(entity, name) for name in fields}
     if isinstance(entity, Artist):
         fields = [f.name for f in Artist._meta.concrete_fields if f.name not in {"id", "merged_into"}]
@@ -52,7 +54,12 @@ def entity_data(entity: Venue | Artist | Performance) -> dict[str, Any]:
         "event_status": entity.event_status,
         "status": entity.status,
         "venue": (
-            {"id": venue.public_id, "name": venue.name, "locality": venue.locality or None, "country": venue.country or None}
+            {
+                "id": venue.public_id,
+                "name": venue.name,
+                "locality": venue.locality or None,
+                "country": venue.country or None,
+            }
             if venue
             else None
         ),
@@ -117,7 +124,9 @@ def sync_push(*, target: str, batch_size: int = 500, now: dt.datetime | None = N
     due = Q(status=SyncStatus.DIRTY) | Q(status=SyncStatus.FAILED, retry_at__lte=now)
     last_pk = 0
     while True:
-        batch = list(SyncRecord.objects.filter(due, target=target, pk__gt=last_pk).order_by("pk")[:batch_size])
+        batch = list(
+            SyncRecord.objects.filter(due, target=target, pk__gt=last_pk).order_by("pk")[:batch_size]
+        )
         if not batch:
             return totals
         last_pk = batch[-1].pk
@@ -148,7 +157,9 @@ def _push_records(
                 upserts.append((record, doc_hash, serializers.search_record(entity_type, doc)))
         else:
             upserts.append((record, doc_hash, doc))
-    collection = ALGOLIA_INDEXES[entity_type] if target == SyncTarget.ALGOLIA else serializers.COLLECTIONS[entity_type]
+    collection = (
+        ALGOLIA_INDEXES[entity_type] if target == SyncTarget.ALGOLIA else serializers.COLLECTIONS[entity_type]
+    )
     try:
         if upserts:
             store.upsert(collection, [(r.public_id, doc) for r, _, doc in upserts])
@@ -171,7 +182,12 @@ def _push_records(
         # Conditional: a change that arrived while we pushed keeps the record dirty for the next run.
         SyncRecord.objects.filter(pk=record.pk, payload_hash=record.payload_hash).update(
             payload_hash=doc_hash,
-            synced_hash=doc_hash, status=SyncStatus.SYNCED, attempts=0, last_error="", synced_at=now, retry_at=None
+            synced_hash=doc_hash,
+            status=SyncStatus.SYNCED,
+            attempts=0,
+            last_error="",
+            synced_at=now,
+            retry_at=None,
         )
     totals["written"] += len(upserts)
     totals["deleted"] += len(removals)

@@ -24,7 +24,11 @@ def venue_record(venue: Venue) -> VenueRecord:
         website=venue.website or None,
         latitude=venue.latitude,
         longitude=venue.longitude,
-        external_ids={scheme: ids[0] for scheme, ids in venue.external_ids.items() if ids and not scheme.startswith("source:")},
+        external_ids={
+            scheme: ids[0]
+            for scheme, ids in venue.external_ids.items()
+            if ids and not scheme.startswith("source:")
+        },
     )
 
 
@@ -53,7 +57,10 @@ def venue_duplicates_find() -> dict[str, int]:
             )
             if created:
                 filed += 1
-            elif row.status == DuplicateStatus.PENDING and (row.score, row.priority) != (candidate.score, priority):
+            elif row.status == DuplicateStatus.PENDING and (row.score, row.priority) != (
+                candidate.score,
+                priority,
+            ):
                 row.score, row.explanation, row.priority = candidate.score, explanation, priority
                 row.save(update_fields=["score", "explanation", "priority", "updated_at"])
                 updated += 1
@@ -64,11 +71,17 @@ def _upcoming_counts() -> dict[int, int]:
     from django.db.models import Count
 
     today = timezone.localdate()
-    rows = Venue.objects.filter(performances__local_date__gte=today).annotate(n=Count("performances")).values_list("pk", "n")
+    rows = (
+        Venue.objects.filter(performances__local_date__gte=today)
+        .annotate(n=Count("performances"))
+        .values_list("pk", "n")
+    )
     return dict(rows)
 
 
-def venue_duplicate_decide(*, duplicate: VenueDuplicate, status: str, by: Any = None, reason: str = "") -> VenueDuplicate:
+def venue_duplicate_decide(
+    *, duplicate: VenueDuplicate, status: str, by: Any = None, reason: str = ""
+) -> VenueDuplicate:
     """Record a staff decision ("not a duplicate", "skipped"); merging goes through `venue_merge`."""
     duplicate.status = status
     duplicate.decided_by = by

@@ -31,7 +31,9 @@ def venue_source_key(venue: ExtractedVenue) -> str:
     if venue.source_key:
         return venue.source_key
     address = venue.address
-    return "fp:" + venue_fingerprint(venue.name, address.locality if address else None, address.postal_code if address else None)
+    return "fp:" + venue_fingerprint(
+        venue.name, address.locality if address else None, address.postal_code if address else None
+    )
 
 
 def artist_source_key(artist: ExtractedArtist) -> str:
@@ -46,11 +48,21 @@ def performance_source_key(performance: ExtractedPerformance, venue_key: str | N
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
-    return {key: [old.get(key), new.get(key)] for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)}
+    return {
+        key: [old.get(key), new.get(key)]
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    }
 
 
 def _upsert(
-    *, source: Source, entity_type: str, key: str, data: dict[str, Any], extraction: Extraction, now: dt.datetime
+    *,
+    source: Source,
+    entity_type: str,
+    key: str,
+    data: dict[str, Any],
+    extraction: Extraction,
+    now: dt.datetime,
 ) -> EntitySource:
     data_hash = _hash(data)
     existing = EntitySource.objects.filter(source=source, entity_type=entity_type, source_key=key).first()
@@ -69,7 +81,12 @@ def _upsert(
                 )
         except IntegrityError:  # created by a concurrent extraction of another page of this source
             existing = EntitySource.objects.get(source=source, entity_type=entity_type, source_key=key)
-    update: dict[str, Any] = {"last_seen_at": now, "extraction": extraction, "missed_scrapes": 0, "vanished_at": None}
+    update: dict[str, Any] = {
+        "last_seen_at": now,
+        "extraction": extraction,
+        "missed_scrapes": 0,
+        "vanished_at": None,
+    }
     if existing.data_hash != data_hash:
         EntitySourceRevision.objects.create(
             entity_source=existing, extraction=extraction, seen_at=now, changes=_diff(existing.data, data)
@@ -98,7 +115,9 @@ def entity_sources_ingest(*, extraction: Extraction, result: ExtractionResult) -
     touched: list[EntitySource] = []
 
     def upsert(entity_type: str, key: str, data: dict[str, Any]) -> EntitySource:
-        row = _upsert(source=source, entity_type=entity_type, key=key, data=data, extraction=extraction, now=now)
+        row = _upsert(
+            source=source, entity_type=entity_type, key=key, data=data, extraction=extraction, now=now
+        )
         touched.append(row)
         return row
 
@@ -144,4 +163,6 @@ def _count_misses(*, extraction: Extraction, seen_ids: list[int], now: dt.dateti
         .exclude(extraction=extraction)
     )
     missing.update(missed_scrapes=F("missed_scrapes") + 1)
-    missing.filter(missed_scrapes__gte=VANISHED_AFTER_MISSES, vanished_at__isnull=True).update(vanished_at=now)
+    missing.filter(missed_scrapes__gte=VANISHED_AFTER_MISSES, vanished_at__isnull=True).update(
+        vanished_at=now
+    )

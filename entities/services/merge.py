@@ -23,17 +23,23 @@ from sync.services import sync_mark_dirty
 
 
 @transaction.atomic
-def venue_merge(*, winner: Venue, loser: Venue, by: Any = None, reason: str = "", score: float | None = None) -> MergeRecord:
+def venue_merge(
+    *, winner: Venue, loser: Venue, by: Any = None, reason: str = "", score: float | None = None
+) -> MergeRecord:
     """Fold `loser` into `winner`: repoint its sources, performances, rooms and IDs; keep a redirect."""
     if winner.pk == loser.pk:
         raise ValueError("A venue cannot be merged into itself.")
     if CanonicalStatus.MERGED in (winner.status, loser.status):
         raise ValueError("One of these venues was already merged; review the surviving venue instead.")
-    moved = {
+    moved: dict[str, Any] = {
         "entity_sources": list(EntitySource.objects.filter(venue=loser).values_list("pk", flat=True)),
         "performances": list(Performance.objects.filter(venue=loser).values_list("pk", flat=True)),
         "rooms": list(Venue.objects.filter(parent=loser).values_list("pk", flat=True)),
-        "external_ids": list(ExternalId.objects.filter(entity_type=EntityType.VENUE, public_id=loser.public_id).values_list("pk", flat=True)),
+        "external_ids": list(
+            ExternalId.objects.filter(entity_type=EntityType.VENUE, public_id=loser.public_id).values_list(
+                "pk", flat=True
+            )
+        ),
         "loser_fields": {"name": loser.name, "locked_fields": loser.locked_fields},
     }
     EntitySource.objects.filter(pk__in=moved["entity_sources"]).update(venue=winner)

@@ -21,7 +21,12 @@ from entities.models import (
     TimePrecision,
     Venue,
 )
-from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name, normalize_phone
+from entities.resolution.normalize import (
+    normalize_artist_name,
+    normalize_city,
+    normalize_name,
+    normalize_phone,
+)
 from sourcing.models import SourceKind
 from sync.services import sync_mark_dirty
 
@@ -43,7 +48,11 @@ def _observe(sources: Iterable[EntitySource], getter: Callable[[dict[str, Any]],
     for es in sources:
         value = getter(es.data)
         if value not in (None, "", [], {}):
-            observations.append(Observation(source=es.source.name, priority=es.source.priority, seen_at=es.last_seen_at, value=value))
+            observations.append(
+                Observation(
+                    source=es.source.name, priority=es.source.priority, seen_at=es.last_seen_at, value=value
+                )
+            )
     return observations
 
 
@@ -59,7 +68,9 @@ def _union(observations: list[Observation], *, flatten: bool = False) -> list[An
     return list(union_values(observations))
 
 
-def _external_ids(entity_type: str, entity: Venue | Artist | Performance, sources: list[EntitySource]) -> dict[str, list[str]]:
+def _external_ids(
+    entity_type: str, entity: Venue | Artist | Performance, sources: list[EntitySource]
+) -> dict[str, list[str]]:
     """Every external ID of every source (several per scheme allowed), indexed for exact matching."""
     ids: dict[str, list[str]] = {}
     for es in sources:
@@ -72,7 +83,10 @@ def _external_ids(entity_type: str, entity: Venue | Artist | Performance, source
             # First come keeps the ID: a conflict means two canonical entities claim one ID, which
             # the duplicate finder surfaces; we never silently move an ID.
             ExternalId.objects.get_or_create(
-                entity_type=entity_type, scheme=scheme, value=value[:500], defaults={"public_id": entity.public_id}
+                entity_type=entity_type,
+                scheme=scheme,
+                value=value[:500],
+                defaults={"public_id": entity.public_id},
             )
     return {k: ids[k] for k in sorted(ids)}
 
@@ -84,6 +98,10 @@ def _apply(entity: Venue | Artist | Performance, values: dict[str, Any]) -> bool
     if changed:
         entity.save()
     return bool(changed)
+
+
+def _address_part(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda data: (data.get("address") or {}).get(name)
 
 
 def venue_recompute(venue: Venue) -> bool:
@@ -102,8 +120,10 @@ def venue_recompute(venue: Venue) -> bool:
         "capacity": _observe(content, lambda d: d.get("capacity")),
     }
     for name in ADDRESS_FIELDS:
-        fields[name] = _observe(content, lambda d, name=name: (d.get("address") or {}).get(name))
-    outcome = merge_records(fields, locks=venue.locked_fields, grouped_fields=[ADDRESS_FIELDS, ("latitude", "longitude")])
+        fields[name] = _observe(content, _address_part(name))
+    outcome = merge_records(
+        fields, locks=venue.locked_fields, grouped_fields=[ADDRESS_FIELDS, ("latitude", "longitude")]
+    )
     values: dict[str, Any] = {name: outcome.values.get(name) for name in fields}
     for name in ("name", "phone", "website", "timezone", *ADDRESS_FIELDS):
         values[name] = (values[name] or "")[: Venue._meta.get_field(name).max_length]  # type: ignore[union-attr]
@@ -142,14 +162,17 @@ def artist_recompute(artist: Artist) -> bool:
         "url": _observe(content, lambda d: d.get("url")),
     }
     outcome = merge_records(fields, locks=artist.locked_fields)
-    name = (outcome.values.get("name") or artist.name)[:255]
+    chosen: dict[str, Any] = dict(outcome.values)
+    name = (chosen.get("name") or artist.name)[:255]
     values: dict[str, Any] = {
         "name": name,
-        "artist_type": (outcome.values.get("artist_type") or "")[:32],
-        "url": (outcome.values.get("url") or "")[:500],
+        "artist_type": (chosen.get("artist_type") or "")[:32],
+        "url": (chosen.get("url") or "")[:500],
         "aliases": [n for n in _union(fields["name"]) if n != name],
         "genres": _union(_observe(content, lambda d: d.get("genres")), flatten=True),
-        "images": [{"url": u} for u in _union(_observe(content, lambda d: d.get("image_urls")), flatten=True)],
+        "images": [
+            {"url": u} for u in _union(_observe(content, lambda d: d.get("image_urls")), flatten=True)
+        ],
         "external_ids": _external_ids(EntityType.ARTIST, artist, sources),
         "provenance": outcome.provenance,
         "name_key": normalize_artist_name(name),
@@ -180,14 +203,18 @@ def performance_recompute(performance: Performance) -> bool:
     }
     # The start time travels with its offset and precision: all three from one source.
     outcome = merge_records(
-        fields, locks=performance.locked_fields, grouped_fields=[("local_start_time", "utc_offset_minutes", "time_precision")]
+        fields,
+        locks=performance.locked_fields,
+        grouped_fields=[("local_start_time", "utc_offset_minutes", "time_precision")],
     )
-    chosen = outcome.values
+    chosen: dict[str, Any] = dict(outcome.values)
     venue = performance.venue
     zone = venue.timezone if venue else ""
     local_date = dt.date.fromisoformat(chosen.get("local_date") or performance.local_date.isoformat())
     start = dt.time.fromisoformat(chosen["local_start_time"]) if chosen.get("local_start_time") else None
-    resolved = resolve_time(local_date, start, utc_offset_minutes=chosen.get("utc_offset_minutes"), zone_name=zone)
+    resolved = resolve_time(
+        local_date, start, utc_offset_minutes=chosen.get("utc_offset_minutes"), zone_name=zone
+    )
     doors = dt.time.fromisoformat(chosen["local_doors_time"]) if chosen.get("local_doors_time") else None
     precision = chosen.get("time_precision") or (TimePrecision.EXACT if start else TimePrecision.DATE)
     status = chosen.get("event_status") or EventStatus.SCHEDULED
@@ -241,14 +268,16 @@ def _recompute_billing(performance: Performance, sources: list[EntitySource]) ->
                 wanted[artist.pk] = (es.source.priority, billing, performer.get("order") or 0)
     current = {row.artist_id: row for row in performance.billing.all()}
     changed = False
-    for artist_id, row in current.items():
+    for artist_id, stale in current.items():
         if artist_id not in wanted:
-            row.delete()
+            stale.delete()
             changed = True
     for artist_id, (_, billing, order) in wanted.items():
         row = current.get(artist_id)
         if row is None:
-            PerformanceArtist.objects.create(performance=performance, artist_id=artist_id, billing=billing, order=order)
+            PerformanceArtist.objects.create(
+                performance=performance, artist_id=artist_id, billing=billing, order=order
+            )
             changed = True
         elif (row.billing, row.order) != (billing, order):
             row.billing, row.order = billing, order

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -62,7 +63,8 @@ def entity_source_resolve(*, entity_source_id: int) -> Venue | Artist | Performa
                 entity = _resolve_artist(es)
             else:
                 entity = _resolve_performance(es)
-            finish(es, status=StageStatus.DONE, **{es.entity_type: entity})
+            link: dict[str, Any] = {es.entity_type: entity}
+            finish(es, status=StageStatus.DONE, **link)
     except NotReady as exc:
         fail(es, str(exc), retryable=True, backoff_seconds=2)
         return None
@@ -139,7 +141,12 @@ def _resolve_artist(es: EntitySource) -> Artist:
         if public_id:
             artist = _surviving(Artist.objects.get(public_id=public_id))
         else:
-            found = Artist.objects.filter(name_key=name_key).exclude(status=CanonicalStatus.MERGED).order_by("pk").first()
+            found = (
+                Artist.objects.filter(name_key=name_key)
+                .exclude(status=CanonicalStatus.MERGED)
+                .order_by("pk")
+                .first()
+            )
             artist = found or Artist.objects.create(name=data.name, name_key=name_key)
         es.artist = artist
         es.save(update_fields=["artist"])
@@ -163,15 +170,22 @@ def _resolve_performance(es: EntitySource) -> Performance:
     data = es.data
     venue = None
     if data.get("venue_key"):
-        venue = _surviving(_dependency(es, EntityType.VENUE, data["venue_key"]).venue)  # type: ignore[arg-type]
-    headliners = []
+        venue_source = _dependency(es, EntityType.VENUE, data["venue_key"])
+        assert venue_source.venue is not None  # _dependency guarantees it
+        venue = _surviving(venue_source.venue)
+    headliners: list[Artist] = []
     for performer in data.get("performers", []):
-        headliners.append(_surviving(_dependency(es, EntityType.ARTIST, performer["key"]).artist))  # type: ignore[arg-type]
+        artist_source = _dependency(es, EntityType.ARTIST, performer["key"])
+        assert artist_source.artist is not None
+        headliners.append(_surviving(artist_source.artist))
     if es.performance_id:
         performance = _surviving(Performance.objects.get(pk=es.performance_id))
     else:
         performance = _match_performance(es, venue, headliners[:1]) or Performance.objects.create(
-            venue=venue, name=data["name"], local_date=data["local_date"], name_key=normalize_name(data["name"])
+            venue=venue,
+            name=data["name"],
+            local_date=data["local_date"],
+            name_key=normalize_name(data["name"]),
         )
         es.performance = performance
         es.save(update_fields=["performance"])

@@ -46,7 +46,8 @@ class LocalDocumentStore:
 
     def get(self, collection: str, doc_id: str) -> dict[str, Any] | None:
         try:
-            return json.loads(self._path(collection, doc_id).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            doc: dict[str, Any] = json.loads(self._path(collection, doc_id).read_text(encoding="utf-8"))
+            return doc
         except FileNotFoundError:
             return None
 

@@ -551,7 +551,7 @@ CITY_SET = [
 
 def test_find_duplicates_on_a_small_city():
     # given
-    venues = prepare_venues(VenueRecord(id=i, name=n, **f) for i, n, f in CITY_SET)
+    venues = prepare_venues(VenueRecord(id=i, name=n, **f) for i, n, f in CITY_SET)  # type: ignore[arg-type]
 
     # when
     found = find_duplicates(venues, review_threshold=REVIEW, auto_threshold=AUTO)
@@ -566,7 +566,7 @@ def test_find_duplicates_on_a_small_city():
 
 def test_find_duplicates_respects_thresholds_and_given_pairs():
     # given
-    venues = prepare_venues(VenueRecord(id=i, name=n, **f) for i, n, f in CITY_SET)
+    venues = prepare_venues(VenueRecord(id=i, name=n, **f) for i, n, f in CITY_SET)  # type: ignore[arg-type]
 
     # when
     found = find_duplicates(

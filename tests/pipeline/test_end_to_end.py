@@ -18,7 +18,9 @@ from sync.services import sync_push
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-SEED = json.loads((__import__("pathlib").Path(__file__).resolve().parents[2] / "demo" / "seed.json").read_text())
+SEED = json.loads(
+    (__import__("pathlib").Path(__file__).resolve().parents[2] / "demo" / "seed.json").read_text()
+)
 
 
 def run_pipeline(base_url: str) -> None:
@@ -62,7 +64,9 @@ def test_demo_web_flows_to_canonical_entities_and_sync(demo_web, pipeline_settin
     counts = pipeline_counts()
     entities = counts["venues"] + counts["artists"] + counts["performances"]
     assert SyncRecord.objects.filter(status=SyncStatus.SYNCED).count() == 2 * entities
-    assert (pipeline_settings.SYNC_LOCAL_DIR / "firestore" / "evt_venues" / f"{fremont.public_id}.json").exists()
+    assert (
+        pipeline_settings.SYNC_LOCAL_DIR / "firestore" / "evt_venues" / f"{fremont.public_id}.json"
+    ).exists()
     assert (pipeline_settings.SYNC_LOCAL_DIR / "algolia" / "venues" / f"{fremont.public_id}.json").exists()
 
 
@@ -71,7 +75,11 @@ def test_running_the_pipeline_again_changes_nothing(demo_web, pipeline_settings)
     run_pipeline(demo_web.base_url)
     sync_push(target="firestore")
     before = {
-        "entity_sources": list(EntitySource.objects.order_by("pk").values_list("pk", "data_hash", "venue", "artist", "performance")),
+        "entity_sources": list(
+            EntitySource.objects.order_by("pk").values_list(
+                "pk", "data_hash", "venue", "artist", "performance"
+            )
+        ),
         "venues": list(Venue.objects.order_by("pk").values_list("pk", "public_id", "name", "updated_at")),
         "performances": list(Performance.objects.order_by("pk").values_list("pk", "public_id", "updated_at")),
         "extractions": Extraction.objects.count(),
@@ -85,7 +93,20 @@ def test_running_the_pipeline_again_changes_nothing(demo_web, pipeline_settings)
     # Then the pages came back unchanged: no new extraction, no entity changed, nothing to push
     assert Scrape.objects.filter(unchanged=True).count() == Url.objects.count()
     assert Extraction.objects.count() == before["extractions"]
-    assert list(EntitySource.objects.order_by("pk").values_list("pk", "data_hash", "venue", "artist", "performance")) == before["entity_sources"]
-    assert list(Venue.objects.order_by("pk").values_list("pk", "public_id", "name", "updated_at")) == before["venues"]
-    assert list(Performance.objects.order_by("pk").values_list("pk", "public_id", "updated_at")) == before["performances"]
+    assert (
+        list(
+            EntitySource.objects.order_by("pk").values_list(
+                "pk", "data_hash", "venue", "artist", "performance"
+            )
+        )
+        == before["entity_sources"]
+    )
+    assert (
+        list(Venue.objects.order_by("pk").values_list("pk", "public_id", "name", "updated_at"))
+        == before["venues"]
+    )
+    assert (
+        list(Performance.objects.order_by("pk").values_list("pk", "public_id", "updated_at"))
+        == before["performances"]
+    )
     assert sync_push(target="firestore") == {"written": 0, "deleted": 0, "failed": 0}

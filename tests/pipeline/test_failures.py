@@ -37,7 +37,8 @@ def test_failed_fetches_are_recorded_and_other_urls_go_on(demo_web, pipeline_set
     down_scrape = Scrape.objects.get(url=down)
     assert down_scrape.status == StageStatus.PENDING  # retryable: waits for its retry time
     assert "HTTP 503" in down_scrape.last_error
-    assert down_scrape.retry_at is not None and down_scrape.retry_at > timezone.now()
+    assert down_scrape.retry_at is not None
+    assert down_scrape.retry_at > timezone.now()
     assert Scrape.objects.get(url=good).status == StageStatus.DONE
     assert Performance.objects.count() == 12
     assert Performance.objects.filter(venue__name="Fremont Abbey Arts Center").count() == 5
@@ -71,7 +72,9 @@ def test_crashing_extractor_is_recorded_and_retry_reruns_it(demo_web, pipeline_s
     def crash(doc):
         raise RuntimeError("adapter bug")
 
-    monkeypatch.setitem(EXTRACTORS, "jsonld", original.__class__(name="jsonld", version=original.version, run=crash))
+    monkeypatch.setitem(
+        EXTRACTORS, "jsonld", original.__class__(name="jsonld", version=original.version, run=crash)
+    )
     url = _add(demo_web, "fremont-abbey", "/fremont-abbey/events/index.html")
     sourcing.scrapes_request_due()
     extraction = Extraction.objects.get(scrape__url=url)

@@ -31,15 +31,24 @@ print(s.scrapes_request_due())
 
 def _manage(env, *args, timeout=120):
     return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True, capture_output=True,
-        text=True, timeout=timeout,
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
 def _cluster(env, log: Path):
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "qcluster"], env=env, cwd=ROOT, stdout=log.open("ab"),
-        stderr=subprocess.STDOUT, start_new_session=True,
+        [sys.executable, str(ROOT / "manage.py"), "qcluster"],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -113,8 +122,11 @@ def test_killed_worker_mid_fetch_is_finished_by_the_sweeper(tmp_path, demo_web, 
     # Given a worker in the middle of the slow fetch
     cluster = _cluster(env, log)
     try:
-        _wait(lambda: db.query("select count(*) from scrapes where status='running' and url_id=1")[0][0] == 1,
-              60, "the slow scrape to start")
+        _wait(
+            lambda: db.query("select count(*) from scrapes where status='running' and url_id=1")[0][0] == 1,
+            60,
+            "the slow scrape to start",
+        )
         time.sleep(0.5)
     finally:
         # When the whole cluster is killed without a chance to clean up
@@ -127,8 +139,11 @@ def test_killed_worker_mid_fetch_is_finished_by_the_sweeper(tmp_path, demo_web, 
     cluster = _cluster(env, log)
     try:
         _manage(env, "sweep", "--grace", "0")
-        _wait(lambda: db.query(OPEN_WORK)[0][0] == 0 and db.query("select count(*) from scrapes")[0][0] == 2,
-              90, "the pipeline to finish")
+        _wait(
+            lambda: db.query(OPEN_WORK)[0][0] == 0 and db.query("select count(*) from scrapes")[0][0] == 2,
+            90,
+            "the pipeline to finish",
+        )
     finally:
         cluster.send_signal(signal.SIGTERM)
         try:
@@ -142,8 +157,16 @@ def test_killed_worker_mid_fetch_is_finished_by_the_sweeper(tmp_path, demo_web, 
     assert db.query("select attempts from scrapes where url_id=1") == [(2,)]
     assert db.query("select count(*), count(distinct scrape_id) from extractions") == [(2, 2)]
     assert db.query("select count(*) from entity_sources where status != 'done'") == [(0,)]
-    dupes = db.query("select source_id, entity_type, source_key, count(*) from entity_sources group by 1,2,3 having count(*) > 1")
+    dupes = db.query(
+        "select source_id, entity_type, source_key, count(*) from entity_sources group by 1,2,3 having count(*) > 1"
+    )
     assert dupes == []
-    per_venue = dict(db.query("select v.name, count(p.id) from evt_performances p join evt_venues v on v.id = p.venue_id group by v.name"))
+    per_venue = dict(
+        db.query(
+            "select v.name, count(p.id) from evt_performances p join evt_venues v on v.id = p.venue_id group by v.name"
+        )
+    )
     assert per_venue["Fremont Abbey Arts Center"] == 5
-    assert db.query("select count(*) from evt_performances") == [(13,)]  # 12 on the slow page, 1 at the Royal Room
+    assert db.query("select count(*) from evt_performances") == [
+        (13,)
+    ]  # 12 on the slow page, 1 at the Royal Room

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from entities.models import EntitySource, EntitySourceRevision, Performance, Venue
+from entities.models import EntitySource, EntitySourceRevision, Performance, Venue, VenueDuplicate
 from entities.tasks import entity_source_resolve_task, entity_sources_resolve_task, venue_duplicates_find_task
-from entities.models import VenueDuplicate
 from extraction.models import Extraction
 from extraction.tasks import extraction_run_task
 from mystage.stages import StageStatus
@@ -29,7 +28,9 @@ def _snapshot():
     return {
         "scrapes": list(Scrape.objects.values_list("pk", "status", "content_hash", "attempts")),
         "extractions": list(Extraction.objects.values_list("pk", "status", "performance_count")),
-        "entity_sources": list(EntitySource.objects.values_list("pk", "status", "data_hash", "venue", "performance")),
+        "entity_sources": list(
+            EntitySource.objects.values_list("pk", "status", "data_hash", "venue", "performance")
+        ),
         "revisions": EntitySourceRevision.objects.count(),
         "venues": list(Venue.objects.values_list("pk", "name", "updated_at")),
         "performances": list(Performance.objects.values_list("pk", "name", "updated_at")),
@@ -48,7 +49,8 @@ def test_each_stage_task_run_twice_has_one_effect(fremont_url, django_capture_on
     scrape_fetch_task(scrape.pk)
     assert _snapshot() == after_first
     scrape.refresh_from_db()
-    assert scrape.status == StageStatus.DONE and scrape.attempts == 1
+    assert scrape.status == StageStatus.DONE
+    assert scrape.attempts == 1
 
     extraction = Extraction.objects.get(scrape=scrape)
     with django_capture_on_commit_callbacks(execute=False):

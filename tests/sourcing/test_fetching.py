@@ -21,8 +21,14 @@ def test_fetches_a_page_with_validators(demo_web, client):
     assert result.status_code == 200
     assert b"application/ld+json" in result.body
     assert result.headers["etag"]
-    again = fetch(demo_web.url("/fremont-abbey/events/index.html"), client=client, policy=LOCAL, etag=result.headers["etag"])
-    assert again.not_modified and again.status_code == 304
+    again = fetch(
+        demo_web.url("/fremont-abbey/events/index.html"),
+        client=client,
+        policy=LOCAL,
+        etag=result.headers["etag"],
+    )
+    assert again.not_modified
+    assert again.status_code == 304
 
 
 def test_loopback_is_refused_unless_allowed(demo_web, client):
@@ -32,7 +38,18 @@ def test_loopback_is_refused_unless_allowed(demo_web, client):
 
 
 @pytest.mark.parametrize(
-    "address", ["10.0.0.5", "192.168.1.1", "172.16.0.1", "169.254.169.254", "::1", "fe80::1", "0.0.0.0", "100.64.0.1", "::ffff:127.0.0.1"]
+    "address",
+    [
+        "10.0.0.5",
+        "192.168.1.1",
+        "172.16.0.1",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "::ffff:127.0.0.1",
+    ],
 )
 def test_private_and_link_local_addresses_are_refused_after_resolution(address):
     with pytest.raises(FetchError, match="non-public"):
@@ -78,14 +95,18 @@ def test_timeout_is_retryable(demo_web, client):
 def test_429_is_retryable_with_retry_after(demo_web, client):
     with pytest.raises(FetchError, match="429") as info:
         fetch(demo_web.url("/_test/status/429"), client=client, policy=LOCAL)
-    assert info.value.retryable and info.value.retry_after == 1
+    assert info.value.retryable
+    assert info.value.retry_after == 1
 
 
-@pytest.mark.parametrize(("code", "retryable"), [(404, False), (410, False), (403, False), (500, True), (503, True)])
+@pytest.mark.parametrize(
+    ("code", "retryable"), [(404, False), (410, False), (403, False), (500, True), (503, True)]
+)
 def test_http_errors_say_whether_to_retry(demo_web, client, code, retryable):
     with pytest.raises(FetchError, match=f"HTTP {code}") as info:
         fetch(demo_web.url(f"/_test/status/{code}"), client=client, policy=LOCAL)
-    assert info.value.retryable is retryable and info.value.status_code == code
+    assert info.value.retryable is retryable
+    assert info.value.status_code == code
 
 
 def test_oversize_body_stops_at_the_limit(demo_web, client):

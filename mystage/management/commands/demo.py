@@ -36,14 +36,18 @@ class Command(BaseCommand):
         try:
             server = start_server(DEMO_DIR / "web", host="127.0.0.1", port=options["port"])
         except OSError as exc:
-            raise CommandError(f"Cannot serve the demo web on 127.0.0.1:{options['port']} ({exc}); try --port.") from exc
+            raise CommandError(
+                f"Cannot serve the demo web on 127.0.0.1:{options['port']} ({exc}); try --port."
+            ) from exc
         self.stdout.write(f"Demo web serving {DEMO_DIR / 'web'} at {server.base_url}")
         cluster = None
         try:
             urls = sourcing_services.sources_import(spec=seed, base_url=server.base_url)
             schedule_setup()
             queued = sourcing_services.scrapes_request_due()
-            self.stdout.write(f"Seeded {len(urls)} URLs from {len(seed['sources'])} sources; {queued} scrapes queued.")
+            self.stdout.write(
+                f"Seeded {len(urls)} URLs from {len(seed['sources'])} sources; {queued} scrapes queued."
+            )
             cluster = self._start_cluster(options["workers"])
             self._wait_until_idle(cluster, "Pipeline", options["timeout"])
             # The batch passes that the periodic tick would run later: duplicates, then a last sync push.
@@ -86,7 +90,9 @@ class Command(BaseCommand):
         with tqdm(desc=label, unit="row", dynamic_ncols=True, file=sys.stdout) as bar:
             while True:
                 if cluster.poll() is not None:
-                    raise CommandError(f"The qcluster exited with code {cluster.returncode}; see data/qcluster-demo.log.")
+                    raise CommandError(
+                        f"The qcluster exited with code {cluster.returncode}; see data/qcluster-demo.log."
+                    )
                 counts = pipeline_counts()
                 total = sum(sum(counts[k].values()) for k in ("scrapes", "extractions", "entity_sources"))
                 total += sum(sum(v.values()) for v in counts["sync"].values())
@@ -130,16 +136,22 @@ class Command(BaseCommand):
         w(self.style.MIGRATE_HEADING("Pipeline summary"))
         for stage in ("scrapes", "extractions", "entity_sources"):
             w(f"  {stage:<15} {_fmt(counts[stage])}")
-        w(f"  {'canonical':<15} {counts['venues']} venues, {counts['artists']} artists, {counts['performances']} performances")
+        w(
+            f"  {'canonical':<15} {counts['venues']} venues, {counts['artists']} artists, {counts['performances']} performances"
+        )
         w(f"  {'duplicates':<15} {_fmt(counts['duplicates']) or 'none'}")
         for target, by_status in counts["sync"].items():
-            w(f"  {'sync ' + target:<15} {_fmt(by_status)}  (local stand-in under {settings.SYNC_LOCAL_DIR / target})")
+            w(
+                f"  {'sync ' + target:<15} {_fmt(by_status)}  (local stand-in under {settings.SYNC_LOCAL_DIR / target})"
+            )
         w("")
         pending_dups = counts["duplicates"].get("pending", 0)
-        w(self.style.SUCCESS(
-            f"DEMO OK: {counts['venues']} venues, {counts['artists']} artists, {counts['performances']} performances, "
-            f"{pending_dups} duplicate candidates, {synced} documents synced"
-        ))
+        w(
+            self.style.SUCCESS(
+                f"DEMO OK: {counts['venues']} venues, {counts['artists']} artists, {counts['performances']} performances, "
+                f"{pending_dups} duplicate candidates, {synced} documents synced"
+            )
+        )
         w("")
         w("Next: start the web app with   .venv/bin/python manage.py runserver")
         w("  admin     http://127.0.0.1:8000/admin/   (demo login: demo / demo, local only)")

@@ -10,4 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = schedule_setup()
-        self.stdout.write(self.style.SUCCESS(f"{count} scheduled tasks; django-q2 tick 'mystage-tick' every minute."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{count} scheduled tasks; django-q2 tick 'mystage-tick' every minute.")
+        )

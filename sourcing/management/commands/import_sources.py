@@ -8,7 +8,9 @@ from sourcing.services import sources_import
 
 
 class Command(BaseCommand):
-    help = 'Add sources and URLs from a JSON file: {"sources": [{"name", "kind", "priority", "urls": [...]}]}.'
+    help = (
+        'Add sources and URLs from a JSON file: {"sources": [{"name", "kind", "priority", "urls": [...]}]}.'
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
