@@ -26,7 +26,8 @@ class Extraction(StageRow):
         db_table = "extractions"
         constraints = [
             models.UniqueConstraint(
-                fields=["scrape", "extractor", "extractor_version"], name="one_extraction_per_extractor_version"
+                fields=["scrape", "extractor", "extractor_version"],
+                name="one_extraction_per_extractor_version",
             )
         ]
         indexes = [models.Index(fields=["status", "updated_at"])]
