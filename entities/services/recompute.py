@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from entities.merging.survivorship import Observation, merge_records, union_values
-from entities.merging.timing import resolve_time, timezone_at
+from entities.merging.timing import resolve_time, timezone_at, timezone_for_region
 from entities.models import (
     Artist,
     Billing,
@@ -130,7 +130,12 @@ def venue_recompute(venue: Venue) -> bool:
     if len(values["country"]) != 2:
         values["country"] = ""  # only ISO codes are stored; a spelled-out country stays in the sources
     values["name"] = values["name"] or venue.name
-    values["timezone"] = values["timezone"] or timezone_at(values["latitude"], values["longitude"]) or ""
+    values["timezone"] = (
+        values["timezone"]
+        or timezone_at(values["latitude"], values["longitude"])
+        or timezone_for_region(values["country"], values["region"])
+        or ""
+    )
     if values["latitude"] is not None:
         values["coord_source"] = outcome.provenance.get("latitude", {}).get("source", "")
     names = _union(fields["name"])
@@ -142,11 +147,13 @@ def venue_recompute(venue: Venue) -> bool:
     values["name_key"] = normalize_name(values["name"])
     values["city_key"] = normalize_city(values["locality"]) if values["locality"] else ""
     renamed = values["name"] != venue.name or values["locality"] != venue.locality
+    rezoned = values["timezone"] != venue.timezone
     changed = _apply(venue, values)
     if changed:
         sync_mark_dirty(entity_type=EntityType.VENUE, entity=venue)
-        if renamed:  # performance documents embed the venue's name and city
-            for performance in venue.performances.all():
+        for performance in venue.performances.all() if renamed or rezoned else ():
+            # Local times depend on the venue's zone; documents embed its name and city.
+            if not (rezoned and performance_recompute(performance)):
                 sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
     return changed
 
