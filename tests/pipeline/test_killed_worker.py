@@ -111,6 +111,7 @@ def test_killed_worker_mid_fetch_is_finished_by_the_sweeper(tmp_path, demo_web, 
         "Q_CLUSTER_NAME": f"killtest-{broker}-{os.getpid()}",
         "Q_POLL_SECONDS": "0.1",
         "Q_SYNC": "0",
+        "SECRET_KEY": "killtest-secret",
     }
     if broker == "redis":
         env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
