@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from extraction.adapters import jsonld
+from extraction.adapters import bandsintown, dice, jsonld
 from extraction.schemas import ExtractionResult
 from sourcing.fetching import decode_body
 
@@ -48,14 +48,30 @@ def _run_jsonld(doc: Document) -> ExtractionResult:
     return jsonld.extract_jsonld(doc.text, url=doc.url or None, default_timezone=doc.default_timezone)
 
 
+def _run_bandsintown(doc: Document) -> ExtractionResult:
+    return bandsintown.extract_bandsintown(doc.body, url=doc.url or None)
+
+
+def _run_dice(doc: Document) -> ExtractionResult:
+    return dice.extract_dice(doc.body, url=doc.url or None)
+
+
 JSONLD = Extractor(name=jsonld.EXTRACTOR_NAME, version=jsonld.EXTRACTOR_VERSION, run=_run_jsonld)
+BANDSINTOWN = Extractor(
+    name=bandsintown.EXTRACTOR_NAME, version=bandsintown.EXTRACTOR_VERSION, run=_run_bandsintown
+)
+DICE = Extractor(name=dice.EXTRACTOR_NAME, version=dice.EXTRACTOR_VERSION, run=_run_dice)
 LLM_PAGE = Extractor(name="llm_page", version="1", run=None, needs_llm=True)
 
-EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (JSONLD, LLM_PAGE)}
+EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (JSONLD, BANDSINTOWN, DICE, LLM_PAGE)}
+# Sources whose responses are a known API's JSON, read by that API's adapter.
+API_ADAPTERS: dict[str, Extractor] = {"bandsintown": BANDSINTOWN, "dice": DICE}
 
 
 def route(doc: Document) -> list[Extractor]:
     """The extractors for this document, most trusted first."""
+    if doc.source_kind in API_ADAPTERS and doc.looks_like_json:
+        return [API_ADAPTERS[doc.source_kind]]
     if doc.looks_like_json:
         return [JSONLD]
     if b"application/ld+json" in doc.body.lower():

@@ -24,6 +24,7 @@ from entities.models import (
 from entities.resolution.normalize import (
     normalize_artist_name,
     normalize_city,
+    normalize_country,
     normalize_name,
     normalize_phone,
 )
@@ -127,8 +128,9 @@ def venue_recompute(venue: Venue) -> bool:
     values: dict[str, Any] = {name: outcome.values.get(name) for name in fields}
     for name in ("name", "phone", "website", "timezone", *ADDRESS_FIELDS):
         values[name] = (values[name] or "")[: Venue._meta.get_field(name).max_length]  # type: ignore[union-attr]
-    if len(values["country"]) != 2:
-        values["country"] = ""  # only ISO codes are stored; a spelled-out country stays in the sources
+    country = normalize_country(values["country"]) or ""
+    # Only ISO alpha-2 codes are stored; anything else stays in the sources.
+    values["country"] = country if len(country) == 2 else ""
     values["name"] = values["name"] or venue.name
     values["timezone"] = (
         values["timezone"]
