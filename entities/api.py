@@ -1,7 +1,5 @@
 """Read API for canonical venues, artists and performances. A merged ID redirects to the survivor."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

@@ -1,14 +1,12 @@
 """Pipeline API: submit a URL to scrape, read a scrape's status, see pipeline counts."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from sourcing import services
@@ -73,13 +71,16 @@ def request_scrape(request: HttpRequest, payload: ScrapeRequestIn) -> Any:
         scrape = services.scrape_request(url=url, requested_by="api")
     if scrape is None:
         open_scrape = Scrape.objects.filter(url=url, status__in=["pending", "running"]).first()
-        return 202, {
-            "scrape_id": open_scrape.pk if open_scrape else None,
-            "url_id": url.pk,
-            "queued": False,
-            "detail": "A scrape of this URL is already queued.",
-        }
-    return 202, {"scrape_id": scrape.pk, "url_id": url.pk, "queued": True, "detail": "Queued."}
+        return Status(
+            202,
+            {
+                "scrape_id": open_scrape.pk if open_scrape else None,
+                "url_id": url.pk,
+                "queued": False,
+                "detail": "A scrape of this URL is already queued.",
+            },
+        )
+    return Status(202, {"scrape_id": scrape.pk, "url_id": url.pk, "queued": True, "detail": "Queued."})
 
 
 @router.get("/scrapes/{scrape_id}", response=ScrapeOut)

@@ -13,6 +13,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 import phonenumbers
+import pycountry
 
 # Apostrophes are dropped, not turned into spaces, so "Neumo's" == "Neumos" and "Dante's" == "Dantes".
 _APOSTROPHES: Final = dict.fromkeys(map(ord, "'’‘ʼ`´"), None)
@@ -104,7 +105,15 @@ def normalize_country(s: str | None) -> str | None:
         return None
     # "U.S.A." became "U S A".
     text = "".join(tokens) if all(len(t) == 1 for t in tokens) else " ".join(tokens)
-    return _COUNTRY_ALIASES.get(text, text)
+    if text in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[text]
+    if len(text) > 2:
+        # pycountry knows every ISO 3166 name, official name and alpha-3 code (DICE writes "USA").
+        try:
+            return str(pycountry.countries.lookup(text).alpha_2)
+        except LookupError:
+            pass
+    return text
 
 
 _US_ZIP: Final = re.compile(r"^(\d{5})(?:-?\d{4})?$")

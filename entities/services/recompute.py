@@ -126,11 +126,11 @@ def venue_recompute(venue: Venue) -> bool:
         fields, locks=venue.locked_fields, grouped_fields=[ADDRESS_FIELDS, ("latitude", "longitude")]
     )
     values: dict[str, Any] = {name: outcome.values.get(name) for name in fields}
+    # Only ISO alpha-2 codes are stored; anything else stays in the sources.
+    country = normalize_country(values["country"]) or ""
+    values["country"] = country if len(country) == 2 else ""
     for name in ("name", "phone", "website", "timezone", *ADDRESS_FIELDS):
         values[name] = (values[name] or "")[: Venue._meta.get_field(name).max_length]  # type: ignore[union-attr]
-    country = normalize_country(values["country"]) or ""
-    # Only ISO alpha-2 codes are stored; anything else stays in the sources.
-    values["country"] = country if len(country) == 2 else ""
     values["name"] = values["name"] or venue.name
     values["timezone"] = (
         values["timezone"]

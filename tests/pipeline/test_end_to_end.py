@@ -52,6 +52,14 @@ def test_demo_web_flows_to_canonical_entities_and_sync(demo_web, pipeline_settin
     assert Artist.objects.count() > 5
     assert Performance.objects.filter(billing__isnull=False).distinct().count() > 5
 
+    # And the API sources were read by their adapters: DICE's venue with its zone, Bandsintown's artists with IDs
+    sunset = Venue.objects.get(name="The Sunset Tavern")
+    assert (sunset.locality, sunset.country, sunset.timezone) == ("Seattle", "US", "America/Los_Angeles")
+    assert sunset.performances.count() == 50
+    odesza = Artist.objects.get(name_key="odesza")
+    assert odesza.external_ids["bandsintown_artist"] == ["3213796"]
+    assert odesza.performances.count() >= 30
+
     # And times are local to the venue, with an instant only where the time is known
     exact = Performance.objects.filter(time_precision="exact").exclude(starts_at=None)
     assert exact.exists()
