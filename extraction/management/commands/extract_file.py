@@ -34,7 +34,7 @@ class Command(BaseCommand):
         doc = Document(
             body=body, url=options["url"], content_type=content_type, source_kind=options["source_kind"]
         )
-        runs = []
+        runs: list[dict[str, Any]] = []
         for extractor in route(doc):
             if extractor.run is None:
                 runs.append(
