@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import random
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from django.conf import settings
@@ -80,6 +81,35 @@ def sources_import(*, spec: dict[str, Any], base_url: str = "", due_now: bool = 
                 Url.objects.filter(pk=url.pk).update(next_scrape_at=now)
             urls.append(url)
     return urls
+
+
+def urls_discover(*, scrape: Scrape, candidates: list[tuple[str, str]]) -> int:
+    """Add the (url, kind) pairs a page links to, within its source's depth bound and host.
+
+    Links to other hosts are ignored: another site is another source, added on purpose, never by
+    following links. Returns how many URLs were new."""
+    parent = Url.objects.select_related("source").get(pk=scrape.url_id)
+    depth = parent.depth + 1
+    if depth > parent.source.max_depth:
+        return 0
+    host = urlsplit(parent.url).netloc
+    added = 0
+    for raw, kind in candidates:
+        normalized = normalize_url(urljoin(scrape.final_url or parent.url, raw))
+        if urlsplit(normalized).netloc != host or normalized == parent.url:
+            continue
+        if Url.objects.filter(url_hash=url_hash(normalized)).exists():
+            continue
+        url_add(
+            source=parent.source,
+            url=normalized,
+            kind=kind if kind in UrlKind.values else UrlKind.DETAIL,
+            priority=parent.priority - 1,  # a calendar before the pages it lists
+            depth=depth,
+            discovered_from=parent,
+        )
+        added += 1
+    return added
 
 
 def scrape_request(*, url: Url, requested_by: str = "schedule") -> Scrape | None:
