@@ -111,6 +111,24 @@ SCRAPE_MAX_BYTES = env_int("SCRAPE_MAX_BYTES", 10 * 1024 * 1024)
 SCRAPE_MAX_REDIRECTS = env_int("SCRAPE_MAX_REDIRECTS", 5)
 # Hosts or networks that the private-address guard lets through (the demo and tests use 127.0.0.1).
 SCRAPE_ALLOWED_PRIVATE_HOSTS = env_list("SCRAPE_ALLOWED_PRIVATE_HOSTS", "")
+# Politeness: the minimum gap between two requests to one host (a source may set its own; robots.txt's
+# Crawl-delay raises it), how long robots.txt is cached, and how long a worker may wait for its slot
+# before it hands the scrape back to the queue instead.
+SCRAPE_DEFAULT_HOST_DELAY_SECONDS = env_float("SCRAPE_DEFAULT_HOST_DELAY_SECONDS", 1.0)
+SCRAPE_ROBOTS_TTL_SECONDS = env_int("SCRAPE_ROBOTS_TTL_SECONDS", 24 * 3600)
+SCRAPE_MAX_SLOT_WAIT_SECONDS = env_float("SCRAPE_MAX_SLOT_WAIT_SECONDS", 10.0)
+
+# --- Source API keys ------------------------------------------------------------------------
+# Keys of the source APIs (sourcing/clients/); a client whose key is unset refuses to start and says
+# which variable to set. The *_BASE_URL overrides point a client elsewhere (a proxy, a local fake).
+GOOGLE_PLACES_API_KEY = env_str("GOOGLE_PLACES_API_KEY", "")
+YELP_API_KEY = env_str("YELP_API_KEY", "")
+BANDSINTOWN_APP_ID = env_str("BANDSINTOWN_APP_ID", "")
+TICKETMASTER_API_KEY = env_str("TICKETMASTER_API_KEY", "")
+GOOGLE_PLACES_BASE_URL = env_str("GOOGLE_PLACES_BASE_URL", "")
+YELP_BASE_URL = env_str("YELP_BASE_URL", "")
+BANDSINTOWN_BASE_URL = env_str("BANDSINTOWN_BASE_URL", "")
+TICKETMASTER_BASE_URL = env_str("TICKETMASTER_BASE_URL", "")
 
 # --- Extraction / LLM -----------------------------------------------------------------------
 # A pydantic-ai model string such as "openai:gpt-4o-mini"; empty means pages without markup wait.
@@ -123,7 +141,13 @@ DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "US")
 
 # --- Sync -----------------------------------------------------------------------------------
 SYNC_LOCAL_DIR = Path(env_str("SYNC_LOCAL_DIR", str(DATA_DIR / "sync")))
+# A transient error (outage, timeout, HTTP 429/5xx) is retried within the call this many times in all,
+# waiting SYNC_RETRY_BASE_SECONDS, then twice that, ...; after that the records wait as "failed" with
+# a growing retry_at (30 s doubling, at most an hour) and nothing is lost.
+SYNC_RETRY_ATTEMPTS = env_int("SYNC_RETRY_ATTEMPTS", 4)
+SYNC_RETRY_BASE_SECONDS = env_float("SYNC_RETRY_BASE_SECONDS", 1.0)
 FIRESTORE_PROJECT = env_str("FIRESTORE_PROJECT", "")
+FIRESTORE_DATABASE = env_str("FIRESTORE_DATABASE", "")
 FIRESTORE_EMULATOR_HOST = env_str("FIRESTORE_EMULATOR_HOST", "")
 GOOGLE_APPLICATION_CREDENTIALS = env_str("GOOGLE_APPLICATION_CREDENTIALS", "")
 ALGOLIA_APP_ID = env_str("ALGOLIA_APP_ID", "")
@@ -143,6 +167,18 @@ STORAGES: dict[str, Any] = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Images ---------------------------------------------------------------------------------
+# Images found in extractions are fetched (same fetcher and policy as scrapes, with their own byte
+# limit), validated, stripped of metadata and stored as WebP variants through the default storage:
+# MEDIA_ROOT on local disk, or Google Cloud Storage with
+#   DEFAULT_FILE_STORAGE_BACKEND=storages.backends.gcloud.GoogleCloudStorage  GS_BUCKET_NAME=<bucket>
+# (needs django-storages[google]). Variant URLs are stored, so media must have stable public URLs:
+# an absolute MEDIA_URL in production, and unsigned GCS URLs (GS_QUERYSTRING_AUTH off, a public bucket).
+IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 15 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
+IMAGE_VARIANT_WIDTHS = [int(w) for w in env_list("IMAGE_VARIANT_WIDTHS", "160,480,1200")]
+GS_QUERYSTRING_AUTH = env_bool("GS_QUERYSTRING_AUTH", False)
 
 # --- Misc -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -43,7 +43,9 @@ class Source(models.Model):
     is_active = models.BooleanField(default=True)
     max_concurrency = models.PositiveSmallIntegerField(default=2)
     min_delay_seconds = models.FloatField(
-        default=1.0, help_text="Politeness delay between requests to a host."
+        null=True,
+        blank=True,
+        help_text="Politeness gap between requests to a host; empty: SCRAPE_DEFAULT_HOST_DELAY_SECONDS.",
     )
     recrawl_interval = models.DurationField(
         null=True, blank=True, help_text="Empty: the default for its kind."
@@ -104,6 +106,23 @@ class Url(models.Model):
     @property
     def effective_recrawl_interval(self) -> dt.timedelta:
         return self.recrawl_interval or self.source.effective_recrawl_interval
+
+
+class HostState(models.Model):
+    """Per-host politeness shared by every worker: the cached robots.txt and the next free request slot."""
+
+    host = models.CharField(max_length=255, unique=True)  # netloc: "venue.example" or "127.0.0.1:8741"
+    next_slot_at = models.DateTimeField(null=True, blank=True)
+    robots_txt = models.TextField(blank=True, default="")
+    robots_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    robots_fetched_at = models.DateTimeField(null=True, blank=True)
+    crawl_delay = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        db_table = "host_states"
+
+    def __str__(self) -> str:
+        return self.host
 
 
 class ScheduledTaskKind(models.TextChoices):

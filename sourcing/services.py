@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -17,6 +18,7 @@ from mystage.queue import enqueue
 from mystage.stages import OPEN_STATUSES, StageStatus, claim, fail, finish
 from sourcing.fetching import FetchError, FetchPolicy, fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
+from sourcing.politeness import host_delay, host_of, reserve_slot, robots_for
 from sourcing.urlnorm import normalize_url, url_hash
 
 logger = logging.getLogger(__name__)
@@ -162,9 +164,28 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
         return None  # already done, or another worker holds it
     url = Url.objects.select_related("source").get(pk=scrape.url_id)
     policy = fetch_policy_for(url.source)
-    # The network call runs outside any transaction: no database lock is held while we wait.
+    # The network calls run outside any transaction: no database lock is held while we wait.
     try:
-        with httpx.Client(http2=False) as client:
+        with httpx.Client() as client:
+            rules = robots_for(url=url.url, client=client, policy=policy)
+            if not rules.allows(policy.user_agent, url.url):
+                raise FetchError(
+                    f"robots.txt of {host_of(url.url)} disallows this URL for {policy.user_agent}.",
+                    retryable=False,
+                )
+            wait = reserve_slot(
+                url=url.url, delay=host_delay(url.source, rules.crawl_delay(policy.user_agent))
+            )
+            if wait > settings.SCRAPE_MAX_SLOT_WAIT_SECONDS:
+                # The host's next free slot is far off: hand the scrape back rather than hold a worker.
+                finish(
+                    scrape,
+                    status=StageStatus.PENDING,
+                    attempts=scrape.attempts - 1,
+                    retry_at=timezone.now() + dt.timedelta(seconds=wait),
+                )
+                return scrape
+            time.sleep(wait)
             result = fetch(
                 url.url, client=client, policy=policy, etag=url.etag, last_modified=url.last_modified
             )

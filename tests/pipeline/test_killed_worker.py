@@ -112,6 +112,7 @@ def test_killed_worker_mid_fetch_is_finished_by_the_sweeper(tmp_path, demo_web, 
         "Q_POLL_SECONDS": "0.1",
         "Q_SYNC": "0",
         "SECRET_KEY": "killtest-secret",
+        "SCRAPE_DEFAULT_HOST_DELAY_SECONDS": "0",
     }
     if broker == "redis":
         env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
