@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from extraction import llm
 from extraction.adapters import bandsintown, dice, jsonld
 from extraction.schemas import ExtractionResult
 from sourcing.fetching import decode_body
@@ -61,7 +62,8 @@ BANDSINTOWN = Extractor(
     name=bandsintown.EXTRACTOR_NAME, version=bandsintown.EXTRACTOR_VERSION, run=_run_bandsintown
 )
 DICE = Extractor(name=dice.EXTRACTOR_NAME, version=dice.EXTRACTOR_VERSION, run=_run_dice)
-LLM_PAGE = Extractor(name="llm_page", version="1", run=None, needs_llm=True)
+# Run by `extraction.services` (it needs the configured model and the cache), not through `run`.
+LLM_PAGE = Extractor(name=llm.AGENT_NAME, version=llm.AGENT_VERSION, run=None, needs_llm=True)
 
 EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (JSONLD, BANDSINTOWN, DICE, LLM_PAGE)}
 # Sources whose responses are a known API's JSON, read by that API's adapter.
