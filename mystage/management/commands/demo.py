@@ -69,6 +69,8 @@ class Command(BaseCommand):
             "SCRAPE_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
             # Every demo site lives on one local host: no point in politeness gaps against ourselves.
             "SCRAPE_DEFAULT_HOST_DELAY_SECONDS": os.environ.get("SCRAPE_DEFAULT_HOST_DELAY_SECONDS", "0"),
+            # The saved pages link their images on the real sites: the demo stays on 127.0.0.1.
+            "IMAGE_FETCH_ENABLED": os.environ.get("IMAGE_FETCH_ENABLED", "0"),
             "Q_WORKERS": str(workers),
             "Q_LOG_LEVEL": os.environ.get("Q_LOG_LEVEL", "ERROR"),
             "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
