@@ -9,9 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from types import ModuleType
 
 from extraction import llm
-from extraction.adapters import bandsintown, dice, jsonld
+from extraction.adapters import (
+    bandsintown,
+    dice,
+    eventbrite,
+    google_places,
+    jsonld,
+    structured,
+    ticketmaster,
+    yelp,
+)
 from extraction.schemas import ExtractionResult
 from sourcing.fetching import decode_body
 
@@ -57,25 +67,63 @@ def _run_dice(doc: Document) -> ExtractionResult:
     return dice.extract_dice(doc.body, url=doc.url or None)
 
 
+def _run_structured(doc: Document) -> ExtractionResult:
+    return structured.extract_structured(doc.text, url=doc.url or None, default_timezone=doc.default_timezone)
+
+
+def _api(module: ModuleType, function: str) -> Extractor:
+    """An API adapter as an extractor: each module has EXTRACTOR_NAME, EXTRACTOR_VERSION and one function."""
+    run = getattr(module, function)
+
+    def _run(doc: Document) -> ExtractionResult:
+        result: ExtractionResult = run(doc.body, url=doc.url or None)
+        return result
+
+    return Extractor(name=module.EXTRACTOR_NAME, version=module.EXTRACTOR_VERSION, run=_run)
+
+
+# JSON-LD alone: kept so extractions it made can be replayed; HTML now goes to STRUCTURED.
 JSONLD = Extractor(name=jsonld.EXTRACTOR_NAME, version=jsonld.EXTRACTOR_VERSION, run=_run_jsonld)
+# One parse of the page for JSON-LD, microdata, RDFa and OpenGraph.
+STRUCTURED = Extractor(
+    name=structured.EXTRACTOR_NAME, version=structured.EXTRACTOR_VERSION, run=_run_structured
+)
 BANDSINTOWN = Extractor(
     name=bandsintown.EXTRACTOR_NAME, version=bandsintown.EXTRACTOR_VERSION, run=_run_bandsintown
 )
 DICE = Extractor(name=dice.EXTRACTOR_NAME, version=dice.EXTRACTOR_VERSION, run=_run_dice)
+GOOGLE_PLACES = _api(google_places, "extract_google_places")
+YELP = _api(yelp, "extract_yelp")
+TICKETMASTER = _api(ticketmaster, "extract_ticketmaster")
+EVENTBRITE = _api(eventbrite, "extract_eventbrite")
 # Run by `extraction.services` (it needs the configured model and the cache), not through `run`.
 LLM_PAGE = Extractor(name=llm.AGENT_NAME, version=llm.AGENT_VERSION, run=None, needs_llm=True)
 
-EXTRACTORS: dict[str, Extractor] = {e.name: e for e in (JSONLD, BANDSINTOWN, DICE, LLM_PAGE)}
-# Sources whose responses are a known API's JSON, read by that API's adapter.
-API_ADAPTERS: dict[str, Extractor] = {"bandsintown": BANDSINTOWN, "dice": DICE}
+EXTRACTORS: dict[str, Extractor] = {
+    e.name: e
+    for e in (JSONLD, STRUCTURED, BANDSINTOWN, DICE, GOOGLE_PLACES, YELP, TICKETMASTER, EVENTBRITE, LLM_PAGE)
+}
+# Sources whose responses are a known API's JSON, read by that API's adapter (keyed by source kind).
+API_ADAPTERS: dict[str, Extractor] = {
+    "bandsintown": BANDSINTOWN,
+    "dice": DICE,
+    "google_places": GOOGLE_PLACES,
+    "yelp": YELP,
+    "ticketmaster": TICKETMASTER,
+    "eventbrite": EVENTBRITE,
+}
+# Cheap signs that a page carries markup the structured extractor reads.
+_MARKUP_SIGNS = (b"application/ld+json", b"itemscope", b"typeof=", b"vocab=")
 
 
 def route(doc: Document) -> list[Extractor]:
-    """The extractors for this document, most trusted first."""
+    """The extractors for this document, most trusted first. A page with markup that turns out to
+    hold no entities is handed to the LLM afterwards (see `extraction.services`)."""
     if doc.source_kind in API_ADAPTERS and doc.looks_like_json:
         return [API_ADAPTERS[doc.source_kind]]
     if doc.looks_like_json:
-        return [JSONLD]
-    if b"application/ld+json" in doc.body.lower():
-        return [JSONLD]
+        return [STRUCTURED]
+    head = doc.body.lower()
+    if any(sign in head for sign in _MARKUP_SIGNS):
+        return [STRUCTURED]
     return [LLM_PAGE]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from extraction.llm import AGENT_NAME
 from extraction.models import Extraction
-from extraction.router import EXTRACTORS, Document, route
+from extraction.router import EXTRACTORS, LLM_PAGE, STRUCTURED, Document, route
 from extraction.schemas import ExtractionResult
 from mystage.queue import enqueue
 from mystage.stages import StageStatus, claim, fail, finish, retry_rows
@@ -101,11 +101,29 @@ def extraction_store_result(*, extraction: Extraction, result: ExtractionResult)
             )
             if stored:
                 entity_sources_ingest(extraction=extraction, result=result)
+                if result.is_empty and extraction.extractor == STRUCTURED.name:
+                    # Markup, but nothing we can use in it (an Organization, a WebSite): read the page instead.
+                    _llm_follow_up(extraction)
     except Exception as exc:  # the whole ingest rolled back: record why; a retry replays it
         logger.exception("ingesting extraction %s failed", extraction.pk)
         fail(extraction, f"Ingesting entity sources failed: {type(exc).__name__}: {exc}", retryable=False)
         return False
     return stored
+
+
+def _llm_follow_up(extraction: Extraction) -> None:
+    waiting = not settings.LLM_MODEL
+    row, created = Extraction.objects.get_or_create(
+        scrape_id=extraction.scrape_id,
+        extractor=LLM_PAGE.name,
+        extractor_version=LLM_PAGE.version,
+        defaults={
+            "status": StageStatus.WAITING if waiting else StageStatus.PENDING,
+            "last_error": NO_LLM_MODEL if waiting else "",
+        },
+    )
+    if created and not waiting:
+        enqueue(RUN_TASK, row.pk)
 
 
 def _llm_page_run(*, extraction: Extraction, scrape: Scrape) -> None:

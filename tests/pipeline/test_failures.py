@@ -68,23 +68,23 @@ def test_private_redirect_is_a_recorded_failure(demo_web, pipeline_settings):
 
 
 def test_crashing_extractor_is_recorded_and_retry_reruns_it(demo_web, pipeline_settings, monkeypatch):
-    original = EXTRACTORS["jsonld"]
+    original = EXTRACTORS["structured"]
 
     def crash(doc):
         raise RuntimeError("adapter bug")
 
     monkeypatch.setitem(
-        EXTRACTORS, "jsonld", original.__class__(name="jsonld", version=original.version, run=crash)
+        EXTRACTORS, "structured", original.__class__(name="structured", version=original.version, run=crash)
     )
     url = _add(demo_web, "fremont-abbey", "/fremont-abbey/events/index.html")
     sourcing.scrapes_request_due()
     extraction = Extraction.objects.get(scrape__url=url)
     assert extraction.status == StageStatus.FAILED
-    assert extraction.last_error == "jsonld crashed: RuntimeError: adapter bug"
+    assert extraction.last_error == "structured crashed: RuntimeError: adapter bug"
     assert Scrape.objects.get(url=url).status == StageStatus.DONE  # the raw page is kept for replay
 
     # When the adapter is fixed and the row retried, the stored scrape is extracted: nothing was lost
-    monkeypatch.setitem(EXTRACTORS, "jsonld", original)
+    monkeypatch.setitem(EXTRACTORS, "structured", original)
     retry_rows(Extraction.objects.filter(pk=extraction.pk))
     pipeline_sweep(now=timezone.now() + dt.timedelta(minutes=5))
     extraction.refresh_from_db()
