@@ -1,0 +1,282 @@
+"""The rules every fetcher applies, sync (`sourcing.fetching`) or async (`sourcing.crawler`).
+
+Pure: no Django import and no I/O except `system_resolver`. Each rule raises `FetchError` with a
+reason a person understands and says whether trying later may help (`retryable`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import socket
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+Resolver = Callable[[str], list[str]]
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+class FetchError(Exception):
+    """A fetch that failed; `reason` is for people, `retryable` says whether trying later may help."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retryable: bool,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ):
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    user_agent: str = "MyStageBot/0.1"
+    timeout_seconds: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    # Hosts (names or IPs) and networks ("10.0.0.0/8") that may resolve to private addresses.
+    allowed_private: tuple[str, ...] = ()
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed_ms: int
+    not_modified: bool = False
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+# --- where we may go ---------------------------------------------------------------------------
+
+
+def system_resolver(host: str) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise resolution_error(host, exc) from exc
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def resolution_error(host: str, exc: socket.gaierror) -> FetchError:
+    return FetchError(f"The host {host} could not be resolved ({exc.strerror}).", retryable=True)
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
+    # is_global excludes private, loopback, link-local, reserved and shared (100.64/10) ranges.
+    return ip.is_global and not ip.is_multicast
+
+
+def is_allowed_private(host: str, address: str, allowed: Iterable[str]) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    for entry in allowed:
+        if entry == host or entry == address:
+            return True
+        if "/" in entry and ip in ipaddress.ip_network(entry, strict=False):
+            return True
+    return False
+
+
+def check_url(url: str) -> str:
+    """The URL's lower-case host; refuses other schemes than http and https, and URLs without a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise FetchError(
+            f"Only http and https URLs can be fetched, not {parts.scheme or 'a relative URL'}.",
+            retryable=False,
+        )
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise FetchError(f"The URL {url!r} has no host.", retryable=False)
+    return host
+
+
+def check_addresses(host: str, addresses: Iterable[str], policy: FetchPolicy) -> None:
+    """Refuse a host any of whose addresses is not public, unless the policy allows it."""
+    for address in addresses:
+        if not is_public_address(address) and not is_allowed_private(host, address, policy.allowed_private):
+            raise FetchError(
+                f"Refused to fetch {host}: it resolves to the non-public address {address} "
+                "(private, loopback or link-local addresses are blocked; see SCRAPE_ALLOWED_PRIVATE_HOSTS).",
+                retryable=False,
+            )
+
+
+def check_destination(url: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> None:
+    """Refuse URLs we must not fetch: other schemes, and hosts resolving to non-public addresses."""
+    host = check_url(url)
+    check_addresses(host, resolver(host), policy)
+
+
+# --- the request and its redirects -------------------------------------------------------------
+
+
+def request_headers(policy: FetchPolicy, etag: str = "", last_modified: str = "") -> dict[str, str]:
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def next_redirect(current: str, status_code: int, location: str, seen: list[str], max_redirects: int) -> str:
+    """The URL a redirect sends us to; `seen` (the URLs already requested) gets `current` appended."""
+    if not location:
+        raise FetchError(f"HTTP {status_code} redirect without a Location header.", retryable=False)
+    seen.append(current)
+    target = urljoin(current, location)
+    if target in seen:
+        raise FetchError(f"Redirect loop: {target} was already visited.", retryable=False)
+    if len(seen) > max_redirects:
+        raise FetchError(f"More than {max_redirects} redirects.", retryable=False)
+    return target
+
+
+def timeout_error(timeout_seconds: float, what: str) -> FetchError:
+    return FetchError(f"Timed out after {timeout_seconds:g} s ({what}).", retryable=True)
+
+
+def total_time_error(timeout_seconds: float) -> FetchError:
+    return FetchError(f"Gave up after {timeout_seconds:g} s in total.", retryable=True)
+
+
+def decoding_error(exc: BaseException) -> FetchError:
+    return FetchError(f"The response body could not be decompressed: {exc}.", retryable=False)
+
+
+def connection_error(exc: BaseException) -> FetchError:
+    return FetchError(f"Connection failed: {exc or type(exc).__name__}.", retryable=True)
+
+
+# --- the body ----------------------------------------------------------------------------------
+
+
+def check_declared_size(headers: Mapping[str, str], max_bytes: int) -> None:
+    """Refuse early a body whose (uncompressed) Content-Length is over the limit."""
+    declared = headers.get("content-length")
+    encoded = headers.get("content-encoding", "identity") not in {"", "identity"}
+    if declared and declared.isdigit() and int(declared) > max_bytes and not encoded:
+        raise FetchError(
+            f"The body is {int(declared):,} bytes, over the limit of {max_bytes:,}.", retryable=False
+        )
+
+
+class BodyLimit:
+    """Collects decoded chunks, so a gzip bomb is counted inflated; over `max_bytes` it raises, or
+    with `truncate` it keeps the first `max_bytes` and ignores the rest."""
+
+    __slots__ = ("chunks", "max_bytes", "size", "truncate")
+
+    def __init__(self, max_bytes: int, *, truncate: bool = False) -> None:
+        self.max_bytes = max_bytes
+        self.truncate = truncate
+        self.size = 0
+        self.chunks: list[bytes] = []
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep `chunk`; False once a truncating limit is full (stop reading)."""
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            if not self.truncate:
+                raise FetchError(
+                    f"The body exceeded the limit of {self.max_bytes:,} bytes (after decompression).",
+                    retryable=False,
+                )
+            self.chunks.append(chunk[: len(chunk) - (self.size - self.max_bytes)])
+            return False
+        self.chunks.append(chunk)
+        return True
+
+    def body(self) -> bytes:
+        return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+
+
+# --- the answer --------------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def check_status(result: FetchResult) -> FetchResult:
+    code = result.status_code
+    if code < 400 or code == 304:
+        return result
+    retry_after = parse_retry_after(result.headers.get("retry-after"))
+    if code == 429:
+        raise FetchError(
+            "HTTP 429: the site asks us to slow down.",
+            retryable=True,
+            status_code=code,
+            retry_after=retry_after,
+        )
+    if code >= 500:
+        raise FetchError(
+            f"HTTP {code}: the server failed.", retryable=True, status_code=code, retry_after=retry_after
+        )
+    if code == 404 or code == 410:
+        raise FetchError(
+            f"HTTP {code}: the page does not exist (any more).", retryable=False, status_code=code
+        )
+    raise FetchError(f"HTTP {code}: the server refused the request.", retryable=False, status_code=code)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+
+
+def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
+    """Text and the encoding used. Declared charsets are tried first but not trusted: a page that
+    says UTF-8 and is not (a common lie) falls back to windows-1252, which decodes any byte."""
+    candidates: list[str] = []
+    match = re.search(r"charset=([\w\-]+)", content_type, re.IGNORECASE)
+    if match:
+        candidates.append(match.group(1).lower())
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii").lower())
+    candidates += ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            return body.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("utf-8", errors="replace"), "utf-8"
