@@ -19,7 +19,7 @@ from mystage.stages import OPEN_STATUSES, StageStatus, claim, fail, finish
 from sourcing.fetching import FetchError, FetchPolicy, fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
 from sourcing.politeness import host_delay, host_of, reserve_slot, robots_for
-from sourcing.urlnorm import normalize_url, url_hash
+from sourcing.urlnorm import normalize_url, redact_url, url_hash
 
 logger = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
     logger.info(
         "scrape %s of %s: HTTP %s, %d bytes%s",
         scrape.pk,
-        url.url,
+        redact_url(url.url),
         result.status_code,
         len(result.body),
         " (unchanged)" if unchanged else "",
@@ -235,7 +235,7 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
 
 
 def _record_fetch_failure(scrape: Scrape, url: Url, error: FetchError) -> None:
-    logger.warning("scrape %s of %s failed: %s", scrape.pk, url.url, error.reason)
+    logger.warning("scrape %s of %s failed: %s", scrape.pk, redact_url(url.url), error.reason)
     with transaction.atomic():
         fail(scrape, error.reason, retryable=error.retryable, http_status=error.status_code)
         failures = url.consecutive_failures + 1

@@ -47,3 +47,18 @@ def normalize_url(url: str) -> str:
 
 def url_hash(url: str) -> str:
     return hashlib.sha256(normalize_url(url).encode()).hexdigest()
+
+
+SECRET_PARAMS = frozenset({"key", "apikey", "api_key", "app_id", "client_secret", "access_token", "token"})
+
+
+def redact_url(url: str) -> str:
+    """The URL with secret query parameters (API keys) replaced, for logs and error messages."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = [
+        (key, "REDACTED" if key.lower() in SECRET_PARAMS else value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs), parts.fragment))

@@ -21,3 +21,13 @@ def test_normalize_url(raw, expected):
 
 def test_same_page_same_hash():
     assert url_hash("https://EXAMPLE.com/x#a") == url_hash("https://example.com/x?utm_medium=y")
+
+
+def test_api_keys_are_redacted_for_logs():
+    from sourcing.urlnorm import redact_url
+
+    assert (
+        redact_url("https://app.ticketmaster.com/discovery/v2/events.json?apikey=SECRET&size=20")
+        == "https://app.ticketmaster.com/discovery/v2/events.json?apikey=REDACTED&size=20"
+    )
+    assert redact_url("https://venue.example/events") == "https://venue.example/events"
