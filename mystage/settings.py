@@ -137,6 +137,8 @@ LLM_MODEL = env_str("LLM_MODEL", "")
 # --- Resolution -----------------------------------------------------------------------------
 RESOLUTION_AUTO_MERGE_THRESHOLD = env_float("RESOLUTION_AUTO_MERGE_THRESHOLD", 0.97)
 RESOLUTION_REVIEW_THRESHOLD = env_float("RESOLUTION_REVIEW_THRESHOLD", 0.3)
+# The admin's bulk merge of duplicate candidates takes only pairs scoring at least this.
+REVIEW_BULK_MERGE_MIN_SCORE = env_float("REVIEW_BULK_MERGE_MIN_SCORE", 0.9)
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "US")
 
 # --- Sync -----------------------------------------------------------------------------------
@@ -175,6 +177,8 @@ STORAGES: dict[str, Any] = {
 #   DEFAULT_FILE_STORAGE_BACKEND=storages.backends.gcloud.GoogleCloudStorage  GS_BUCKET_NAME=<bucket>
 # (needs django-storages[google]). Variant URLs are stored, so media must have stable public URLs:
 # an absolute MEDIA_URL in production, and unsigned GCS URLs (GS_QUERYSTRING_AUTH off, a public bucket).
+# Off: the pipeline requests no images (the tests of saved real pages, whose images live on the internet).
+IMAGE_FETCH_ENABLED = env_bool("IMAGE_FETCH_ENABLED", True)
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 15 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 IMAGE_VARIANT_WIDTHS = [int(w) for w in env_list("IMAGE_VARIANT_WIDTHS", "160,480,1200")]

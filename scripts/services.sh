@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Real services for the test suite, on 127.0.0.1 only: PostgreSQL 15 and Redis.
+# Real services for the test suite, on 127.0.0.1 only: PostgreSQL 15, Redis and the Firestore emulator.
 #
-#   scripts/services.sh start    start both (or reuse the ones already running from the same dir),
+#   scripts/services.sh start    start them (or reuse the ones already running from the same dir),
 #                                write $MYSTAGE_SERVICES_DIR/env and print it on stdout
-#   scripts/services.sh status   print the env file if both services answer; exit 1 otherwise
-#   scripts/services.sh stop     stop both and remove $MYSTAGE_SERVICES_DIR
+#   scripts/services.sh status   print the env file if the services answer; exit 1 otherwise
+#   scripts/services.sh stop     stop them and remove $MYSTAGE_SERVICES_DIR
 #
 #   eval "$(scripts/services.sh start)"        # or: source /tmp/mystage-services/env
 #   -> TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:PORT/postgres
 #      TEST_REDIS_URL=redis://127.0.0.1:PORT/0
+#      TEST_FIRESTORE_EMULATOR_HOST=127.0.0.1:PORT
+#
+# The Firestore emulator is the Google Cloud SDK's (`gcloud emulators firestore start`); its jar is run
+# with Java directly when found (faster to start, one process to stop). Without Java and the SDK it is
+# skipped with a message, the env file has no TEST_FIRESTORE_EMULATOR_HOST and the tests that need it skip.
 #
 # Environment: MYSTAGE_SERVICES_DIR (default /tmp/mystage-services), PG_BIN (default
-# /usr/lib/postgresql/15/bin). Progress goes to stderr; stdout carries only the env file.
+# /usr/lib/postgresql/15/bin), CLOUDSDK_ROOT (default: found from `gcloud` on PATH), JAVA (default
+# java). Progress goes to stderr; stdout carries only the env file.
 # Each service has a start_/stop_/<name>_answers function, so adding one means adding three functions
 # and a line in write_env, cmd_start, cmd_status and cmd_stop.
 set -euo pipefail
@@ -22,6 +28,8 @@ LOCK_FILE="$SERVICES_DIR.lock"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_DIR="$SERVICES_DIR/postgres"      # owned by the postgres user when run as root
 REDIS_DIR="$SERVICES_DIR/redis"
+FIRESTORE_DIR="$SERVICES_DIR/firestore"
+JAVA="${JAVA:-java}"
 WAIT_SECONDS=30
 
 log() { echo "services: $*" >&2; }
@@ -197,6 +205,96 @@ start_redis() {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# Firestore emulator
+
+cloudsdk_root() {
+    if [ -n "${CLOUDSDK_ROOT:-}" ]; then echo "$CLOUDSDK_ROOT"; return 0; fi
+    local gcloud
+    gcloud="$(command -v gcloud 2>/dev/null)" || return 1
+    # .../google-cloud-sdk/bin/gcloud -> .../google-cloud-sdk
+    dirname "$(dirname "$(readlink -f "$gcloud")")"
+}
+
+firestore_jar() {
+    local root jar
+    root="$(cloudsdk_root)" || return 1
+    jar="$root/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar"
+    [ -f "$jar" ] && command -v "$JAVA" >/dev/null 2>&1 && echo "$jar"
+}
+
+firestore_available() {
+    firestore_jar >/dev/null || command -v gcloud >/dev/null 2>&1
+}
+
+firestore_answers() { # the emulator answers "Ok" on /
+    local port
+    port="$(read_port "$FIRESTORE_DIR/port")" || return 1
+    "$(python_bin)" - "http://127.0.0.1:$port/" <<'PY' 2>/dev/null
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=2) as response:
+    sys.exit(0 if response.read().strip() == b"Ok" else 1)
+PY
+}
+
+stop_firestore() {
+    local pid i
+    [ -f "$FIRESTORE_DIR/firestore.pid" ] || return 0
+    pid="$(cat "$FIRESTORE_DIR/firestore.pid")"
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+    pid_alive "$pid" || return 0
+    log "stopping the Firestore emulator"
+    # It runs in its own session (setsid), so its process group is its pid: gcloud's child java goes too.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do
+        pid_alive "$pid" || return 0
+        [ "$i" -eq 30 ] && { kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
+        sleep 0.1
+    done
+    return 0
+}
+
+start_firestore() {
+    if firestore_answers; then
+        log "reusing the Firestore emulator on 127.0.0.1:$(cat "$FIRESTORE_DIR/port")"
+        return 0
+    fi
+    stop_firestore
+    rm -rf "$FIRESTORE_DIR"
+    if ! firestore_available; then
+        log "Firestore emulator not found (needs Java and the Google Cloud SDK's cloud-firestore-emulator): tests that need it will skip"
+        return 0
+    fi
+    mkdir -p "$FIRESTORE_DIR"
+    local attempt port jar
+    jar="$(firestore_jar || true)"
+    for attempt in 1 2 3; do
+        port="$(free_port)"
+        echo "$port" >"$FIRESTORE_DIR/port"
+        log "starting the Firestore emulator on 127.0.0.1:$port"
+        if [ -n "$jar" ]; then
+            setsid "$JAVA" -Duser.language=en -cp "$jar" com.google.cloud.datastore.emulator.firestore.CloudFirestore \
+                --host 127.0.0.1 --port "$port" </dev/null >"$FIRESTORE_DIR/firestore.log" 2>&1 9>&- &
+        else
+            setsid gcloud emulators firestore start --quiet --host-port="127.0.0.1:$port" \
+                </dev/null >"$FIRESTORE_DIR/firestore.log" 2>&1 9>&- &
+        fi
+        echo "$!" >"$FIRESTORE_DIR/firestore.pid"
+        if wait_for firestore_answers "Firestore emulator" 60; then
+            return 0
+        fi
+        log "the Firestore emulator did not start (attempt $attempt); log tail:"
+        tail -n 5 "$FIRESTORE_DIR/firestore.log" >&2 || true
+        stop_firestore
+    done
+    die "could not start the Firestore emulator (see $FIRESTORE_DIR/firestore.log)"
+}
+
+# optional: it answers when it was started here, and its absence is no failure
+firestore_ok() {
+    [ ! -f "$FIRESTORE_DIR/port" ] || firestore_answers
+}
+
+# ---------------------------------------------------------------------------------------------------
 
 wait_for() { # check-function name [seconds]
     local check="$1" name="$2" seconds="${3:-$WAIT_SECONDS}" i
@@ -213,6 +311,9 @@ write_env() {
     {
         echo "export TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$(cat "$PG_DIR/port")/postgres"
         echo "export TEST_REDIS_URL=redis://127.0.0.1:$(cat "$REDIS_DIR/port")/0"
+        if [ -f "$FIRESTORE_DIR/port" ]; then
+            echo "export TEST_FIRESTORE_EMULATOR_HOST=127.0.0.1:$(cat "$FIRESTORE_DIR/port")"
+        fi
     } >"$tmp"
     chmod 644 "$tmp"
     mv -f "$tmp" "$ENV_FILE"
@@ -232,14 +333,16 @@ cmd_start() {
     chmod 755 "$SERVICES_DIR"
     start_postgres
     start_redis
+    start_firestore
     write_env
     wait_for postgres_answers "PostgreSQL" || die "PostgreSQL does not answer"
     wait_for redis_answers "Redis" || die "Redis does not answer"
+    wait_for firestore_ok "Firestore emulator" || die "the Firestore emulator does not answer"
     cat "$ENV_FILE"
 }
 
 cmd_status() {
-    if [ -f "$ENV_FILE" ] && postgres_answers && redis_answers; then
+    if [ -f "$ENV_FILE" ] && postgres_answers && redis_answers && firestore_ok; then
         cat "$ENV_FILE"
         return 0
     fi
@@ -250,6 +353,7 @@ cmd_status() {
 cmd_stop() {
     stop_postgres
     stop_redis
+    stop_firestore
     rm -rf "$SERVICES_DIR"
     rm -f "$LOCK_FILE"
     log "stopped; removed $SERVICES_DIR"

@@ -5,11 +5,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from mystage.admin_utils import make_retry_action
 from sourcing import services
-from sourcing.models import ScheduledTask, Scrape, Source, Url, UrlImage
+from sourcing.models import HostState, ScheduledTask, Scrape, Source, Url, UrlImage
 
 PREVIEW_BYTES = 20_000
 
@@ -91,12 +91,87 @@ class ScrapeAdmin(admin.ModelAdmin):
 
 @admin.register(ScheduledTask)
 class ScheduledTaskAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "interval", "enabled", "next_run_at", "last_run_at"]
+    list_display = [
+        "name",
+        "kind",
+        "source",
+        "interval",
+        "enabled",
+        "next_run_at",
+        "last_run_at",
+        "last_error",
+    ]
     list_filter = ["kind", "enabled"]
+    list_select_related = ["source"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(HostState)
+class HostStateAdmin(admin.ModelAdmin):
+    """Per-host politeness: the cached robots.txt and the next free request slot (read-mostly)."""
+
+    list_display = ["host", "next_slot_at", "crawl_delay", "robots_status", "robots_fetched_at"]
+    search_fields = ["host"]
+    readonly_fields = ["robots_txt"]
+    show_full_result_count = False
 
 
 @admin.register(UrlImage)
 class UrlImageAdmin(admin.ModelAdmin):
-    list_display = ["url", "status", "format", "width", "height", "byte_size"]
+    list_display = [
+        "thumbnail",
+        "url",
+        "status",
+        "format",
+        "width",
+        "height",
+        "byte_size",
+        "attempts",
+        "short_error",
+        "updated_at",
+    ]
+    list_display_links = ["thumbnail", "url"]
     list_filter = ["status", "format"]
-    search_fields = ["url", "content_hash"]
+    search_fields = ["url", "content_hash", "last_error"]
+    show_full_result_count = False
+    readonly_fields = [
+        "preview",
+        "url_hash",
+        "content_hash",
+        "format",
+        "width",
+        "height",
+        "byte_size",
+        "variants",
+        "claim_token",
+    ]
+    actions = [make_retry_action("sourcing.tasks.image_fetch_task")]
+
+    @staticmethod
+    def _smallest(obj: UrlImage) -> str:
+        sizes = sorted(obj.variants or {}, key=lambda w: int(w))
+        return obj.variants[sizes[0]] if sizes else ""
+
+    @admin.display(description="Image")
+    def thumbnail(self, obj: UrlImage) -> Any:
+        src = self._smallest(obj)
+        if not src:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" loading="lazy" style="max-width: 80px; max-height: 80px">', src
+        )
+
+    @admin.display(description="Variants")
+    def preview(self, obj: UrlImage) -> Any:
+        variants = sorted((obj.variants or {}).items(), key=lambda item: int(item[0]))
+        if not variants:
+            return "—"
+        return format_html_join(
+            " ",
+            '<a href="{}"><img src="{}" alt="{} px" title="{} px" style="max-height: 160px"></a>',
+            ((src, src, width, width) for width, src in variants),
+        )
+
+    @admin.display(description="Error")
+    def short_error(self, obj: UrlImage) -> str:
+        return obj.last_error[:120]

@@ -1,6 +1,6 @@
 """django-q2 tasks for sourcing: thin wrappers that take ids and call services."""
 
-from sourcing import services
+from sourcing import images, services
 
 
 def scrape_fetch_task(scrape_id: int) -> None:
@@ -9,3 +9,7 @@ def scrape_fetch_task(scrape_id: int) -> None:
 
 def scrapes_request_due_task() -> int:
     return services.scrapes_request_due()
+
+
+def image_fetch_task(image_id: int) -> None:
+    images.image_fetch(image_id=image_id)

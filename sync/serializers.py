@@ -7,6 +7,7 @@ from search records too, so nothing a source's terms forbid leaves the database.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -19,8 +20,23 @@ PRIVATE_ID_SCHEMES = frozenset({"google_place", "yelp"})
 Document = dict[str, Any]
 
 
+def _private_value(value: Any) -> bool:
+    # A source's own key is kept under "source:<name>" and names its scheme: "google_place:ChIJ...".
+    return isinstance(value, str) and value.split(":", 1)[0] in PRIVATE_ID_SCHEMES
+
+
 def _public_ids(external_ids: Mapping[str, Any]) -> dict[str, Any]:
-    return {scheme: ids for scheme, ids in sorted(external_ids.items()) if scheme not in PRIVATE_ID_SCHEMES}
+    public: dict[str, Any] = {}
+    for scheme, ids in sorted(external_ids.items()):
+        if scheme in PRIVATE_ID_SCHEMES:
+            continue
+        if isinstance(ids, list):
+            kept = [i for i in ids if not _private_value(i)]
+            if kept:
+                public[scheme] = kept
+        elif not _private_value(ids):
+            public[scheme] = ids
+    return public
 
 
 def venue_document(v: Mapping[str, Any]) -> Document:
@@ -48,6 +64,7 @@ def venue_document(v: Mapping[str, Any]) -> Document:
         "socials": list(v.get("socials") or []),
         "capacity": v.get("capacity"),
         "images": list(v.get("image_urls") or []),
+        "image_variants": list(v.get("image_variants") or []),  # processed images: sourcing/images.py
         "external_ids": _public_ids(v.get("external_ids") or {}),
     }
 
@@ -63,6 +80,7 @@ def artist_document(a: Mapping[str, Any]) -> Document:
         "genres": list(a.get("genres") or []),
         "url": a.get("url") or None,
         "images": list(a.get("images") or []),
+        "image_variants": list(a.get("image_variants") or []),
         "status": a["status"],
         "external_ids": _public_ids(a.get("external_ids") or {}),
     }
@@ -86,6 +104,7 @@ def performance_document(p: Mapping[str, Any]) -> Document:
         "offers": list(p.get("offers") or []),
         "url": p.get("url") or None,
         "images": list(p.get("image_urls") or []),
+        "image_variants": list(p.get("image_variants") or []),
         "external_ids": _public_ids(p.get("external_ids") or {}),
     }
 
@@ -103,6 +122,7 @@ def search_record(entity_type: str, doc: Document) -> Document:
     record: Document = {"objectID": doc["id"], "type": entity_type, "name": doc["name"]}
     if entity_type == "venue":
         record |= {
+            "former_names": doc["former_names"],
             "city": doc["address"]["locality"],
             "country": doc["address"]["country"],
             "street": doc["address"]["street"],
@@ -115,14 +135,23 @@ def search_record(entity_type: str, doc: Document) -> Document:
         venue = doc["venue"] or {}
         record |= {
             "date": doc["local_date"],
+            # Numeric, for the date-sorted replicas and date-range filters.
+            "date_ts": date_timestamp(doc["local_date"]),
             "starts_at": doc["starts_at"],
             "status": doc["status"],
             "venue": venue.get("name"),
             "venue_id": venue.get("id"),
             "city": venue.get("locality"),
             "artists": [a["name"] for a in doc["artists"]],
+            "artist_ids": [a["id"] for a in doc["artists"]],
         }
     return record
+
+
+def date_timestamp(local_date: str) -> int:
+    """A local date (YYYY-MM-DD) as the Unix timestamp of its midnight in UTC: sortable, not an instant."""
+    day = dt.date.fromisoformat(local_date)
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
 def document_hash(doc: Document) -> str:

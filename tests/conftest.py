@@ -52,6 +52,9 @@ def pipeline_settings(settings: object, tmp_path: Path, monkeypatch: pytest.Monk
     settings.SCRAPE_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]  # type: ignore[attr-defined]
     settings.SYNC_LOCAL_DIR = tmp_path / "sync"  # type: ignore[attr-defined]
     settings.SCRAPE_TIMEOUT_SECONDS = 5  # type: ignore[attr-defined]
+    # The saved real pages link images on the internet: the pipeline requests none (tests/images
+    # turns this on and serves its images from 127.0.0.1).
+    settings.IMAGE_FETCH_ENABLED = False  # type: ignore[attr-defined]
     # Every local test site is one host (127.0.0.1:port): politeness gaps would only slow tests down;
     # tests/sourcing/test_politeness.py sets them on purpose.
     settings.SCRAPE_DEFAULT_HOST_DELAY_SECONDS = 0  # type: ignore[attr-defined]

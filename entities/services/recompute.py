@@ -28,6 +28,7 @@ from entities.resolution.normalize import (
     normalize_name,
     normalize_phone,
 )
+from sourcing.images import images_request
 from sourcing.models import SourceKind
 from sync.services import sync_mark_dirty
 
@@ -144,6 +145,7 @@ def venue_recompute(venue: Venue) -> bool:
     values["former_names"] = [n for n in names if n != values["name"]]
     values["socials"] = _union(_observe(content, lambda d: d.get("socials")), flatten=True)
     values["image_urls"] = _union(_observe(content, lambda d: d.get("image_urls")), flatten=True)
+    images_request(values["image_urls"])
     values["external_ids"] = _external_ids(EntityType.VENUE, venue, sources)
     values["provenance"] = outcome.provenance
     values["name_key"] = normalize_name(values["name"])
@@ -179,17 +181,35 @@ def artist_recompute(artist: Artist) -> bool:
         "url": (chosen.get("url") or "")[:500],
         "aliases": [n for n in _union(fields["name"]) if n != name],
         "genres": _union(_observe(content, lambda d: d.get("genres")), flatten=True),
-        "images": [
-            {"url": u} for u in _union(_observe(content, lambda d: d.get("image_urls")), flatten=True)
-        ],
+        "images": _artist_images(content),
         "external_ids": _external_ids(EntityType.ARTIST, artist, sources),
         "provenance": outcome.provenance,
         "name_key": normalize_artist_name(name),
     }
+    images_request(values["images"])
     changed = _apply(artist, values)
     if changed:
         sync_mark_dirty(entity_type=EntityType.ARTIST, entity=artist)
     return changed
+
+
+def _artist_images(sources: list[EntitySource]) -> list[dict[str, str]]:
+    """{"url", "license", "attribution"} per image, best source first; licence and attribution travel
+    with the image when a source gives them (as an "images" list of such mappings)."""
+    described = _union(
+        _observe(
+            sources, lambda d: [i for i in d.get("images") or [] if isinstance(i, dict) and i.get("url")]
+        ),
+        flatten=True,
+    )
+    images: dict[str, dict[str, str]] = {}
+    for item in described:
+        entry = {"url": str(item["url"])}
+        entry |= {k: str(item[k]) for k in ("license", "attribution") if item.get(k)}
+        images.setdefault(entry["url"], entry)
+    for url in _union(_observe(sources, lambda d: d.get("image_urls")), flatten=True):
+        images.setdefault(url, {"url": url})
+    return list(images.values())
 
 
 def performance_recompute(performance: Performance) -> bool:
@@ -249,6 +269,7 @@ def performance_recompute(performance: Performance) -> bool:
         "external_ids": _external_ids(EntityType.PERFORMANCE, performance, sources),
         "provenance": outcome.provenance,
     }
+    images_request(values["image_urls"])
     changed = _apply(performance, values)
     changed = _recompute_billing(performance, content) or changed
     if changed:

@@ -1,7 +1,8 @@
 """The embedded default's stand-ins for Firestore and Algolia: JSON documents on disk.
 
 Each write replaces a file atomically (write to a temporary name, then rename), so a killed
-worker leaves either the old document or the new one, never half of one.
+worker leaves either the old document or the new one, never half of one. Documents are stored as
+they are (no `_hash` field); `list_hashes` hashes them when reconcile asks.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sync.serializers import document_hash
+
 
 class LocalDocumentStore:
+    max_batch = 500
+
     def __init__(self, root: Path, name: str):
         self.name = name
         self.root = Path(root) / name
@@ -52,5 +57,24 @@ class LocalDocumentStore:
             return None
 
     def count(self, collection: str) -> int:
+        return len(self._files(collection))
+
+    def _files(self, collection: str) -> list[Path]:
+        """Stored documents, leaving out temporary files a killed writer left behind."""
         folder = self.root / collection
-        return sum(1 for _ in folder.glob("*.json")) if folder.exists() else 0
+        if not folder.exists():
+            return []
+        return [p for p in folder.glob("*.json") if not p.name.startswith(".")]
+
+    def list_hashes(self, collection: str, *, deep: bool = False) -> dict[str, str | None]:
+        """Stored as they are, documents are always hashed from their content (`deep` or not)."""
+        hashes: dict[str, str | None] = {}
+        for path in self._files(collection):
+            try:
+                hashes[path.stem] = document_hash(json.loads(path.read_text(encoding="utf-8")))
+            except (FileNotFoundError, ValueError):  # removed meanwhile, or not ours
+                hashes[path.stem] = None
+        return hashes
+
+    def close(self) -> None:
+        pass

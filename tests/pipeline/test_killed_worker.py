@@ -113,6 +113,7 @@ def test_killed_worker_mid_fetch_is_finished_by_the_sweeper(tmp_path, demo_web, 
         "Q_SYNC": "0",
         "SECRET_KEY": "killtest-secret",
         "SCRAPE_DEFAULT_HOST_DELAY_SECONDS": "0",
+        "IMAGE_FETCH_ENABLED": "0",  # the saved pages' images live on the internet
     }
     if broker == "redis":
         env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
