@@ -1,68 +1,169 @@
-"""Read API for canonical venues, artists and performances. A merged ID redirects to the survivor."""
+"""Read API for canonical venues, artists and performances. A merged ID redirects to the survivor.
+
+Lists and details are public; details show provenance, locks and sources to staff (a staff session or
+a staff-scoped X-API-Key) and null in their place to anyone else.
+"""
 
 import datetime as dt
+import re
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
-from ninja import Router
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from entities import selectors
-from entities.models import Artist, CanonicalStatus, Performance, Venue
-from entities.schemas import ArtistOut, PerformanceOut, VenueDetailOut, VenueOut
+from entities.models import Artist, CanonicalStatus, EventStatus, Performance, PerformanceArtist, Venue
+from entities.schemas import (
+    ArtistDetailOut,
+    ArtistOut,
+    PerformanceDetailOut,
+    PerformanceOut,
+    SearchOut,
+    VenueDetailOut,
+    VenueOut,
+)
+from mystage.auth import OPTIONAL_SECURITY, STAFF_OR_PUBLIC
 
 router = Router(tags=["entities"])
 
+# Public IDs are ULIDs; anything else cannot exist, so it is a 404 before any query.
+PUBLIC_ID = re.compile(r"^[0-9A-Za-z]{1,26}$")
+MAX_QUERY_LENGTH = 200
+MAX_REDIRECT_HOPS = 20
+
+
+class Pagination(LimitOffsetPagination):
+    """limit/offset with bounds, so that no request asks the database for an absurd page."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
+def _text(value: str | None) -> str | None:
+    """A query parameter as the database may see it: no NUL (PostgreSQL refuses it), bounded length."""
+    if value is None:
+        return None
+    return value.replace("\x00", "").strip()[:MAX_QUERY_LENGTH] or None
+
+
+def _get(queryset: Any, public_id: str) -> Any:
+    if not PUBLIC_ID.match(public_id):
+        raise Http404("No such ID.")
+    entity = queryset.filter(public_id=public_id).first()
+    if entity is None:
+        raise Http404("No such ID.")
+    return entity
+
 
 def _redirect_if_merged(request: HttpRequest, entity: Any, route: str) -> HttpResponse | None:
-    if entity.status == CanonicalStatus.MERGED and entity.merged_into_id:
-        winner = type(entity).objects.get(pk=entity.merged_into_id)
-        return HttpResponsePermanentRedirect(request.build_absolute_uri(f"/api/{route}/{winner.public_id}"))
-    return None
+    """A merged entity answers with a permanent redirect to the entity that survives (chains followed)."""
+    if entity.status != CanonicalStatus.MERGED or not entity.merged_into_id:
+        return None
+    model = type(entity)
+    winner = entity
+    for _ in range(MAX_REDIRECT_HOPS):
+        if winner.status != CanonicalStatus.MERGED or not winner.merged_into_id:
+            break
+        winner = model.objects.get(pk=winner.merged_into_id)
+    url = reverse(f"api-1:{route}", kwargs={"public_id": winner.public_id})
+    return HttpResponsePermanentRedirect(request.build_absolute_uri(url))
+
+
+@router.get("/search", response=SearchOut)
+def search(
+    request: HttpRequest,
+    q: str = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH, description="Name, former name or alias."),
+    limit: int = Query(10, ge=1, le=50),
+) -> Any:
+    text = _text(q) or ""
+    if not text:
+        return {"venues": [], "artists": [], "performances": []}
+    return {
+        "venues": list(selectors.venue_list(q=text)[:limit]),
+        "artists": list(selectors.artist_list(q=text)[:limit]),
+        "performances": list(selectors.performance_list(q=text)[:limit]),
+    }
 
 
 @router.get("/venues", response=list[VenueOut])
-@paginate(LimitOffsetPagination)
-def list_venues(request: HttpRequest, city: str | None = None, q: str | None = None) -> Any:
-    return selectors.venue_list(city=city, q=q)
+@paginate(Pagination)
+def list_venues(
+    request: HttpRequest,
+    city: str | None = None,
+    q: str | None = Query(None, description="Part of the name or a former name."),
+) -> Any:
+    return selectors.venue_list(city=_text(city), q=_text(q))
 
 
-@router.get("/venues/{public_id}", response={200: VenueDetailOut, 301: None})
+@router.get(
+    "/venues/{public_id}",
+    response={200: VenueDetailOut, 301: None},
+    auth=STAFF_OR_PUBLIC,
+    openapi_extra=OPTIONAL_SECURITY,
+    url_name="venue_detail",
+)
 def get_venue(request: HttpRequest, public_id: str) -> Any:
-    venue = get_object_or_404(Venue, public_id=public_id)
-    return _redirect_if_merged(request, venue, "venues") or venue
+    venue: Venue = _get(Venue.objects.all(), public_id)
+    return _redirect_if_merged(request, venue, "venue_detail") or venue
 
 
 @router.get("/artists", response=list[ArtistOut])
-@paginate(LimitOffsetPagination)
-def list_artists(request: HttpRequest, q: str | None = None) -> Any:
-    return selectors.artist_list(q=q)
+@paginate(Pagination)
+def list_artists(
+    request: HttpRequest, q: str | None = Query(None, description="Part of the name or an alias.")
+) -> Any:
+    return selectors.artist_list(q=_text(q))
 
 
-@router.get("/artists/{public_id}", response={200: ArtistOut, 301: None})
+@router.get(
+    "/artists/{public_id}",
+    response={200: ArtistDetailOut, 301: None},
+    auth=STAFF_OR_PUBLIC,
+    openapi_extra=OPTIONAL_SECURITY,
+    url_name="artist_detail",
+)
 def get_artist(request: HttpRequest, public_id: str) -> Any:
-    artist = get_object_or_404(Artist, public_id=public_id)
-    return _redirect_if_merged(request, artist, "artists") or artist
+    artist: Artist = _get(Artist.objects.all(), public_id)
+    return _redirect_if_merged(request, artist, "artist_detail") or artist
 
 
 @router.get("/performances", response=list[PerformanceOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_performances(
     request: HttpRequest,
     city: str | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-    venue: str | None = None,
-    artist: str | None = None,
-    status: str | None = None,
+    venue: str | None = Query(None, description="A venue's ID."),
+    artist: str | None = Query(None, description="An artist's ID."),
+    status: EventStatus | None = None,
+    q: str | None = Query(None, description="Part of the title or of an act's name."),
 ) -> Any:
     return selectors.performance_list(
-        city=city, date_from=date_from, date_to=date_to, venue_id=venue, artist_id=artist, status=status
+        city=_text(city),
+        date_from=date_from,
+        date_to=date_to,
+        venue_id=_text(venue),
+        artist_id=_text(artist),
+        status=status,
+        q=_text(q),
     )
 
 
-@router.get("/performances/{public_id}", response={200: PerformanceOut, 301: None})
+@router.get(
+    "/performances/{public_id}",
+    response={200: PerformanceDetailOut, 301: None},
+    auth=STAFF_OR_PUBLIC,
+    openapi_extra=OPTIONAL_SECURITY,
+    url_name="performance_detail",
+)
 def get_performance(request: HttpRequest, public_id: str) -> Any:
-    performance = get_object_or_404(Performance.objects.select_related("venue"), public_id=public_id)
-    return _redirect_if_merged(request, performance, "performances") or performance
+    queryset = Performance.objects.select_related("venue").prefetch_related(
+        Prefetch("billing", queryset=PerformanceArtist.objects.select_related("artist"))
+    )
+    performance: Performance = _get(queryset, public_id)
+    return _redirect_if_merged(request, performance, "performance_detail") or performance

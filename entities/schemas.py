@@ -1,11 +1,83 @@
-"""API shapes for canonical entities (django-ninja)."""
+"""API shapes for canonical entities (django-ninja).
+
+Details carry `provenance`, `locked_fields` and `sources` for staff (a staff session or a staff-scoped
+API key); for anyone else they are null. Resolvers see the request through pydantic's validation
+context, which django-ninja fills in.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+STAFF_ONLY = "Staff only (a staff session or a staff-scoped X-API-Key); null for anyone else."
+
+
+def _staff(context: Any) -> bool:
+    from mystage.auth import is_staff_request
+
+    request = (context or {}).get("request")
+    return request is not None and is_staff_request(request)
+
+
+class SourceOut(Schema):
+    """What one source says about the entity, and where we read it."""
+
+    source: str
+    source_kind: str
+    priority: int
+    key: str
+    status: str
+    page_url: str | None
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    vanished_at: dt.datetime | None
+    data: dict[str, Any]
+
+
+def _sources(obj: Any, context: Any) -> list[dict[str, Any]] | None:
+    if not _staff(context):
+        return None
+    rows = obj.sources.select_related("source", "extraction__scrape__url").order_by("pk")
+    return [
+        {
+            "source": es.source.name,
+            "source_kind": es.source.kind,
+            "priority": es.source.priority,
+            "key": es.source_key,
+            "status": es.status,
+            "page_url": es.extraction.scrape.url.url if es.extraction else None,
+            "first_seen_at": es.first_seen_at,
+            "last_seen_at": es.last_seen_at,
+            "vanished_at": es.vanished_at,
+            "data": es.data,
+        }
+        for es in rows
+    ]
+
+
+class StaffDetail(Schema):
+    provenance: dict[str, Any] | None = Field(
+        None, description="Per field: the source that gave the value, when, and why it won. " + STAFF_ONLY
+    )
+    locked_fields: dict[str, Any] | None = Field(
+        None, description="Values staff set by hand, never overwritten. " + STAFF_ONLY
+    )
+    sources: list[SourceOut] | None = Field(None, description="Every source of the entity. " + STAFF_ONLY)
+
+    @staticmethod
+    def resolve_provenance(obj: Any, context: Any) -> dict[str, Any] | None:
+        return obj.provenance if _staff(context) else None
+
+    @staticmethod
+    def resolve_locked_fields(obj: Any, context: Any) -> dict[str, Any] | None:
+        return obj.locked_fields if _staff(context) else None
+
+    @staticmethod
+    def resolve_sources(obj: Any, context: Any) -> list[dict[str, Any]] | None:
+        return _sources(obj, context)
 
 
 class VenueOut(Schema):
@@ -31,16 +103,17 @@ class VenueOut(Schema):
         return str(obj.public_id)
 
 
-class VenueDetailOut(VenueOut):
-    provenance: dict[str, Any]
-    sources: list[dict[str, Any]]
+class VenueDetailOut(StaffDetail, VenueOut):
+    capacity: int | None
+    socials: list[str]
+    image_urls: list[str]
+    upcoming_performances: int
 
     @staticmethod
-    def resolve_sources(obj: Any) -> list[dict[str, Any]]:
-        return [
-            {"source": es.source.name, "key": es.source_key, "last_seen_at": es.last_seen_at.isoformat()}
-            for es in obj.sources.select_related("source")
-        ]
+    def resolve_upcoming_performances(obj: Any) -> int:
+        from django.utils import timezone
+
+        return int(obj.performances.filter(local_date__gte=timezone.localdate()).count())
 
 
 class ArtistOut(Schema):
@@ -55,6 +128,13 @@ class ArtistOut(Schema):
     @staticmethod
     def resolve_id(obj: Any) -> str:
         return str(obj.public_id)
+
+
+class ArtistDetailOut(StaffDetail, ArtistOut):
+    sort_name: str
+    disambiguation: str
+    artist_type: str
+    images: list[dict[str, Any]]
 
 
 class BillingOut(Schema):
@@ -96,3 +176,21 @@ class PerformanceOut(Schema):
             {"artist_id": b.artist.public_id, "name": b.artist.name, "billing": b.billing, "order": b.order}
             for b in obj.billing.all()
         ]
+
+
+class PerformanceDetailOut(StaffDetail, PerformanceOut):
+    local_doors_time: dt.time | None
+    ticket_status: str
+    offers: list[Any]
+    description: str
+    previous_dates: list[Any]
+    image_urls: list[str]
+    external_ids: dict[str, Any]
+
+
+class SearchOut(Schema):
+    """The best matches of each type for one query (names, former names and aliases)."""
+
+    venues: list[VenueOut]
+    artists: list[ArtistOut]
+    performances: list[PerformanceOut]

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from entities.models import Artist, CanonicalStatus, Performance, PerformanceArtist, Venue
+from entities.models import (
+    Artist,
+    CanonicalStatus,
+    DuplicateStatus,
+    EntitySource,
+    Performance,
+    PerformanceArtist,
+    Venue,
+    VenueDuplicate,
+)
 
 
 def venue_list(
@@ -35,6 +46,7 @@ def performance_list(
     venue_id: str | None = None,
     artist_id: str | None = None,
     status: str | None = None,
+    q: str | None = None,
 ) -> QuerySet[Performance]:
     qs = (
         Performance.objects.exclude(status=CanonicalStatus.MERGED)
@@ -53,4 +65,172 @@ def performance_list(
         qs = qs.filter(billing__artist__public_id=artist_id)
     if status:
         qs = qs.filter(event_status=status)
+    if q:
+        by_act = PerformanceArtist.objects.filter(artist__name__icontains=q).values("performance")
+        qs = qs.filter(Q(name__icontains=q) | Q(pk__in=by_act))
     return qs.order_by("local_date", "local_start_time", "pk")
+
+
+# --- Staff review: side-by-side comparison of venues -------------------------------------------
+
+# Explanation rows of the pair score (entities.resolution.matching) that speak about each choice.
+EXPLANATION_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "address": ("street", "city", "postcode", "country", "location_overlap"),
+    "coordinates": ("geo",),
+    "phone": ("phone",),
+    "website": ("website",),
+}
+CHOICE_LABELS = {
+    "name": "Name",
+    "kind": "Kind",
+    "address": "Address",
+    "coordinates": "Coordinates",
+    "timezone": "Time zone",
+    "phone": "Phone",
+    "website": "Website",
+    "capacity": "Capacity",
+}
+UPCOMING_SHOWN = 8
+
+
+def _display(choice: str, venue: Venue) -> str:
+    if choice == "address":
+        lines = [venue.street, " ".join(p for p in (venue.postal_code, venue.locality) if p)]
+        lines.append(", ".join(p for p in (venue.region, venue.country) if p))
+        return "\n".join(line for line in lines if line)
+    if choice == "coordinates":
+        if venue.latitude is None or venue.longitude is None:
+            return ""
+        return f"{venue.latitude:.6f}, {venue.longitude:.6f}"
+    if choice == "kind":
+        return venue.get_kind_display()
+    value = getattr(venue, choice)
+    return "" if value is None else str(value)
+
+
+def venue_comparison(venues: list[Venue], *, duplicate: VenueDuplicate | None = None) -> dict[str, Any]:
+    """Everything the review page shows about two or more venues: per choice the values side by side
+    (differences flagged, locks marked, the score's explanation), the distances between their
+    coordinates, their sources and their upcoming performances."""
+    from entities.resolution.matching import haversine_m
+    from entities.services.review import VENUE_CHOICES, venue_values_from
+
+    today = timezone.localdate()
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    explanation = list(duplicate.explanation) if duplicate is not None else []
+    if duplicate is not None:
+        # The explanation's value_a/value_b follow the pair's order (venue_a < venue_b).
+        pair_order = [duplicate.venue_a_id, duplicate.venue_b_id]
+        venues = sorted(venues, key=lambda v: pair_order.index(v.pk) if v.pk in pair_order else 99)
+    sources: dict[int, list[EntitySource]] = {v.pk: [] for v in venues}
+    for es in (
+        EntitySource.objects.filter(venue__in=venues)
+        .select_related("source", "extraction__scrape__url")
+        .order_by("-source__priority", "pk")
+    ):
+        assert es.venue_id is not None
+        sources[es.venue_id].append(es)
+    columns = []
+    for i, venue in enumerate(venues):
+        upcoming = Performance.objects.filter(venue=venue, local_date__gte=today).exclude(
+            status=CanonicalStatus.MERGED
+        )
+        columns.append(
+            {
+                "letter": letters[i % 26],
+                "venue": venue,
+                "sources": sources[venue.pk],
+                "upcoming": list(upcoming.order_by("local_date", "local_start_time", "pk")[:UPCOMING_SHOWN]),
+                "upcoming_count": upcoming.count(),
+            }
+        )
+    rows = []
+    for choice in VENUE_CHOICES:
+        raw = [venue_values_from(v, choice) for v in venues]
+        rows.append(
+            {
+                "choice": choice,
+                "label": CHOICE_LABELS[choice],
+                "cells": [
+                    {
+                        "venue": v,
+                        "display": _display(choice, v),
+                        "locked": bool(set(r) & set(v.locked_fields)),
+                        "odd": r != raw[0],
+                    }
+                    for v, r in zip(venues, raw, strict=True)
+                ],
+                "differs": any(r != raw[0] for r in raw[1:]),
+                "explanation": [
+                    e for e in explanation if e.get("field") in EXPLANATION_FIELDS.get(choice, ())
+                ],
+            }
+        )
+    extra_rows = [
+        ("Former names", [", ".join(v.former_names) for v in venues]),
+        ("External IDs", [_ids(v.external_ids) for v in venues]),
+        ("Rooms of", [str(v.parent) if v.parent_id else "" for v in venues]),
+        ("Status", [v.get_status_display() for v in venues]),
+        ("Staff locks", [", ".join(sorted(v.locked_fields)) for v in venues]),
+    ]
+    distances = []
+    for i, a in enumerate(venues):
+        for b in venues[i + 1 :]:
+            metres = None
+            if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
+                metres = haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
+            distances.append({"a": a, "b": b, "metres": metres, "display": _distance(metres)})
+    return {
+        "columns": columns,
+        "rows": rows,
+        "extra_rows": [
+            {
+                "label": label,
+                "cells": [{"display": v, "odd": v != values[0]} for v in values],
+                "differs": len(set(values)) > 1,
+            }
+            for label, values in extra_rows
+        ],
+        "distances": distances,
+        "explanation": explanation,
+        "total_weight": round(sum(float(e.get("weight") or 0) for e in explanation), 2),
+    }
+
+
+def _ids(external_ids: dict[str, Any]) -> str:
+    return "\n".join(
+        f"{scheme}: {', '.join(map(str, values))}"
+        for scheme, values in sorted(external_ids.items())
+        if not scheme.startswith("source:")
+    )
+
+
+def _distance(metres: float | None) -> str:
+    if metres is None:
+        return "unknown (coordinates missing)"
+    if metres < 1000:
+        return f"{metres:.0f} m"
+    return f"{metres / 1000:.1f} km"
+
+
+def venue_duplicate_queue() -> QuerySet[VenueDuplicate]:
+    """Pending pairs whose venues are both still active, in review order (priority = uncertainty ×
+    upcoming performances, then score)."""
+    return (
+        VenueDuplicate.objects.filter(status=DuplicateStatus.PENDING)
+        .exclude(venue_a__status=CanonicalStatus.MERGED)
+        .exclude(venue_b__status=CanonicalStatus.MERGED)
+        .order_by("-priority", "-score", "pk")
+    )
+
+
+def venue_duplicate_neighbours(duplicate: VenueDuplicate) -> tuple[int | None, int | None]:
+    """The previous and next pending pair in queue order (for j/k)."""
+    queue = venue_duplicate_queue().exclude(pk=duplicate.pk)
+    p, s, pk = duplicate.priority, duplicate.score, duplicate.pk
+    after = Q(priority__lt=p) | Q(priority=p, score__lt=s) | Q(priority=p, score=s, pk__gt=pk)
+    before = Q(priority__gt=p) | Q(priority=p, score__gt=s) | Q(priority=p, score=s, pk__lt=pk)
+    following = queue.filter(after).values_list("pk", flat=True).first()
+    previous = queue.filter(before).order_by("priority", "score", "-pk").values_list("pk", flat=True).first()
+    return previous, following

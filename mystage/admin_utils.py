@@ -12,7 +12,7 @@ from mystage.stages import retry_rows
 
 
 def make_retry_action(task: str) -> Any:
-    @admin.action(description="Retry selected failed or waiting rows")
+    @admin.action(description="Retry selected failed or waiting rows", permissions=["change"])
     def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
         ids = list(queryset.filter(status__in=["failed", "waiting"]).values_list("pk", flat=True))
         count = retry_rows(queryset.model.objects.filter(pk__in=ids))

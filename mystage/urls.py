@@ -1,13 +1,22 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
+from mystage.admin_views import pipeline_dashboard, pipeline_retry
 from mystage.api import api
 
 admin.site.site_header = "MyStage Sourcing"
 admin.site.site_title = "MyStage Sourcing"
 admin.site.index_title = "Pipeline and canonical data"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
+    # Staff views beside the model admins (linked from the admin index).
+    path("admin/pipeline/", admin.site.admin_view(pipeline_dashboard), name="pipeline_dashboard"),
+    path("admin/pipeline/retry/", admin.site.admin_view(pipeline_retry), name="pipeline_retry"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+# Stored images (admin thumbnails) under MEDIA_URL, in DEBUG only; in production a web server,
+# a CDN or the storage bucket serves them.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -5,6 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export MYSTAGE_SERVICES_DIR="${MYSTAGE_SERVICES_DIR:-${TMPDIR:-/tmp}/mystage-services-$$}"
 
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+ensure_chromium() {
+    if [ -x /usr/bin/chromium ]; then
+        return 0
+    fi
+    echo "== installing chromium (browser tests)"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo="sudo"
+    fi
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+        || echo "could not install chromium: the browser tests will be skipped"
+}
+ensure_chromium
+
 bash scripts/services.sh start >/dev/null
 trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true' EXIT
 # shellcheck disable=SC1091

@@ -1,25 +1,44 @@
-"""Pipeline API: submit a URL to scrape, read a scrape's status, see pipeline counts."""
+"""Pipeline API for staff (a staff session or a staff-scoped X-API-Key): submit a URL to scrape, read a
+scrape's status, see pipeline counts, failures and the task queue."""
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
-from ninja.security import django_auth
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import field_validator
 
+from mystage.auth import STAFF_ONLY
 from sourcing import services
 from sourcing.models import Scrape, Source, SourceKind, UrlKind
 
-router = Router(tags=["pipeline"], auth=django_auth)
+router = Router(tags=["pipeline"], auth=STAFF_ONLY)
 
 
 class ScrapeRequestIn(Schema):
-    url: str
-    source: str
-    source_kind: str = SourceKind.VENUE_SITE
-    url_kind: str = UrlKind.LISTING
+    url: str = Field(..., max_length=2000, description="An http(s) URL.")
+    source: str = Field(..., pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=100)
+    source_kind: SourceKind = SourceKind.VENUE_SITE
+    url_kind: UrlKind = UrlKind.LISTING
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        """Only http(s) URLs with a host (and a valid port) can be fetched."""
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018 - raises ValueError on a port out of range
+        except ValueError as exc:
+            raise ValueError(f"not a URL: {exc}") from exc
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError("give an http or https URL with a host")
+        if any(ch.isspace() or ord(ch) < 32 for ch in value.strip()):
+            raise ValueError("a URL may not contain spaces or control characters")
+        return value.strip()
 
 
 class ScrapeOut(Schema):
@@ -85,6 +104,8 @@ def request_scrape(request: HttpRequest, payload: ScrapeRequestIn) -> Any:
 
 @router.get("/scrapes/{scrape_id}", response=ScrapeOut)
 def get_scrape(request: HttpRequest, scrape_id: int) -> Any:
+    if not 0 < scrape_id < 2**63:
+        raise HttpError(404, "No such scrape.")
     return get_object_or_404(
         Scrape.objects.select_related("url").prefetch_related("extractions"), pk=scrape_id
     )
@@ -92,6 +113,41 @@ def get_scrape(request: HttpRequest, scrape_id: int) -> Any:
 
 @router.get("/stats")
 def stats(request: HttpRequest) -> dict[str, Any]:
+    """Counts per stage and status, canonical entities, duplicates and sync state."""
     from mystage.pipeline import pipeline_counts
 
     return pipeline_counts()
+
+
+class FailureOut(Schema):
+    stage: str
+    status: str
+    last_error: str
+    count: int
+
+
+class QueueOut(Schema):
+    broker: str
+    queued: int | None
+    orm_queue: int | None
+    successes: int
+    failures: int
+
+
+class PipelineStatusOut(Schema):
+    counts: dict[str, Any]
+    failures: list[FailureOut]
+    queue: QueueOut
+
+
+@router.get("/status", response=PipelineStatusOut)
+def status(request: HttpRequest) -> Any:
+    """Counts, the most frequent failure reasons per stage, and the worker cluster's queue depth."""
+    from mystage import dashboard
+    from mystage.pipeline import pipeline_counts
+
+    return {
+        "counts": pipeline_counts(),
+        "failures": [group.as_dict() for group in dashboard.failure_groups(limit=10)],
+        "queue": dashboard.queue_depth(),
+    }

@@ -1,19 +1,43 @@
-"""Writes for entities, one module per subject (ingest, resolution, recompute, duplicates, merges).
+"""Writes for entities, one module per subject (ingest, resolution, recompute, duplicates, merges,
+staff curation and review).
 
 Re-exported here so callers write `from entities.services import entity_sources_ingest`.
 """
 
+from entities.services.artist_merge import artist_merge, artist_unmerge
+from entities.services.curation import entity_fields_lock, entity_fields_unlock, entity_import
 from entities.services.duplicates import venue_duplicate_decide, venue_duplicates_find
 from entities.services.ingest import entity_sources_ingest
 from entities.services.merge import venue_merge, venue_unmerge
 from entities.services.resolve import entity_source_resolve, entity_sources_resolve_for_extraction
+from entities.services.review import (
+    venue_duplicate_reject,
+    venue_duplicate_skip,
+    venue_duplicates_merge_bulk,
+    venue_duplicates_reopen,
+    venue_merge_with_choices,
+    venue_pick_winner,
+    venue_review_undo,
+)
 
 __all__ = [
+    "artist_merge",
+    "artist_unmerge",
+    "entity_fields_lock",
+    "entity_fields_unlock",
+    "entity_import",
     "entity_source_resolve",
     "entity_sources_ingest",
     "entity_sources_resolve_for_extraction",
     "venue_duplicate_decide",
+    "venue_duplicate_reject",
+    "venue_duplicate_skip",
     "venue_duplicates_find",
+    "venue_duplicates_merge_bulk",
+    "venue_duplicates_reopen",
     "venue_merge",
+    "venue_merge_with_choices",
+    "venue_pick_winner",
+    "venue_review_undo",
     "venue_unmerge",
 ]

@@ -1,0 +1,34 @@
+"""`manage.py unmerge RECORD_ID`: undo a venue or artist merge (see the admin's merge records)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from entities.models import EntityType, MergeRecord
+from entities.services import artist_unmerge, venue_review_undo
+
+
+class Command(BaseCommand):
+    help = "Undo a merge by its merge record number: the merged entity comes back with what moved."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("record", type=int)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        record = MergeRecord.objects.filter(pk=options["record"]).first()
+        if record is None:
+            raise CommandError(f"No merge record {options['record']}.")
+        try:
+            if record.entity_type == EntityType.VENUE:
+                venue_review_undo(records=[record])
+            elif record.entity_type == EntityType.ARTIST:
+                artist_unmerge(record=record)
+            else:
+                raise ValueError("Only venue and artist merges can be undone.")
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Undone: {record.loser_public_id} is separate from {record.winner_public_id} again."
+        )

@@ -1,0 +1,220 @@
+"""Values staff set by hand: written to the entity and locked, so that no source or merge overwrites them.
+
+A lock is `{field: value}` in `locked_fields`, in JSON terms (dates and times as ISO strings);
+survivorship gives it precedence over every source (entities/services/recompute.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from entities.models import (
+    Artist,
+    CanonicalStatus,
+    EntityType,
+    EventStatus,
+    Performance,
+    TimePrecision,
+    Venue,
+    VenueKind,
+)
+from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
+from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
+from sync.services import sync_mark_dirty
+
+# Fields staff may set and lock, per entity type.
+LOCKABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    EntityType.VENUE: (
+        "name",
+        "kind",
+        "street",
+        "locality",
+        "region",
+        "postal_code",
+        "country",
+        "latitude",
+        "longitude",
+        "timezone",
+        "phone",
+        "website",
+        "capacity",
+    ),
+    EntityType.ARTIST: ("name", "sort_name", "disambiguation", "artist_type", "url"),
+    EntityType.PERFORMANCE: (
+        "name",
+        "local_date",
+        "local_start_time",
+        "local_doors_time",
+        "time_precision",
+        "event_status",
+        "ticket_status",
+        "url",
+        "description",
+    ),
+}
+MODELS: dict[str, type[Venue] | type[Artist] | type[Performance]] = {
+    EntityType.VENUE: Venue,
+    EntityType.ARTIST: Artist,
+    EntityType.PERFORMANCE: Performance,
+}
+CHOICES: dict[tuple[str, str], Iterable[str]] = {
+    (EntityType.VENUE, "kind"): VenueKind.values,
+    (EntityType.PERFORMANCE, "time_precision"): TimePrecision.values,
+    (EntityType.PERFORMANCE, "event_status"): EventStatus.values,
+}
+
+
+def entity_type_of(entity: Venue | Artist | Performance) -> str:
+    for entity_type, model in MODELS.items():
+        if isinstance(entity, model):
+            return entity_type
+    raise TypeError(f"Not a canonical entity: {entity!r}")
+
+
+def lock_value(value: Any) -> Any:
+    """A value as a lock stores it: JSON-native (dates and times as ISO strings)."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def _model_value(entity_type: str, field: str, value: Any) -> Any:
+    """Check and convert one incoming value to what the model field holds; ValueError says why not."""
+    if (entity_type, field) in CHOICES and value not in CHOICES[(entity_type, field)]:
+        raise ValueError(f"{field}: {value!r} is not one of {', '.join(CHOICES[(entity_type, field)])}")
+    model = MODELS[entity_type]
+    model_field: Any = model._meta.get_field(field)
+    if value is None or value == "":
+        if getattr(model_field, "null", False):
+            return None
+        if field in ("name", "local_date"):
+            raise ValueError(f"{field} may not be empty")
+        return ""
+    try:
+        converted = model_field.to_python(value)
+    except Exception as exc:  # ValidationError, TypeError: say which field and why
+        raise ValueError(f"{field}: {value!r} is not valid ({exc})") from exc
+    max_length = getattr(model_field, "max_length", None)
+    if isinstance(converted, str) and max_length and len(converted) > max_length:
+        raise ValueError(f"{field}: longer than {max_length} characters")
+    return converted
+
+
+def _recompute(entity: Venue | Artist | Performance) -> bool:
+    if isinstance(entity, Venue):
+        return venue_recompute(entity)
+    if isinstance(entity, Artist):
+        return artist_recompute(entity)
+    return performance_recompute(entity)
+
+
+def _keys(entity: Venue | Artist | Performance) -> None:
+    """The normalised matching keys follow the name (recompute refreshes them too, from what survives)."""
+    if isinstance(entity, Venue):
+        entity.name_key = normalize_name(entity.name)
+        entity.city_key = normalize_city(entity.locality) if entity.locality else ""
+    elif isinstance(entity, Artist):
+        entity.name_key = normalize_artist_name(entity.name)
+    else:
+        entity.name_key = normalize_name(entity.name)[:255]
+
+
+@transaction.atomic
+def entity_fields_lock(
+    *, entity: Venue | Artist | Performance, values: Mapping[str, Any], by: Any = None
+) -> list[str]:
+    """Write `values` to the entity and lock them; returns the fields whose value or lock changed."""
+    entity_type = entity_type_of(entity)
+    if entity.status == CanonicalStatus.MERGED:
+        raise ValueError("This entity was merged; edit the entity it was merged into.")
+    allowed = LOCKABLE_FIELDS[entity_type]
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValueError(f"Cannot lock {', '.join(unknown)}; lockable: {', '.join(allowed)}")
+    converted = {field: _model_value(entity_type, field, value) for field, value in values.items()}
+    changed = [
+        field
+        for field, value in converted.items()
+        if getattr(entity, field) != value or entity.locked_fields.get(field, object()) != lock_value(value)
+    ]
+    for field, value in converted.items():
+        setattr(entity, field, value)
+    entity.locked_fields = {**entity.locked_fields, **{f: lock_value(v) for f, v in converted.items()}}
+    _keys(entity)
+    entity.save()
+    if not _recompute(entity) and changed:
+        sync_mark_dirty(entity_type=entity_type, entity=entity)
+    return changed
+
+
+@transaction.atomic
+def entity_fields_unlock(*, entity: Venue | Artist | Performance, fields: Iterable[str]) -> list[str]:
+    """Drop the locks on `fields`: the sources decide those fields again."""
+    dropped = [f for f in fields if f in entity.locked_fields]
+    if dropped:
+        entity.locked_fields = {k: v for k, v in entity.locked_fields.items() if k not in dropped}
+        entity.save(update_fields=["locked_fields", "updated_at"])
+        _recompute(entity)
+    return dropped
+
+
+@transaction.atomic
+def entity_import(
+    *,
+    entity_type: str,
+    public_id: str | None,
+    fields: Mapping[str, Any],
+    unlock: Iterable[str] = (),
+    by: Any = None,
+) -> tuple[Venue | Artist | Performance, bool]:
+    """Create (no `public_id`) or update one staff-curated entity: its fields are written and locked.
+    Returns (entity, created).
+
+    A performance is created only with a venue (`venue`: the venue's public ID) and a date; its acts come
+    from its sources, not from curation.
+    """
+    if entity_type not in MODELS:
+        raise ValueError(f"Unknown type {entity_type!r}; one of {', '.join(MODELS)}")
+    model = MODELS[entity_type]
+    values = dict(fields)
+    venue = None
+    if entity_type == EntityType.PERFORMANCE and "venue" in values:
+        venue_id = values.pop("venue")
+        venue = Venue.objects.filter(public_id=venue_id).first()
+        if venue is None:
+            raise ValueError(f"No venue with ID {venue_id!r}")
+    entity = model.objects.filter(public_id=public_id).first() if public_id else None
+    if public_id and entity is None:
+        raise ValueError(f"No {entity_type} with ID {public_id!r} (leave the ID out to create one)")
+    if entity is not None and entity.status == CanonicalStatus.MERGED:
+        raise ValueError(f"{public_id} was merged into another {entity_type}; curate that one")
+    created = entity is None
+    if entity is None:
+        if not values.get("name"):
+            raise ValueError("A new entity needs a name")
+        if entity_type == EntityType.PERFORMANCE:
+            if venue is None or not values.get("local_date"):
+                raise ValueError("A new performance needs a venue (its ID) and a local_date")
+            entity = Performance(
+                venue=venue,
+                name=values["name"],
+                local_date=_model_value(entity_type, "local_date", values["local_date"]),
+            )
+        else:
+            entity = model(name=values["name"])
+        _keys(entity)
+        entity.save()
+    elif venue is not None and isinstance(entity, Performance) and entity.venue_id != venue.pk:
+        entity.venue = venue
+        entity.save(update_fields=["venue", "updated_at"])
+    if unlock:
+        entity_fields_unlock(entity=entity, fields=unlock)
+    if values:
+        entity_fields_lock(entity=entity, values=values, by=by)
+    elif created:
+        _recompute(entity)
+    return entity, created
