@@ -101,6 +101,13 @@ def extraction_store_result(*, extraction: Extraction, result: ExtractionResult)
             )
             if stored:
                 entity_sources_ingest(extraction=extraction, result=result)
+                if result.discovered_urls:
+                    from sourcing.services import urls_discover
+
+                    # Listing pages hand their event and pagination links back to sourcing.
+                    urls_discover(
+                        scrape=extraction.scrape, candidates=[(d.url, d.kind) for d in result.discovered_urls]
+                    )
                 if result.is_empty and extraction.extractor == STRUCTURED.name:
                     # Markup, but nothing we can use in it (an Organization, a WebSite): read the page instead.
                     _llm_follow_up(extraction)

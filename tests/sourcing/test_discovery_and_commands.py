@@ -87,3 +87,36 @@ def test_csv_import_refuses_unknown_kinds(tmp_path: Path):
     csv_file.write_text("source,kind,url\nx,myspace,https://x.example/\n")
     with pytest.raises(Exception, match="Line 2: unknown kind 'myspace'"):
         _call("import_sources_csv", str(csv_file))
+
+
+CALENDAR = """<html><head><script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "ItemList", "itemListElement": [
+  {"@type": "ListItem", "position": 1, "item": {"@type": "MusicEvent", "name": "Night One",
+   "startDate": "2026-03-01T20:00:00-08:00", "url": "/events/night-one/",
+   "location": {"@type": "MusicVenue", "name": "The Local Room",
+                "address": {"@type": "PostalAddress", "addressLocality": "Seattle", "addressCountry": "US"}}}},
+  {"@type": "ListItem", "position": 2, "item": {"@type": "MusicEvent", "name": "Night Two",
+   "startDate": "2026-03-02T20:00:00-08:00", "url": "https://elsewhere.example/e/2",
+   "location": {"@type": "MusicVenue", "name": "The Local Room"}}}
+]}</script></head><body></body></html>"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_extraction_hands_listing_links_back_to_sourcing(tmp_path: Path, pipeline_settings):
+    from demo.webserver import start_server
+
+    (tmp_path / "calendar").mkdir()
+    (tmp_path / "calendar" / "index.html").write_text(CALENDAR)
+    (tmp_path / "events" / "night-one").mkdir(parents=True)
+    (tmp_path / "events" / "night-one" / "index.html").write_text("<html><title>Night One</title></html>")
+    with start_server(tmp_path) as site:
+        source = services.source_upsert(name="local-room", kind="venue_site")
+        services.url_add(source=source, url=site.url("/calendar/"))
+        services.scrapes_request_due()
+        discovered = Url.objects.exclude(url=site.url("/calendar/"))
+        assert [u.url for u in discovered] == [
+            site.url("/events/night-one/")
+        ]  # the other host is not followed
+        assert discovered.get().depth == 1
+        services.scrapes_request_due()  # the discovered page is due at once
+        assert Scrape.objects.get(url__url=site.url("/events/night-one/")).status == "done"
