@@ -34,6 +34,7 @@ SCHEDULED_TASKS = {
     ScheduledTaskKind.SWEEP: "mystage.tasks.pipeline_sweep_task",
     ScheduledTaskKind.FIND_DUPLICATES: "entities.tasks.venue_duplicates_find_task",
     ScheduledTaskKind.SYNC: "sync.tasks.sync_push_all_task",
+    ScheduledTaskKind.API_QUERY: "sourcing.tasks.api_query_run_task",
 }
 DEFAULT_SCHEDULE = [
     ("scrape-due-urls", ScheduledTaskKind.SCRAPE_DUE, dt.timedelta(minutes=1)),
@@ -92,7 +93,10 @@ def pipeline_tick(*, now: dt.datetime | None = None) -> list[str]:
             next_run_at=now + task.interval, last_run_at=now
         )
         if updated:  # another tick did not take it first
-            enqueue(SCHEDULED_TASKS[ScheduledTaskKind(task.kind)])
+            kind = ScheduledTaskKind(task.kind)
+            # An API query is one of many of its kind: its task needs to know which.
+            args = (task.pk,) if kind == ScheduledTaskKind.API_QUERY else ()
+            enqueue(SCHEDULED_TASKS[kind], *args)
             ran.append(task.name)
     return ran
 

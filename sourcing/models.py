@@ -130,6 +130,7 @@ class ScheduledTaskKind(models.TextChoices):
     SWEEP = "sweep", "Re-enqueue stuck pipeline work"
     FIND_DUPLICATES = "find_duplicates", "Find duplicate venues"
     SYNC = "sync", "Push changes to sync targets"
+    API_QUERY = "api_query", "Query a source API (params: method, args, max_pages)"
 
 
 class ScheduledTask(models.Model):

@@ -13,3 +13,9 @@ def scrapes_request_due_task() -> int:
 
 def image_fetch_task(image_id: int) -> None:
     images.image_fetch(image_id=image_id)
+
+
+def api_query_run_task(task_id: int) -> dict[str, int]:
+    from sourcing.api_queries import api_query_run
+
+    return api_query_run(task_id=task_id)
