@@ -1,30 +1,44 @@
 """Venue and artist pair scoring, blocking and clustering.
 
-Scoring model (Fellegi-Sunter style, hand-set for now): each field comparison falls into a level
-("exact", "close", ..., "missing") and each level has a weight in bits, i.e. log2 of
-P(level | same venue) / P(level | different venues). The weights below are a starting point chosen
-by hand against the hard cases in tests/entities/test_matching.py; EM over real candidate pairs
-will replace them later (keep the table shape: field -> level -> weight). A missing field
-(either side empty) always weighs 0: absence is not evidence.
+Scoring model (Fellegi-Sunter): each field comparison falls into a level ("exact", "close", ...,
+"missing") and each level has a weight in bits, i.e. log2 of P(level | same venue) /
+P(level | different venues). A ``VenueModel`` holds the table (field -> level -> weight) and the
+prior. Two models exist:
 
-Two deliberate departures from independent per-field weights:
-- Street, postcode and geo distance all measure "same place" and are strongly correlated; their sum
-  is clamped to [LOCATION_MIN, LOCATION_MAX] so that rooms sharing an address cannot outvote a
-  different name. The clamp shows up as a "location_overlap" row in the explanation.
-- A city mismatch is softened when the coordinates put both records within 1 km: sources disagree
-  on neighbourhood vs municipality ("Brooklyn" vs "New York").
+- ``HAND_MODEL``: weights chosen by hand against the hard cases in tests/entities/test_matching.py,
+  with a prior for a *blocked* candidate pair (1 in 9). It is the fallback and the default for a
+  single pair.
+- an estimated model (``entities.resolution.estimate.estimate_venue_model``): u probabilities from
+  random pairs, m probabilities by EM over blocked pairs, and the prior of two *random* records
+  matching, as Splink does; ``find_duplicates`` and the batch resolver estimate one when there is
+  enough data.
+
+A missing field (either side empty) always weighs 0: absence is not evidence.
+
+Street, postcode and geo distance (and, in an estimated model, phone too) all measure "same place"
+and are strongly correlated, so their weights are not simply added:
+- hand model: the street + postcode + geo sum is clamped to [LOCATION_MIN, LOCATION_MAX], so that
+  rooms sharing an address cannot outvote a different name;
+- estimated model: the group counts its strongest agreement plus its strongest disagreement
+  ("max" combination): a shared address says little more once a shared switchboard phone has
+  been counted, which is what keeps restaurants in one hotel apart. A shared website says "same
+  operator" (rooms of a complex, a chain's locations), so it adds only what exceeds the stronger
+  of the name and the place evidence.
+The correction shows up as a "location_overlap" row in the explanation. A city mismatch is
+softened when the coordinates put both records within 1 km (neighbourhood vs municipality).
 
 MatchScore.weight is the sum of the explanation weights; MatchScore.score is the probability
-1 / (1 + 2 ** -(PRIOR_WEIGHT + weight)), which is what thresholds compare against.
+1 / (1 + 2 ** -(prior_weight + weight)), which is what thresholds compare against.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import chain
 from typing import Final, Literal, NamedTuple
 
 from entities.resolution.normalize import (
@@ -36,7 +50,6 @@ from entities.resolution.normalize import (
     normalize_phone,
     normalize_postcode,
     normalize_street,
-    venue_name_key,
     website_host,
 )
 
@@ -45,7 +58,7 @@ PRIOR_WEIGHT: Final = -3.0
 
 VENUE_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = {
     # Different names must dominate shared addresses/phones (rooms in one complex).
-    "name": {"exact": 6.0, "close": 4.0, "similar": 1.0, "different": -6.0},
+    "name": {"exact": 6.0, "close": 4.0, "similar": 1.0, "partial": -1.0, "different": -6.0},
     "city": {"exact": 1.0, "close": 0.0, "different": -8.0, "different_nearby": -1.0},
     "country": {"exact": 0.0, "different": -6.0},
     "street": {"exact": 3.0, "close": 1.5, "different": -2.0},
@@ -62,6 +75,17 @@ VENUE_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = {
 LOCATION_FIELDS: Final = ("street", "postcode", "geo")
 LOCATION_MAX: Final = 4.0
 LOCATION_MIN: Final = -6.0
+# Fields that all say "same place" and are combined by strongest agreement + strongest disagreement
+# in an estimated model. A shared website says "same operator": the same place (rooms of one
+# complex share it) or the same brand (a chain's locations share it), so an agreeing website adds
+# only what it says beyond the stronger of the name and the place; a disagreeing one counts with
+# the place disagreements.
+PLACE_GROUP: Final = ("street", "postcode", "geo", "phone")
+
+# The compared fields, in explanation order; VenueLevels holds one level per field in this order.
+VENUE_FIELDS: Final = (
+    "name", "city", "country", "street", "postcode", "geo", "phone", "website", "external_ids",
+)  # fmt: skip
 
 # Geo distance buckets (metres): <= exact, <= close, <= near, else different.
 GEO_EXACT_M: Final = 50.0
@@ -89,15 +113,17 @@ VENUE_NOISE_TOKENS: Final = frozenset(
         "the", "and", "at", "of", "on", "in", "a",
         "theater", "theaters", "club", "nightclub", "bar", "lounge", "hall", "music", "live", "venue",
         "cafe", "tavern", "pub", "room", "ballroom", "arena", "center", "amphitheater", "auditorium",
-        "stage", "concert", "concerts", "saloon", "cabaret",
+        "stage", "concert", "concerts", "saloon", "cabaret", "restaurant",
     }
 )  # fmt: skip
 
 Level = Literal[
-    "exact", "close", "similar", "near", "alias", "different", "different_nearby", "conflict", "missing",
-    "ignored", "adjustment",
+    "exact", "close", "similar", "partial", "near", "alias", "different", "different_nearby", "conflict",
+    "missing", "ignored", "adjustment",
 ]  # fmt: skip
 Decision = Literal["auto_merge", "review"]
+ModelKind = Literal["hand", "estimated"]
+LocationRule = Literal["clamp", "max"]
 
 
 class FieldComparison(NamedTuple):
@@ -142,6 +168,65 @@ class MatchScore:
 
 
 @dataclass(frozen=True, slots=True)
+class VenueModel:
+    """Weights (field -> level -> bits), the prior in bits, and how place evidence is combined.
+
+    ``m`` and ``u`` are the estimated probabilities behind the weights (empty for the hand model);
+    ``details`` says how they were estimated (pairs, iterations, which fields fell back to hand
+    weights). ``to_json`` gives all of it, for logs and for staff reading an explanation.
+    """
+
+    weights: Mapping[str, Mapping[str, float]]
+    prior_weight: float
+    kind: ModelKind = "hand"
+    location: LocationRule = "clamp"
+    m: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    u: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    details: Mapping[str, object] = field(default_factory=dict)
+    # Term-frequency adjustments (bits, <= 0) of an "exact" level for values shared by many records:
+    # "name" -> name key, "phone" -> E.164, "website" -> host. A chain's name or domain, a ticket
+    # agency's phone, are weaker evidence than a name or a number only two records share.
+    frequent: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # Per field (VENUE_FIELDS order) level -> weight, "missing"/"ignored" included: pair_bits' table.
+    table: tuple[dict[str, float], ...] = field(init=False, repr=False, compare=False)
+    # The best name weight below "exact": a bound for pairs whose names cannot be exact.
+    name_inexact_max: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table = tuple({**self.weights[f], "missing": 0.0, "ignored": 0.0} for f in VENUE_FIELDS)
+        object.__setattr__(self, "table", table)
+        inexact = [w for level, w in self.weights["name"].items() if level != "exact"]
+        object.__setattr__(self, "name_inexact_max", max(inexact, default=self.weights["name"]["exact"]))
+
+    def weight(self, fieldname: str, level: str) -> float:
+        if level in ("missing", "ignored"):
+            return 0.0
+        return self.weights[fieldname][level]
+
+    def max_weight(self, fieldname: str) -> float:
+        return max(0.0, *self.weights[fieldname].values())
+
+    def to_json(self) -> dict[str, object]:
+        def rounded(table: Mapping[str, Mapping[str, float]], digits: int) -> dict[str, dict[str, float]]:
+            return {f: {lvl: round(v, digits) for lvl, v in levels.items()} for f, levels in table.items()}
+
+        return {
+            "kind": self.kind,
+            "location": self.location,
+            "prior_weight": round(self.prior_weight, 4),
+            "weights": rounded(self.weights, 4),
+            "m": rounded(self.m, 6),
+            "u": rounded(self.u, 9),
+            "details": dict(self.details),
+            "frequent_values": {f: len(values) for f, values in self.frequent.items()},
+        }
+
+
+HAND_MODEL: Final = VenueModel(weights=VENUE_WEIGHTS, prior_weight=PRIOR_WEIGHT)
+_NO_FREQUENT: Final[Mapping[str, float]] = {}
+
+
+@dataclass(frozen=True, slots=True)
 class VenueRecord:
     """A venue as a source or the canonical table gives it; only id and name are required."""
 
@@ -161,19 +246,24 @@ class VenueRecord:
         return PreparedVenue.from_record(self)
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedVenue:
-    """A VenueRecord normalised once, so scoring many pairs never re-normalises."""
+_NO_IDS: Final[frozenset[tuple[str, str]]] = frozenset()
+
+
+class PreparedVenue(NamedTuple):
+    """A VenueRecord normalised once, so scoring many pairs never re-normalises.
+
+    A NamedTuple, and lean (word sets are derived on demand), because the batch resolver and the
+    online index hold a million of these.
+    """
 
     id: str
     name: str
     name_norm: str
     name_key: str
-    tokens: frozenset[str]
-    core_tokens: frozenset[str]  # tokens minus VENUE_NOISE_TOKENS (may be empty: "The Music Hall")
-    noise_tokens: frozenset[str]
+    # name_key without a trailing "(qualifier)" or a trailing "the" ("Spago (Los Angeles)",
+    # "Palm, The"); the same object as name_key when there is neither.
+    base_key: str
     street: str | None
-    street_number: str | None
     city: str | None
     postcode: str | None
     country: str | None
@@ -183,45 +273,119 @@ class PreparedVenue:
     latitude: float | None
     longitude: float | None
     external_ids: frozenset[tuple[str, str]]  # (scheme, id), scheme lower-cased
-    id_schemes: frozenset[str]
 
     @classmethod
     def from_record(cls, r: VenueRecord) -> PreparedVenue:
-        name_norm = normalize_name(r.name)
-        tokens = frozenset(name_norm.split())
-        country = normalize_country(r.country)
-        street = normalize_street(r.street) or None
-        number = street.split(" ", 1)[0] if street else None
-        host = website_host(r.website)
-        ext = frozenset(
-            (scheme.strip().lower(), str(value).strip())
-            for scheme, value in r.external_ids.items()
-            if scheme and scheme.strip() and value is not None and str(value).strip()
+        ext = (
+            frozenset(
+                (scheme.strip().lower(), str(value).strip())
+                for scheme, value in r.external_ids.items()
+                if scheme and scheme.strip() and value is not None and str(value).strip()
+            )
+            if r.external_ids
+            else _NO_IDS
         )
-        lat, lon = r.latitude, r.longitude
-        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == lon == 0):
-            lat = lon = None  # (0, 0) is a geocoder's "unknown", not a venue in the Gulf of Guinea
-        return cls(
-            id=r.id,
-            name=r.name,
-            name_norm=name_norm,
-            name_key=venue_name_key(r.name),
-            tokens=tokens,
-            core_tokens=tokens - VENUE_NOISE_TOKENS,
-            noise_tokens=tokens & VENUE_NOISE_TOKENS,
-            street=street,
-            street_number=number if number and any(ch.isdigit() for ch in number) else None,
-            city=normalize_city(r.city) or None,
-            postcode=normalize_postcode(r.postal_code, country),
-            country=country,
-            phone=normalize_phone(r.phone, country if country and len(country) == 2 else "US"),
-            website_host=host,
-            website_generic=is_generic_host(host),
-            latitude=lat,
-            longitude=lon,
-            external_ids=ext,
-            id_schemes=frozenset(scheme for scheme, _ in ext),
+        return prepare_values(
+            r.id,
+            r.name,
+            r.street,
+            r.city,
+            r.postal_code,
+            r.country,
+            r.phone,
+            r.website,
+            r.latitude,
+            r.longitude,
+            ext,
         )
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        return frozenset(self.name_norm.split())
+
+    @property
+    def core_tokens(self) -> frozenset[str]:
+        """Name words minus VENUE_NOISE_TOKENS (may be empty: "The Music Hall")."""
+        return self.tokens - VENUE_NOISE_TOKENS
+
+    @property
+    def noise_tokens(self) -> frozenset[str]:
+        return self.tokens & VENUE_NOISE_TOKENS
+
+    @property
+    def street_number(self) -> str | None:
+        if not self.street:
+            return None
+        number = self.street.split(" ", 1)[0]
+        return number if any(ch.isdigit() for ch in number) else None
+
+    @property
+    def id_schemes(self) -> frozenset[str]:
+        return frozenset(scheme for scheme, _ in self.external_ids)
+
+
+def prepare_values(
+    id: str,
+    name: str,
+    street: str | None = None,
+    city: str | None = None,
+    postal_code: str | None = None,
+    country: str | None = None,
+    phone: str | None = None,
+    website: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    external_ids: frozenset[tuple[str, str]] = _NO_IDS,
+) -> PreparedVenue:
+    """PreparedVenue.from_record without the VenueRecord (the batch path prepares raw rows).
+
+    ``external_ids`` are (lower-cased scheme, id) pairs already.
+    """
+    name_norm = normalize_name(name)
+    name_key = name_norm.replace(" ", "")
+    country_code = normalize_country(country) if country else None
+    host = website_host(website) if website else None
+    if (
+        latitude is None
+        or longitude is None
+        or not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+        or (latitude == longitude == 0)
+    ):
+        latitude = longitude = None  # (0, 0) is a geocoder's "unknown", not a venue in the Gulf of Guinea
+    # Positional: this runs a million times in a batch.
+    return PreparedVenue(
+        id,
+        name,
+        name_norm,
+        name_key,
+        _base_key(name, name_norm, name_key),
+        (normalize_street(street) or None) if street else None,
+        (normalize_city(city) or None) if city else None,
+        normalize_postcode(postal_code, country_code) if postal_code else None,
+        country_code,
+        normalize_phone(phone, country_code if country_code and len(country_code) == 2 else "US")
+        if phone
+        else None,
+        host,
+        is_generic_host(host) if host else False,
+        latitude,
+        longitude,
+        external_ids,
+    )
+
+
+def _base_key(raw: str, name_norm: str, name_key: str) -> str:
+    if not raw.rstrip().endswith((")", "]")) and not name_norm.endswith(" the"):
+        return name_key
+    text = raw.rstrip()
+    if text.endswith((")", "]")):
+        cut = max(text.rfind("("), text.rfind("["))
+        if cut > 0:
+            text = text[:cut]
+    words = normalize_name(text).split()
+    if len(words) > 1 and words[-1] == "the":
+        words.pop()
+    return "".join(words) or name_key
 
 
 def prepare_venues(records: Iterable[VenueRecord]) -> list[PreparedVenue]:
@@ -261,14 +425,16 @@ def name_similarity(a: PreparedVenue, b: PreparedVenue, *, floor: float = 0.0) -
     """
     if a.name_key == b.name_key:
         return 1.0
-    if (
-        a.core_tokens
-        and a.core_tokens == b.core_tokens
-        and (a.noise_tokens <= b.noise_tokens or b.noise_tokens <= a.noise_tokens)
-    ):
-        return 0.95
+    return _name_sim(a.name_key, b.name_key, a.tokens, b.tokens, floor)
+
+
+def _name_sim(key_a: str, key_b: str, ta: frozenset[str], tb: frozenset[str], floor: float) -> float:
+    core_a, core_b = ta - VENUE_NOISE_TOKENS, tb - VENUE_NOISE_TOKENS
+    if core_a and core_a == core_b:
+        noise_a, noise_b = ta - core_a, tb - core_b
+        if noise_a <= noise_b or noise_b <= noise_a:
+            return 0.95
     # Full word sets here: the core words were equal-or-not above ("Sunset Tavern" vs "Sunset Room").
-    ta, tb = a.tokens, b.tokens
     shorter, longer = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
     if len(shorter) >= 2 and shorter < longer and len(longer - shorter) <= 2:
         # One name is the other plus a qualifier: "Hidden Hall" / "Hidden Hall (Fremont)",
@@ -277,11 +443,11 @@ def name_similarity(a: PreparedVenue, b: PreparedVenue, *, floor: float = 0.0) -
     union = len(ta | tb)
     jaccard = len(ta & tb) / union if union else 0.0
     # Upper bounds on difflib's ratio, cheapest first: skip the expensive part when it cannot matter.
-    la, lb = len(a.name_key), len(b.name_key)
+    la, lb = len(key_a), len(key_b)
     bound = 2.0 * min(la, lb) / (la + lb) if la + lb else 0.0
     if bound <= jaccard or bound < floor:
         return jaccard
-    matcher = SequenceMatcher(None, a.name_key, b.name_key, autojunk=False)
+    matcher = SequenceMatcher(None, key_a, key_b, autojunk=False)
     bound = matcher.quick_ratio()
     if bound <= jaccard or bound < floor:
         return jaccard
@@ -297,61 +463,134 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _row(fieldname: str, a: str | None, b: str | None, level: Level, sim: float) -> FieldComparison:
-    weight = 0.0 if level in ("missing", "ignored") else VENUE_WEIGHTS[fieldname][level]
-    return FieldComparison(fieldname, a, b, level, sim, weight)
+def _name_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
+    if a.name_key == b.name_key:
+        return "exact", 1.0
+    return _name_level_words(a, b, a.tokens, b.tokens)
 
 
-def _compare_name(a: PreparedVenue, b: PreparedVenue) -> FieldComparison:
-    sim = name_similarity(a, b, floor=NAME_SIMILAR)
-    level: Level
+def _name_level_words(
+    a: PreparedVenue, b: PreparedVenue, ta: frozenset[str], tb: frozenset[str]
+) -> tuple[Level, float]:
+    sim = _name_sim(a.name_key, b.name_key, ta, tb, NAME_SIMILAR)
     if sim >= 0.999:
-        level = "exact"
-    elif sim >= NAME_CLOSE:
-        level = "close"
-    elif sim >= NAME_SIMILAR:
-        level = "similar"
-    else:
-        level = "different"
-    return _row("name", a.name_norm, b.name_norm, level, sim)
+        return "exact", sim
+    if sim >= NAME_CLOSE:
+        return "close", sim
+    if a.base_key == b.base_key:
+        # Equal once a "(qualifier)" or a trailing "the" is dropped: "Spago (Los Angeles)" / "Spago".
+        return "close", NAME_CLOSE
+    if sim >= NAME_SIMILAR:
+        return "similar", sim
+    shorter, longer = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if shorter < longer and not shorter <= VENUE_NOISE_TOKENS:
+        # Every word of one name is in the other: "Virgil's" / "Virgil's Real BBQ", "Showbox" /
+        # "Showbox SoDo". Weak evidence either way; the data (or the hand table) decides.
+        return "partial", sim
+    return "different", sim
 
 
-def _compare_street(a: PreparedVenue, b: PreparedVenue) -> FieldComparison:
-    if not a.street or not b.street:
-        return _row("street", a.street, b.street, "missing", 0.0)
-    if a.street == b.street:
-        return _row("street", a.street, b.street, "exact", 1.0)
-    if a.street_number and b.street_number and a.street_number != b.street_number:
+def _city_level(
+    a: PreparedVenue, b: PreparedVenue, metres: float | None, *, precise: bool = False
+) -> tuple[Level, float]:
+    """City level; the similarity is difflib's ratio with ``precise``, else possibly a cheaper upper
+    bound of it when that bound already rules out "close" (the level is the same either way)."""
+    ca, cb = a.city, b.city
+    if not ca or not cb:
+        return "missing", 0.0
+    if ca == cb:
+        return "exact", 1.0
+    shorter, longer = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
+    if longer.startswith(shorter + " "):
+        return "close", len(shorter) / len(longer)  # "New York" / "New York City"
+    sim = _city_similarity(ca, cb, None if precise else CITY_CLOSE)
+    if sim >= CITY_CLOSE:
+        return "close", sim  # "Seatle"
+    if metres is not None and metres <= CITY_SAME_PLACE_M:
+        return "different_nearby", sim
+    return "different", sim
+
+
+CITY_CLOSE: Final = 0.9
+# Cities repeat: a few thousand distinct values meet each other millions of times in a batch. Their
+# letter counts are cached, and difflib runs only for pairs those counts cannot rule out.
+_CITY_SIMILARITY: dict[tuple[str, str], float] = {}
+_CITY_LETTERS: dict[str, Counter[str]] = {}
+
+
+def _letters(city: str) -> Counter[str]:
+    letters = _CITY_LETTERS.get(city)
+    if letters is None:
+        if len(_CITY_LETTERS) >= 200_000:
+            _CITY_LETTERS.clear()
+        letters = _CITY_LETTERS[city] = Counter(city)
+    return letters
+
+
+def _city_similarity(a: str, b: str, floor: float | None = None) -> float:
+    """difflib's ratio of two city names; with ``floor``, an upper bound of it if that is below floor."""
+    key = (a, b) if a < b else (b, a)
+    sim = _CITY_SIMILARITY.get(key)
+    if sim is not None:
+        return sim
+    if floor is not None:
+        total = len(a) + len(b)
+        bound = 2.0 * min(len(a), len(b)) / total
+        if bound < floor:
+            return bound
+        # difflib's ratio counts matched letters, so shared letters bound it from above.
+        bound = 2.0 * sum((_letters(a) & _letters(b)).values()) / total
+        if bound < floor:
+            return bound
+    sim = SequenceMatcher(None, key[0], key[1], autojunk=False).ratio()
+    if len(_CITY_SIMILARITY) >= 500_000:
+        _CITY_SIMILARITY.clear()
+    _CITY_SIMILARITY[key] = sim
+    return sim
+
+
+def _street_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
+    sa, sb = a.street, b.street
+    if not sa or not sb:
+        return "missing", 0.0
+    if sa == sb:
+        return "exact", 1.0
+    na, nb = sa.partition(" ")[0], sb.partition(" ")[0]
+    if na != nb and any(map(str.isdigit, na)) and any(map(str.isdigit, nb)):
         # Next-door numbers are different buildings often enough; the name decides.
-        return _row("street", a.street, b.street, "different", 0.0)
-    sim = SequenceMatcher(None, a.street, b.street, autojunk=False).ratio()
-    return _row("street", a.street, b.street, "close" if sim >= 0.85 else "different", sim)
+        return "different", 0.0
+    shorter, longer = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    if longer.startswith(shorter + " "):
+        # A cross-street or a direction after the street: "2450 broadway between 90th and 91st sts".
+        return "close", len(shorter) / len(longer)
+    sim = SequenceMatcher(None, sa, sb, autojunk=False).ratio()
+    return ("close" if sim >= 0.85 else "different"), sim
 
 
-def _compare_equal(fieldname: str, a: str | None, b: str | None) -> FieldComparison:
+def _equal_level(a: str | None, b: str | None) -> tuple[Level, float]:
     if not a or not b:
-        return _row(fieldname, a, b, "missing", 0.0)
-    return _row(fieldname, a, b, "exact" if a == b else "different", 1.0 if a == b else 0.0)
+        return "missing", 0.0
+    return ("exact", 1.0) if a == b else ("different", 0.0)
 
 
-def _compare_phone(a: PreparedVenue, b: PreparedVenue) -> FieldComparison:
+def _phone_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
     pa, pb = a.phone, b.phone
     if not pa or not pb:
-        return _row("phone", pa, pb, "missing", 0.0)
+        return "missing", 0.0
     if pa == pb:
-        return _row("phone", pa, pb, "exact", 1.0)
-    if len(pa) == len(pb) and sum(x != y for x, y in zip(pa, pb, strict=True)) == 1:
-        return _row("phone", pa, pb, "close", 1 - 1 / len(pa))
-    return _row("phone", pa, pb, "different", 0.0)
+        return "exact", 1.0
+    if len(pa) == len(pb) and sum(map(str.__ne__, pa, pb)) == 1:
+        return "close", 1 - 1 / len(pa)
+    return "different", 0.0
 
 
-def _compare_website(a: PreparedVenue, b: PreparedVenue) -> FieldComparison:
+def _website_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
     ha, hb = a.website_host, b.website_host
     if not ha or not hb:
-        return _row("website", ha, hb, "missing", 0.0)
+        return "missing", 0.0
     if a.website_generic or b.website_generic:
-        return _row("website", ha, hb, "ignored", 0.0)  # facebook.com says nothing about identity
-    return _row("website", ha, hb, "exact" if ha == hb else "different", 1.0 if ha == hb else 0.0)
+        return "ignored", 0.0  # facebook.com says nothing about identity
+    return ("exact", 1.0) if ha == hb else ("different", 0.0)
 
 
 def _distance(a: PreparedVenue, b: PreparedVenue) -> float | None:
@@ -360,11 +599,9 @@ def _distance(a: PreparedVenue, b: PreparedVenue) -> float | None:
     return haversine_m(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
-def _compare_geo(a: PreparedVenue, b: PreparedVenue, metres: float | None) -> FieldComparison:
-    fa = f"{a.latitude:.5f},{a.longitude:.5f}" if a.latitude is not None else None
-    fb = f"{b.latitude:.5f},{b.longitude:.5f}" if b.latitude is not None else None
+def _geo_level(metres: float | None) -> tuple[Level, float]:
     if metres is None:
-        return _row("geo", fa, fb, "missing", 0.0)
+        return "missing", 0.0
     level: Level
     if metres <= GEO_EXACT_M:
         level = "exact"
@@ -375,44 +612,95 @@ def _compare_geo(a: PreparedVenue, b: PreparedVenue, metres: float | None) -> Fi
     else:
         level = "different"
     # similarity: 1 at 0 m, 0.5 at GEO_CLOSE_M, towards 0 beyond.
-    return _row("geo", fa, fb, level, GEO_CLOSE_M / (GEO_CLOSE_M + metres))
+    return level, GEO_CLOSE_M / (GEO_CLOSE_M + metres)
 
 
-def _compare_city(a: PreparedVenue, b: PreparedVenue, metres: float | None) -> FieldComparison:
-    ca, cb = a.city, b.city
-    if not ca or not cb:
-        return _row("city", ca, cb, "missing", 0.0)
-    if ca == cb:
-        return _row("city", ca, cb, "exact", 1.0)
-    sim = SequenceMatcher(None, ca, cb, autojunk=False).ratio()
-    if sim >= 0.9:
-        return _row("city", ca, cb, "close", sim)  # "Seatle"
-    if metres is not None and metres <= CITY_SAME_PLACE_M:
-        return _row("city", ca, cb, "different_nearby", sim)
-    return _row("city", ca, cb, "different", sim)
-
-
-def _compare_external_ids(
-    a_ids: frozenset[tuple[str, str]],
-    b_ids: frozenset[tuple[str, str]],
-    weights: Mapping[str, float],
-) -> FieldComparison:
+def _ids_level(a_ids: frozenset[tuple[str, str]], b_ids: frozenset[tuple[str, str]]) -> tuple[Level, float]:
     if not a_ids or not b_ids:
-        return FieldComparison("external_ids", None, None, "missing", 0.0, 0.0)
+        return "missing", 0.0
+    shared = {s for s, _ in a_ids} & {s for s, _ in b_ids}
+    if not shared:
+        return "missing", 0.0
+    agree = sum(1 for s in shared if {v for t, v in a_ids if t == s} & {v for t, v in b_ids if t == s})
+    if agree == len(shared):
+        return "exact", 1.0
+    return ("different" if agree == 0 else "conflict"), agree / len(shared)
+
+
+def _ids_shown(
+    a_ids: frozenset[tuple[str, str]], b_ids: frozenset[tuple[str, str]]
+) -> tuple[str | None, str | None]:
     shared = {s for s, _ in a_ids} & {s for s, _ in b_ids}
     shown_a = ",".join(sorted(f"{s}:{v}" for s, v in a_ids if s in shared)) or None
     shown_b = ",".join(sorted(f"{s}:{v}" for s, v in b_ids if s in shared)) or None
-    if not shared:
-        return FieldComparison("external_ids", shown_a, shown_b, "missing", 0.0, 0.0)
-    agree = sum(1 for s in shared if {v for t, v in a_ids if t == s} & {v for t, v in b_ids if t == s})
-    level: Level
-    if agree == len(shared):
-        level = "exact"
-    elif agree == 0:
-        level = "different"
-    else:
-        level = "conflict"
-    return FieldComparison("external_ids", shown_a, shown_b, level, agree / len(shared), weights[level])
+    return shown_a, shown_b
+
+
+class VenueLevels(NamedTuple):
+    """The level of every compared field for one pair (VENUE_FIELDS order), and its similarities."""
+
+    levels: tuple[Level, ...]
+    similarities: tuple[float, ...]
+
+
+def venue_levels(a: PreparedVenue, b: PreparedVenue) -> VenueLevels:
+    """Compare every field of two prepared venues; the input to both scoring and EM."""
+    metres = _distance(a, b)
+    name, city = _name_level(a, b), _city_level(a, b, metres, precise=True)
+    country = _equal_level(a.country, b.country)
+    street, postcode, geo = _street_level(a, b), _equal_level(a.postcode, b.postcode), _geo_level(metres)
+    phone, website = _phone_level(a, b), _website_level(a, b)
+    ids = _ids_level(a.external_ids, b.external_ids)
+    rows = (name, city, country, street, postcode, geo, phone, website, ids)
+    return VenueLevels(tuple(r[0] for r in rows), tuple(r[1] for r in rows))
+
+
+def pair_levels(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, ...]:
+    """venue_levels(a, b).levels without the similarities, computed lean (EM counts millions)."""
+    metres = _distance(a, b) if a.latitude is not None and b.latitude is not None else None
+    sa, sb, pa, pb, ca, cb = a.street, b.street, a.phone, b.phone, a.city, b.city
+    return (
+        "exact" if a.name_key == b.name_key else _name_level(a, b)[0],
+        "missing" if not ca or not cb else "exact" if ca == cb else _city_level(a, b, metres)[0],
+        _equal_level(a.country, b.country)[0],
+        "missing" if not sa or not sb else "exact" if sa == sb else _street_level(a, b)[0],
+        _equal_level(a.postcode, b.postcode)[0],
+        _geo_level(metres)[0],
+        "missing" if not pa or not pb else "exact" if pa == pb else _phone_level(a, b)[0],
+        _website_level(a, b)[0],
+        _ids_level(a.external_ids, b.external_ids)[0] if a.external_ids and b.external_ids else "missing",
+    )
+
+
+_FIELD_INDEX: Final = {name: i for i, name in enumerate(VENUE_FIELDS)}
+_LOCATION_IDX: Final = tuple(_FIELD_INDEX[f] for f in LOCATION_FIELDS)
+_PLACE_IDX: Final = tuple(_FIELD_INDEX[f] for f in PLACE_GROUP)
+_NAME_IDX: Final = _FIELD_INDEX["name"]
+_WEB_IDX: Final = _FIELD_INDEX["website"]
+
+
+def level_weights(
+    levels: Sequence[str], model: VenueModel, adjustments: Mapping[int, float] | None = None
+) -> tuple[list[float], float]:
+    """Per-field weights for a level vector, and the location-overlap correction to add to their sum.
+
+    ``adjustments`` (field index -> bits) are added to field weights before the place fields are
+    combined (term frequencies, see ``frequency_adjustments``). Shared by scoring and by EM (whose
+    E-step must combine evidence exactly as scoring does; it leaves term frequencies out, as
+    Splink's ``estimate_without_term_frequencies`` does).
+    """
+    weights = [model.weight(f, lvl) for f, lvl in zip(VENUE_FIELDS, levels, strict=True)]
+    if adjustments:
+        for index, bits in adjustments.items():
+            weights[index] += bits
+    if model.location == "clamp":
+        location = sum(weights[i] for i in _LOCATION_IDX)
+        return weights, min(LOCATION_MAX, max(LOCATION_MIN, location)) - location
+    group = [weights[i] for i in _PLACE_IDX]
+    name, web = weights[_NAME_IDX], weights[_WEB_IDX]
+    agree = max(0.0, *group)
+    combined = agree + min(0.0, web, *group) + max(0.0, web - max(name, agree))
+    return weights, combined - sum(group) - web
 
 
 def _probability(bits: float) -> float:
@@ -420,29 +708,126 @@ def _probability(bits: float) -> float:
     return 1.0 / (1.0 + math.pow(2.0, -max(-60.0, min(60.0, bits))))
 
 
-def score_venue_pair(a: PreparedVenue, b: PreparedVenue) -> MatchScore:
-    """Score two prepared venues; the explanation lists every field, weights sum to ``weight``."""
-    metres = _distance(a, b)
-    street = _compare_street(a, b)
-    postcode = _compare_equal("postcode", a.postcode, b.postcode)
-    geo = _compare_geo(a, b, metres)
-    rows = [
-        _compare_name(a, b),
-        _compare_city(a, b, metres),
-        _compare_equal("country", a.country, b.country),
-        street,
-        postcode,
-        geo,
-        _compare_phone(a, b),
-        _compare_website(a, b),
-        _compare_external_ids(a.external_ids, b.external_ids, VENUE_WEIGHTS["external_ids"]),
+def probability_to_bits(p: float) -> float:
+    """The log-odds (bits) a probability threshold corresponds to."""
+    p = min(1 - 1e-15, max(1e-15, p))
+    return math.log2(p / (1 - p))
+
+
+def _display(a: PreparedVenue, b: PreparedVenue) -> list[tuple[str | None, str | None]]:
+    fa = f"{a.latitude:.5f},{a.longitude:.5f}" if a.latitude is not None else None
+    fb = f"{b.latitude:.5f},{b.longitude:.5f}" if b.latitude is not None else None
+    return [
+        (a.name_norm, b.name_norm),
+        (a.city, b.city),
+        (a.country, b.country),
+        (a.street, b.street),
+        (a.postcode, b.postcode),
+        (fa, fb),
+        (a.phone, b.phone),
+        (a.website_host, b.website_host),
+        _ids_shown(a.external_ids, b.external_ids),
     ]
-    location = street.weight + postcode.weight + geo.weight
-    clamped = min(LOCATION_MAX, max(LOCATION_MIN, location))
-    if clamped != location:
-        rows.append(FieldComparison("location_overlap", None, None, "adjustment", 0.0, clamped - location))
+
+
+def frequency_adjustments(a: PreparedVenue, b: PreparedVenue, model: VenueModel) -> dict[int, float]:
+    """Term-frequency adjustments (field index -> bits) for a pair whose name key, phone or website
+    host are equal and frequent in the data the model was estimated on."""
+    out: dict[int, float] = {}
+    frequent = model.frequent
+    if not frequent:
+        return out
+    if a.name_key == b.name_key and (bits := frequent.get("name", {}).get(a.name_key)):
+        out[_FIELD_INDEX["name"]] = bits
+    if a.phone and a.phone == b.phone and (bits := frequent.get("phone", {}).get(a.phone)):
+        out[_FIELD_INDEX["phone"]] = bits
+    if (
+        a.website_host
+        and a.website_host == b.website_host
+        and not a.website_generic
+        and (bits := frequent.get("website", {}).get(a.website_host))
+    ):
+        out[_FIELD_INDEX["website"]] = bits
+    return out
+
+
+def score_venue_pair(a: PreparedVenue, b: PreparedVenue, model: VenueModel | None = None) -> MatchScore:
+    """Score two prepared venues; the explanation lists every field, weights sum to ``weight``.
+
+    A field whose value is frequent in the data (a chain's name or domain) weighs what the model's
+    term-frequency adjustment leaves of its "exact" weight.
+    """
+    model = model or HAND_MODEL
+    levels, sims = venue_levels(a, b)
+    weights, overlap = level_weights(levels, model, frequency_adjustments(a, b, model))
+    rows = [
+        FieldComparison(f, va, vb, lvl, sim, w)
+        for f, (va, vb), lvl, sim, w in zip(VENUE_FIELDS, _display(a, b), levels, sims, weights, strict=True)
+    ]
+    if overlap:
+        rows.append(FieldComparison("location_overlap", None, None, "adjustment", 0.0, overlap))
     weight = sum(r.weight for r in rows)
-    return MatchScore(score=_probability(PRIOR_WEIGHT + weight), weight=weight, explanation=tuple(rows))
+    return MatchScore(score=_probability(model.prior_weight + weight), weight=weight, explanation=tuple(rows))
+
+
+def pair_bits(
+    a: PreparedVenue, b: PreparedVenue, model: VenueModel, *, at_least: float | None = None
+) -> float | None:
+    """prior + weight of a pair: exactly what score_venue_pair's probability is made of, computed lean.
+
+    With ``at_least`` (bits), returns None as soon as the pair certainly scores below it, before
+    the name comparison (the expensive part) where possible. Used by batch scoring, which then
+    builds the full explanation only for the pairs it keeps. Straight-line code on purpose: a
+    million-row batch calls this tens of millions of times.
+    """
+    w_name, w_city, w_country, w_street, w_postcode, w_geo, w_phone, w_web, w_ids = model.table
+    metres = _distance(a, b) if a.latitude is not None and b.latitude is not None else None
+    sa, sb = a.street, b.street
+    street = w_street["missing" if not sa or not sb else "exact" if sa == sb else _street_level(a, b)[0]]
+    pa, pb = a.postcode, b.postcode
+    postcode = w_postcode["missing" if not pa or not pb else "exact" if pa == pb else "different"]
+    geo = w_geo[_geo_level(metres)[0]] if metres is not None else 0.0
+    pa, pb = a.phone, b.phone
+    phone = w_phone["missing" if not pa or not pb else "exact" if pa == pb else _phone_level(a, b)[0]]
+    web = w_web[_website_level(a, b)[0]] if a.website_host and b.website_host else 0.0
+    frequent = model.frequent
+    if frequent:
+        if pa and pa == pb:
+            phone += frequent.get("phone", _NO_FREQUENT).get(pa, 0.0)
+        if a.website_host and a.website_host == b.website_host and not a.website_generic:
+            web += frequent.get("website", _NO_FREQUENT).get(a.website_host, 0.0)
+    clamp = model.location == "clamp"
+    if clamp:
+        location = street + postcode + geo
+        place = min(LOCATION_MAX, max(LOCATION_MIN, location)) + phone + web
+    else:
+        agree = max(0.0, street, postcode, geo, phone)
+        place = agree + min(0.0, street, postcode, geo, phone, web)
+    ca, cb = a.city, b.city
+    city = w_city["missing" if not ca or not cb else "exact" if ca == cb else _city_level(a, b, metres)[0]]
+    ka, kb = a.country, b.country
+    country = w_country["missing" if not ka or not kb else "exact" if ka == kb else "different"]
+    ids = w_ids[_ids_level(a.external_ids, b.external_ids)[0]] if a.external_ids and b.external_ids else 0.0
+    total = model.prior_weight + place + city + country + ids
+    if a.name_key == b.name_key:
+        name = w_name["exact"]
+        if frequent:
+            name += frequent.get("name", _NO_FREQUENT).get(a.name_key, 0.0)
+    else:
+        ta, tb = a.tokens, b.tokens
+        if at_least is not None:
+            # Different keys reach "exact" only with equal word sets (reordered words), or with names
+            # so long that one differing character still gives a difflib ratio of 0.999.
+            exact_possible = ta == tb or len(a.name_key) + len(b.name_key) > 1000
+            best = w_name["exact"] if exact_possible else model.name_inexact_max
+            # The website's share only shrinks as the name weighs more: this bounds the total.
+            bound = best if clamp else best + max(0.0, web - max(best, agree))
+            if total + bound < at_least:
+                return None
+        name = w_name[_name_level_words(a, b, ta, tb)[0]]
+    if clamp:
+        return total + name
+    return total + name + max(0.0, web - max(name, agree))
 
 
 # --- blocking ----------------------------------------------------------------------------------
@@ -456,72 +841,418 @@ def _geo_row(lat: float) -> int:
     return math.floor(lat / _CELL_DEG)
 
 
+_ROW_SCALE: dict[int, float] = {}
+
+
+def _row_scale(row: int) -> float:
+    """Longitude degrees -> cells in this latitude row (cached: a few thousand rows cover the world)."""
+    scale = _ROW_SCALE.get(row)
+    if scale is None:
+        scale = _ROW_SCALE[row] = max(0.01, math.cos(math.radians((row + 0.5) * _CELL_DEG))) / _CELL_DEG
+    return scale
+
+
 def _geo_col(row: int, lon: float) -> int:
-    scale = max(0.01, math.cos(math.radians((row + 0.5) * _CELL_DEG)))
-    return math.floor(lon * scale / _CELL_DEG)
+    return math.floor(lon * _row_scale(row))
+
+
+def _geo_cell(row: int, col: int) -> int:
+    return row * 1_000_003 + col
+
+
+BlockKey = str | tuple[str, str]
+
+
+def _words(v: PreparedVenue) -> list[str]:
+    words = v.name_norm.split()
+    noise = VENUE_NOISE_TOKENS if any(t not in VENUE_NOISE_TOKENS for t in words) else _BLOCK_STOP_TOKENS
+    return [t for t in dict.fromkeys(words) if len(t) > 1 and t not in noise and t not in _BLOCK_STOP_TOKENS]
+
+
+def _names(v: PreparedVenue) -> tuple[str, ...]:
+    if v.base_key != v.name_key and v.base_key:
+        return (v.name_key, v.base_key) if v.name_key else (v.base_key,)
+    return (v.name_key,) if v.name_key else ()
+
+
+def family_keys(family: str, v: PreparedVenue) -> tuple[BlockKey, ...]:
+    """The keys of one blocking family for a venue (see BLOCK_FAMILIES); natural values, no strings
+    built for the common families, so that a million venues block in seconds."""
+    if family == "p":
+        return (v.phone,) if v.phone else ()
+    if family == "w":
+        return (v.website_host,) if v.website_host and not v.website_generic else ()
+    if family == "c":
+        return tuple((key, v.city) for key in _names(v)) if v.city else ()
+    if family == "pc":
+        return tuple((key, v.postcode) for key in _names(v)) if v.postcode else ()
+    if family == "s":
+        place = v.city or v.postcode
+        return ((v.street, place),) if v.street and place else ()
+    if family == "k":
+        return _names(v)
+    if family == "t":
+        return tuple(_words(v))
+    raise ValueError(f"unknown blocking family {family!r}")
+
+
+# Strong families: phone, website host, name + city, name + postcode, street + city. Weak ones,
+# used only while their blocks stay small: a name anywhere ("k"; across cities only for a handful of
+# records, else only where a city is missing) and single distinctive name words ("t").
+STRONG_FAMILIES: Final = ("p", "w", "c", "pc", "s")
+BLOCK_FAMILIES: Final = (*STRONG_FAMILIES, "k", "t")
+
+
+def blocking_keys(v: PreparedVenue) -> list[str]:
+    """The keys a venue is blocked under, as "<family>:<value>" strings (geo cells are separate).
+
+    Strong keys: E.164 phone ("p:"); website host unless generic ("w:"); name key + city ("c:");
+    name key + postcode ("pc:"); street + city ("s:", renamed venues and typos in names at one
+    address). Weak keys: the name key alone ("k:") and each distinctive name word ("t:"). The
+    qualifier-free base key ("Spago" for "Spago (Los Angeles)") is indexed like the name key.
+    """
+    return [
+        f"{family}:{key if isinstance(key, str) else '|'.join(key)}"
+        for family in BLOCK_FAMILIES
+        for key in family_keys(family, v)
+    ]
+
+
+def geo_cell(v: PreparedVenue) -> int | None:
+    if v.latitude is None or v.longitude is None:
+        return None
+    row = _geo_row(v.latitude)
+    return _geo_cell(row, _geo_col(row, v.longitude))
+
+
+def geo_neighbour_cells(v: PreparedVenue) -> list[int]:
+    """The venue's ~1 km cell and the 8 around it, so pairs within ~1 km never miss at a cell edge."""
+    if v.latitude is None or v.longitude is None:
+        return []
+    row = _geo_row(v.latitude)
+    lon = v.longitude
+    cells: list[int] = []
+    for r in (row - 1, row, row + 1):
+        base = _geo_cell(r, math.floor(lon * _row_scale(r)))
+        cells += (base - 1, base, base + 1)
+    return cells
+
+
+Slots = int | list[int]  # one member, or several (most blocks hold one venue: no list for those)
+
+
+def _put[K](blocks: dict[K, Slots], key: K, slot: int) -> None:
+    current = blocks.get(key)
+    if current is None:
+        blocks[key] = slot
+    elif isinstance(current, int):
+        blocks[key] = [current, slot]
+    else:
+        current.append(slot)
+
+
+def _drop[K](blocks: dict[K, Slots], key: K, slot: int) -> None:
+    current = blocks.get(key)
+    if current is None:
+        return
+    if isinstance(current, int):
+        if current == slot:
+            del blocks[key]
+    elif slot in current:
+        current.remove(slot)
+        if len(current) == 1:
+            blocks[key] = current[0]
+
+
+def _neighbourhood(cells: dict[int, Slots], v: PreparedVenue, limit: int) -> list[int] | None:
+    """The venues in v's ~1 km neighbourhood, or None if there are more than ``limit``."""
+    near: list[int] = []
+    for cell in geo_neighbour_cells(v):
+        members = cells.get(cell)
+        if members is not None:
+            if isinstance(members, int):
+                near.append(members)
+            elif len(members) > limit:
+                return None
+            else:
+                near.extend(members)
+    # The whole neighbourhood counts as one block: a dense downtown says nothing.
+    return near if len(near) <= limit else None
+
+
+class BlockCaps(NamedTuple):
+    strong: int  # phone, website, name + city, name + postcode, street + city
+    names_anywhere: int  # "k" across cities
+    names_missing_city: int  # "k" where one side has no city
+    words: int  # "t"
+    geo: int  # the ~1 km neighbourhood
+
+    @classmethod
+    def from_max(cls, max_block_size: int) -> BlockCaps:
+        return cls(
+            strong=max_block_size,
+            names_anywhere=max(2, max_block_size // 20),
+            names_missing_city=max(2, max_block_size // 4),
+            words=max(2, max_block_size // 10),
+            geo=max(2, max_block_size // 10),
+        )
+
+
+class BlockIndex:
+    """Blocking families -> blocks of slots (ints), with add/remove; the batch pass and the online
+    index use the same keys and caps.
+
+    A block with more than ``max_block_size`` members (a ticket agency's phone, a chain's name in
+    one city) is skipped as unselective, which bounds the work per record; such pairs can still meet
+    through another key. Weak families get lower caps (BlockCaps): they find few pairs that no
+    strong key finds, and in a large table they cost the most. A name shared across cities is
+    compared only among a handful of venues, or where a city is missing ("House of Blues" in 30
+    cities is 30 venues). Single-member blocks are stored as a bare int: most blocks hold one venue.
+    ``venues`` (slot -> venue) lets the name family look at cities.
+    """
+
+    __slots__ = ("caps", "cells", "families", "venues")
+
+    def __init__(self, max_block_size: int = 100, venues: Sequence[PreparedVenue | None] = ()) -> None:
+        self.caps = BlockCaps.from_max(max_block_size)
+        self.families: dict[str, dict[BlockKey, Slots]] = {f: {} for f in BLOCK_FAMILIES}
+        self.cells: dict[int, Slots] = {}
+        self.venues = venues
+
+    def add(self, v: PreparedVenue, slot: int) -> None:
+        for family, blocks in self.families.items():
+            for key in family_keys(family, v):
+                _put(blocks, key, slot)
+        if v.latitude is not None and (cell := geo_cell(v)) is not None:
+            _put(self.cells, cell, slot)
+
+    def remove(self, v: PreparedVenue, slot: int) -> None:
+        for family, blocks in self.families.items():
+            for key in family_keys(family, v):
+                _drop(blocks, key, slot)
+        if v.latitude is not None and (cell := geo_cell(v)) is not None:
+            _drop(self.cells, cell, slot)
+
+    def _limit(self, family: str) -> int:
+        caps = self.caps
+        return caps.words if family == "t" else caps.names_missing_city if family == "k" else caps.strong
+
+    def candidates(self, v: PreparedVenue) -> set[int]:
+        """Slots sharing a (not oversized) block with ``v`` (``v``'s own slot included if indexed)."""
+        found: set[int] = set()
+        for family, blocks in self.families.items():
+            limit = self._limit(family)
+            for key in family_keys(family, v):
+                members = blocks.get(key)
+                if members is None:
+                    continue
+                if isinstance(members, int):
+                    found.add(members)
+                elif len(members) <= limit:
+                    if family == "k" and len(members) > self.caps.names_anywhere and v.city:
+                        venues = self.venues
+                        found.update(m for m in members if (u := venues[m]) is not None and not u.city)
+                    else:
+                        found.update(members)
+        if v.latitude is not None and (near := _neighbourhood(self.cells, v, self.caps.geo)) is not None:
+            found.update(near)
+        return found
+
+
+def _family_key_lists(family: str, venues: Sequence[PreparedVenue]) -> Iterator[list[BlockKey | None]]:
+    """family_keys for every venue, as whole lists (one per key slot): list comprehensions over a
+    million venues are several times faster than a call per venue. Yields one list per key slot
+    (the name key, then the base key where it differs; each name word in turn)."""
+    if family == "p":
+        yield [v.phone for v in venues]
+    elif family == "w":
+        yield [None if v.website_generic else v.website_host for v in venues]
+    elif family in ("c", "pc", "k"):
+        attr = {"c": 1, "pc": 2, "k": 0}[family]
+        if attr == 0:
+            yield [v.name_key or None for v in venues]
+            yield [v.base_key if v.base_key != v.name_key and v.base_key else None for v in venues]
+        elif attr == 1:
+            yield [(v.name_key, v.city) if v.city and v.name_key else None for v in venues]
+            yield [
+                (v.base_key, v.city) if v.city and v.base_key != v.name_key and v.base_key else None
+                for v in venues
+            ]
+        else:
+            yield [(v.name_key, v.postcode) if v.postcode and v.name_key else None for v in venues]
+            yield [
+                (v.base_key, v.postcode) if v.postcode and v.base_key != v.name_key and v.base_key else None
+                for v in venues
+            ]
+    elif family == "s":
+        yield [(v.street, place) if v.street and (place := v.city or v.postcode) else None for v in venues]
+    elif family == "t":
+        words = [_words(v) for v in venues]
+        for slot in range(max((len(w) for w in words), default=0)):
+            yield [w[slot] if len(w) > slot else None for w in words]
+    else:
+        raise ValueError(f"unknown blocking family {family!r}")
+
+
+def _word_key_lists(venues: Sequence[PreparedVenue], limit: int) -> list[list[BlockKey | None]]:
+    """The "t" family as key lists, computing ``_words`` only for names that hold a word rare enough
+    to make a block (most names hold none): same keys as family_keys("t", v) for those words."""
+    splits = [v.name_norm.split() for v in venues]
+    df = Counter(chain.from_iterable(map(set, splits)))
+    # A noise word is a key only in names made of noise words alone: its block may be smaller than
+    # its count, so it is kept whatever its count, for those names.
+    rare = {
+        w
+        for w, c in df.items()
+        if 2 <= c and (c <= limit or w in VENUE_NOISE_TOKENS) and len(w) > 1 and w not in _BLOCK_STOP_TOKENS
+    }
+    out: list[list[BlockKey | None]] = []
+    for i, words in enumerate(splits):
+        if rare.isdisjoint(words):
+            continue
+        keys = [w for w in _words(venues[i]) if w in rare]
+        for slot, key in enumerate(keys):
+            while len(out) <= slot:
+                out.append([None] * len(venues))
+            out[slot][i] = key
+    return out
+
+
+def neighbour_lists(venues: Sequence[PreparedVenue], *, max_block_size: int = 100) -> list[list[int] | None]:
+    """For every position i, the positions j > i it shares a block with (repeats possible).
+
+    Built one blocking family at a time from natural keys: keys are counted first (at C speed) and
+    only blocks of two to cap members are materialised, so a million venues, mostly alone in their
+    blocks, cost little. Same blocks and caps as BlockIndex.candidates.
+    """
+    caps = BlockCaps.from_max(max_block_size)
+    out: list[list[int] | None] = [None] * len(venues)
+
+    def link(lo: int, hi: int) -> None:
+        current = out[lo]
+        if current is None:
+            out[lo] = [hi]
+        else:
+            current.append(hi)
+
+    for family in BLOCK_FAMILIES:
+        limit = caps.words if family == "t" else caps.names_missing_city if family == "k" else caps.strong
+        key_lists = (
+            _word_key_lists(venues, limit) if family == "t" else list(_family_key_lists(family, venues))
+        )
+        counts: Counter[BlockKey | None] = Counter()
+        for keys in key_lists:
+            counts.update(keys)
+        counts.pop(None, None)
+        wanted = {key for key, c in counts.items() if 2 <= c <= limit}
+        del counts
+        if not wanted:
+            continue
+        blocks: dict[BlockKey, list[int]] = {}
+        for keys in key_lists:
+            for i, key in enumerate(keys):
+                if key is not None and key in wanted:
+                    members = blocks.get(key)
+                    if members is None:
+                        blocks[key] = [i]
+                    else:
+                        members.append(i)
+        del key_lists, wanted
+        for members in blocks.values():
+            if family == "k" and len(members) > caps.names_anywhere:
+                # A common name: compare across cities only where one side has no city.
+                for m in members:
+                    if not venues[m].city:
+                        for other in members:
+                            if other > m:
+                                link(m, other)
+                            elif other < m:
+                                link(other, m)
+                continue
+            # One key slot adds members in position order; a second slot (base keys, more words)
+            # may add earlier positions and repeats.
+            ordered = sorted(set(members)) if len(members) > 2 or members[0] >= members[-1] else members
+            for x, i in enumerate(ordered[:-1]):
+                later = ordered[x + 1 :]
+                current = out[i]
+                if current is None:
+                    out[i] = later
+                else:
+                    current.extend(later)
+        del blocks
+    _geo_neighbours(venues, caps.geo, link)
+    return out
+
+
+def _geo_neighbours(venues: Sequence[PreparedVenue], limit: int, link: Callable[[int, int], None]) -> None:
+    """Link every venue to those in its ~1 km neighbourhood, where that holds at most ``limit``."""
+    cells: dict[int, Slots] = {}
+    located: list[tuple[int, int, float]] = []
+    for i, v in enumerate(venues):
+        lat, lon = v.latitude, v.longitude
+        if lat is not None and lon is not None:
+            row = math.floor(lat / _CELL_DEG)
+            _put(cells, _geo_cell(row, math.floor(lon * _row_scale(row))), i)
+            located.append((i, row, lon))
+    get = cells.get
+    for i, row, lon in located:
+        near: list[int] = []
+        crowded = False
+        for r in (row - 1, row, row + 1):
+            base = _geo_cell(r, math.floor(lon * _row_scale(r)))
+            for cell in (base - 1, base, base + 1):
+                members = get(cell)
+                if members is None:
+                    continue
+                if isinstance(members, int):
+                    near.append(members)
+                elif len(members) > limit:
+                    crowded = True
+                    break
+                else:
+                    near.extend(members)
+            if crowded:
+                break
+        # The whole neighbourhood counts as one block: a dense downtown says nothing.
+        if crowded or len(near) > limit:
+            continue
+        for j in near:
+            if j > i:
+                link(i, j)
+            elif j < i:
+                link(j, i)
+
+
+def iter_candidate_pairs(
+    venues: Sequence[PreparedVenue], *, max_block_size: int = 100
+) -> Iterator[tuple[int, int]]:
+    """Each blocked pair of positions (i < j) once, in order of i."""
+    lists = neighbour_lists(venues, max_block_size=max_block_size)
+    for i, later in enumerate(lists):
+        if later is not None:
+            lists[i] = None
+            yield from ((i, j) for j in sorted(set(later)))
 
 
 def block_pairs(venues: Sequence[PreparedVenue], *, max_block_size: int = 100) -> set[tuple[str, str]]:
-    """Candidate pairs (smaller id first) sharing at least one blocking key.
+    """Candidate pairs (smaller id first) sharing at least one blocking key (see ``blocking_keys``).
 
-    Keys: E.164 phone; website host unless generic; ~1 km geo cell (each venue meets its own and the
-    8 neighbouring cells, so pairs within ~1 km are never lost at a cell edge); the space-free name
-    key; each non-noise name token; postcode + first name word. Any block with more than
-    ``max_block_size`` records (a token like "bar", a ticket agency's phone, a dense downtown
-    cell) is skipped as unselective, which bounds the work at O(n * max_block_size); such pairs can
-    still meet through another key.
+    Each venue also meets the venues in its own and the 8 neighbouring ~1 km geo cells. Any block
+    with more than its cap is skipped as unselective (see ``BlockIndex``), which bounds the work at
+    O(n * max_block_size).
     """
-    blocks: dict[str, list[str]] = defaultdict(list)
-    cells: dict[tuple[int, int], list[PreparedVenue]] = defaultdict(list)
-    for v in venues:
-        keys: set[str] = set()
-        if v.phone:
-            keys.add(f"p:{v.phone}")
-        if v.website_host and not v.website_generic:
-            keys.add(f"w:{v.website_host}")
-        if v.name_key:
-            keys.add(f"k:{v.name_key}")
-        keys.update(
-            f"t:{t}" for t in (v.core_tokens or v.tokens) if len(t) > 1 and t not in _BLOCK_STOP_TOKENS
-        )
-        if v.postcode and v.name_norm:
-            keys.add(f"pc:{v.postcode}|{v.name_norm.split(' ', 1)[0]}")
-        for key in keys:
-            blocks[key].append(v.id)
-        if v.latitude is not None and v.longitude is not None:
-            row = _geo_row(v.latitude)
-            cells[(row, _geo_col(row, v.longitude))].append(v)
-
     pairs: set[tuple[str, str]] = set()
-    for ids in blocks.values():
-        if 1 < len(ids) <= max_block_size:
-            _add_all_pairs(ids, pairs)
-
-    for v in venues:
-        if v.latitude is None or v.longitude is None:
-            continue
-        row = _geo_row(v.latitude)
-        neighbours: list[PreparedVenue] = []
-        for r in (row - 1, row, row + 1):
-            col = _geo_col(r, v.longitude)
-            for c in (col - 1, col, col + 1):
-                neighbours.extend(cells.get((r, c), ()))
-        if len(neighbours) > max_block_size:
-            continue
-        for other in neighbours:
-            if other.id != v.id:
-                pairs.add((v.id, other.id) if v.id < other.id else (other.id, v.id))
+    for i, j in iter_candidate_pairs(venues, max_block_size=max_block_size):
+        x, y = venues[i].id, venues[j].id
+        if x != y:
+            pairs.add((x, y) if x < y else (y, x))
     return pairs
 
 
-def _add_all_pairs(ids: Sequence[str], pairs: set[tuple[str, str]]) -> None:
-    unique = sorted(set(ids))
-    for i, x in enumerate(unique):
-        for y in unique[i + 1 :]:
-            pairs.add((x, y))
-
-
 # --- duplicates and clusters -------------------------------------------------------------------
+
+# Below this many venues, "auto" uses the hand model: too few pairs to estimate m and u from.
+AUTO_ESTIMATE_MIN_VENUES: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,6 +1265,17 @@ class DuplicateCandidate:
     decision: Decision
 
 
+def choose_model(venues: Sequence[PreparedVenue], model: VenueModel | Literal["auto", "hand"]) -> VenueModel:
+    """The given model; or for "auto", one estimated from ``venues`` when there are enough, else hand."""
+    if isinstance(model, VenueModel):
+        return model
+    if model == "hand" or len(venues) < AUTO_ESTIMATE_MIN_VENUES:
+        return HAND_MODEL
+    from entities.resolution.estimate import estimate_venue_model  # imports this module
+
+    return estimate_venue_model(venues)
+
+
 def find_duplicates(
     venues: Sequence[PreparedVenue],
     *,
@@ -541,30 +1283,47 @@ def find_duplicates(
     auto_threshold: float = DEFAULT_AUTO_THRESHOLD,
     pairs: Iterable[tuple[str, str]] | None = None,
     max_block_size: int = 100,
+    model: VenueModel | Literal["auto", "hand"] = "auto",
 ) -> list[DuplicateCandidate]:
     """Score blocked pairs (or the given ``pairs``) and keep those at or above review_threshold.
 
-    Sorted by score descending, then ids, so runs are reproducible. Pairs the caller already
-    decided ("not a duplicate") should be filtered out by the caller before filing.
+    ``model="auto"`` estimates weights from the venues themselves when there are at least
+    AUTO_ESTIMATE_MIN_VENUES of them (falling back field by field to the hand weights where the
+    data say too little), else uses the hand weights. Sorted by score descending, then ids, so runs
+    are reproducible. Pairs the caller already decided ("not a duplicate") should be filtered out by
+    the caller before filing.
     """
     if not 0.0 <= review_threshold <= auto_threshold <= 1.0:
         raise ValueError("need 0 <= review_threshold <= auto_threshold <= 1")
-    by_id: dict[str, PreparedVenue] = {}
-    for v in venues:
-        if v.id in by_id:
+    position: dict[str, int] = {}
+    for i, v in enumerate(venues):
+        if v.id in position:
             raise ValueError(f"duplicate venue id {v.id!r}")
-        by_id[v.id] = v
-    candidate_pairs = block_pairs(venues, max_block_size=max_block_size) if pairs is None else set(pairs)
+        position[v.id] = i
+    chosen = choose_model(venues, model)
+    if pairs is None:
+        candidate_pairs: Iterable[tuple[int, int]] = iter_candidate_pairs(
+            venues, max_block_size=max_block_size
+        )
+    else:
+        candidate_pairs = sorted(
+            {(position[x], position[y]) if x <= y else (position[y], position[x]) for x, y in pairs}
+        )
+    at_least = probability_to_bits(review_threshold) if review_threshold > 0 else None
     out: list[DuplicateCandidate] = []
-    for x, y in candidate_pairs:
-        a_id, b_id = (x, y) if x <= y else (y, x)
-        if a_id == b_id:
+    for i, j in candidate_pairs:
+        a, b = venues[i], venues[j]
+        if a.id == b.id:
             continue
-        result = score_venue_pair(by_id[a_id], by_id[b_id])
+        if a.id > b.id:
+            a, b = b, a
+        if at_least is not None and pair_bits(a, b, chosen, at_least=at_least) is None:
+            continue
+        result = score_venue_pair(a, b, chosen)
         if result.score < review_threshold:
             continue
         decision: Decision = "auto_merge" if result.score >= auto_threshold else "review"
-        out.append(DuplicateCandidate(a_id, b_id, result.score, result.weight, result.explanation, decision))
+        out.append(DuplicateCandidate(a.id, b.id, result.score, result.weight, result.explanation, decision))
     out.sort(key=lambda d: (-d.score, d.a_id, d.b_id))
     return out
 
@@ -573,7 +1332,8 @@ def cluster(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Union-find over pairs: each id -> the smallest id of its connected component.
 
     Clustering is transitive (A~B and B~C put A and C together even if A and C scored low), so feed
-    it auto-merge or staff-confirmed pairs, not everything above the review threshold.
+    it auto-merge or staff-confirmed pairs, not everything above the review threshold; or use
+    ``entities.resolution.clustering.cluster_scored``, which checks the links between groups.
     """
     parent: dict[str, str] = {}
 
@@ -634,9 +1394,13 @@ def score_artist_pair(
             # Space-free comparison: artist names are short, typos and spacing dominate.
             sim = SequenceMatcher(None, na.replace(" ", ""), nb.replace(" ", ""), autojunk=False).ratio()
             level = "close" if sim >= 0.92 else "different"
+    a_ids, b_ids = _artist_ids(a_ext_ids), _artist_ids(b_ext_ids)
+    id_level, id_sim = _ids_level(a_ids, b_ids)
+    shown_a, shown_b = _ids_shown(a_ids, b_ids)
+    id_weight = 0.0 if id_level == "missing" else ARTIST_WEIGHTS["external_ids"][id_level]
     rows = (
         FieldComparison("name", na, nb, level, sim, ARTIST_WEIGHTS["name"][level]),
-        _compare_external_ids(_artist_ids(a_ext_ids), _artist_ids(b_ext_ids), ARTIST_WEIGHTS["external_ids"]),
+        FieldComparison("external_ids", shown_a, shown_b, id_level, id_sim, id_weight),
     )
     weight = sum(r.weight for r in rows)
     return MatchScore(score=_probability(ARTIST_PRIOR_WEIGHT + weight), weight=weight, explanation=rows)

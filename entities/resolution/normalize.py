@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -24,9 +25,13 @@ def normalize_text(s: str | None) -> str:
     """Casefold, strip accents, ``&`` -> "and", punctuation to spaces, collapse whitespace."""
     if not s:
         return ""
-    # casefold before NFKD: some casefolds (e.g. "İ") produce combining marks we then drop.
-    s = unicodedata.normalize("NFKD", s.casefold())
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    if s.isascii():
+        # Fast path, same result: ASCII has no accents, and lower() is casefold() on ASCII.
+        s = s.lower()
+    else:
+        # casefold before NFKD: some casefolds (e.g. "İ") produce combining marks we then drop.
+        s = unicodedata.normalize("NFKD", s.casefold())
+        s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("&", " and ").translate(_APOSTROPHES)
     return " ".join(_NON_WORD.sub(" ", s).split())
 
@@ -73,8 +78,9 @@ def venue_name_key(name: str | None) -> str:
 _CITY_WORDS: Final[dict[str, str]] = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
+@lru_cache(maxsize=65536)
 def normalize_city(s: str | None) -> str:
-    """normalize_text with st/ste/ft/mt expanded (St. Louis == Saint Louis)."""
+    """normalize_text with st/ste/ft/mt expanded (St. Louis == Saint Louis). Cached: cities repeat."""
     return " ".join(_CITY_WORDS.get(t, t) for t in normalize_text(s).split())
 
 
@@ -98,8 +104,12 @@ _COUNTRY_ALIASES: Final[dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def normalize_country(s: str | None) -> str | None:
-    """Upper-case ISO 3166 alpha-2 where recognisable, else the upper-cased input; None if empty."""
+    """Upper-case ISO 3166 alpha-2 where recognisable, else the upper-cased input; None if empty.
+
+    Cached: a handful of spellings repeat across millions of rows, and pycountry lookups are slow.
+    """
     tokens = normalize_text(s).upper().split()
     if not tokens:
         return None
@@ -119,6 +129,7 @@ def normalize_country(s: str | None) -> str | None:
 _US_ZIP: Final = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 
 
+@lru_cache(maxsize=65536)
 def normalize_postcode(s: str | None, country: str | None = None) -> str | None:
     """Upper-case postcode without spaces or hyphens; US ZIP+4 cut to the 5-digit ZIP.
 
@@ -194,6 +205,12 @@ _ORDINAL_WORDS: Final[dict[str, str]] = {
     )
 }
 _HASH_UNIT: Final = re.compile(r"#\s*[\w-]+")
+# One lookup for the common case (no units, floors, "-strasse" or split directions like "N E").
+_STREET_FAST: Final[dict[str, str]] = {
+    word: _STREET_WORDS.get(_ORDINAL_WORDS.get(word, word), _ORDINAL_WORDS.get(word, word))
+    for word in {*_STREET_WORDS, *_ORDINAL_WORDS}
+}
+_STREET_SLOW_WORDS: Final = _UNIT_WORDS | _FLOOR_WORDS
 
 
 def _is_unit_value(token: str) -> bool:
@@ -212,7 +229,15 @@ def normalize_street(s: str | None) -> str:
     head, sep, _ = s.partition(",")
     if sep and any(ch.isdigit() for ch in head):
         s = head
-    tokens = [_ORDINAL_WORDS.get(t, t) for t in normalize_text(_HASH_UNIT.sub(" ", s)).split()]
+    text = normalize_text(_HASH_UNIT.sub(" ", s) if "#" in s else s)
+    raw_tokens = text.split()
+    if (
+        _STREET_SLOW_WORDS.isdisjoint(raw_tokens)
+        and "strasse" not in text
+        and not (("e" in raw_tokens or "w" in raw_tokens) and ("n" in raw_tokens or "s" in raw_tokens))
+    ):
+        return " ".join([_STREET_FAST.get(t, t) for t in raw_tokens])
+    tokens = [_ORDINAL_WORDS.get(t, t) for t in raw_tokens]
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -240,10 +265,21 @@ def normalize_street(s: str | None) -> str:
 
 
 def normalize_phone(s: str | None, default_region: str = "US") -> str | None:
-    """E.164 ("+12065551234") via phonenumbers; extensions dropped; None if empty or not valid."""
+    """E.164 ("+12065551234") via phonenumbers; extensions dropped; None if empty or not valid.
+
+    North American numbers written in the usual shapes take a fast path with the same result (see
+    ``_nanp_fast``); everything else goes through phonenumbers.
+    """
     if not s or not s.strip():
         return None
     region = default_region.upper() if len(default_region) == 2 else "US"
+    fast = _nanp_fast(s, region)
+    if fast is not None:
+        return fast or None
+    return _parse_phone(s, region)
+
+
+def _parse_phone(s: str, region: str) -> str | None:
     try:
         number = phonenumbers.parse(s, region)
     except phonenumbers.NumberParseException:
@@ -253,8 +289,61 @@ def normalize_phone(s: str | None, default_region: str = "US") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# "(206) 709-9442", "206.709.9442", "+1 206 709 9442", "1-206-709-9442", "2067099442", "206/709-9442".
+_NANP_SHAPE: Final = re.compile(
+    r"\s*(\+\s*1|1)?[\s\-./()]*([2-9]\d{2})[\s\-./()]*(\d{3})[\s\-./()]*(\d{4})\s*", re.ASCII
+)
+
+
+def _other_nanp_area_codes() -> re.Pattern[str]:
+    # Area codes of the NANP members other than the US and Canada (Caribbean, Pacific territories),
+    # as phonenumbers' metadata lists them in each region's leading digits.
+    from phonenumbers import PhoneMetadata
+    from phonenumbers.data import _COUNTRY_CODE_TO_REGION_CODE
+
+    parts = []
+    for region in _COUNTRY_CODE_TO_REGION_CODE[1]:
+        meta = PhoneMetadata.metadata_for_region(region)
+        if region not in ("US", "CA") and meta is not None and meta.leading_digits:
+            parts.append(f"(?:{meta.leading_digits})")
+    return re.compile("|".join(parts) or "(?!)")
+
+
+_OTHER_NANP: Final = _other_nanp_area_codes()
+_NANP_VALID: dict[str, bool] = {}
+
+
+def _nanp_fast(s: str, region: str) -> str | None:
+    """E.164 for a plainly written US/Canadian number, "" if it is not valid, None if not applicable.
+
+    For US and Canadian area codes, phonenumbers' validity rules look at the first six national
+    digits only (area code and exchange; verified over every prefix with several line numbers), so
+    validity is computed once per prefix by phonenumbers itself and cached. Other NANP members
+    (e.g. Barbados, Jamaica) have rules that look further, and take the full path.
+    """
+    if len(s) > 24 or (region not in ("US", "CA") and not s.lstrip().startswith("+")):
+        return None
+    m = _NANP_SHAPE.fullmatch(s)
+    if m is None:
+        return None
+    prefix, area, exchange, line = m.groups()
+    if region not in ("US", "CA") and (prefix is None or prefix == "1"):
+        return None
+    national = area + exchange + line
+    if _OTHER_NANP.match(national):
+        return None
+    key = area + exchange
+    valid = _NANP_VALID.get(key)
+    if valid is None:
+        valid = _parse_phone("+1" + national, "US") is not None
+        if len(_NANP_VALID) < 1_000_000:
+            _NANP_VALID[key] = valid
+    return "+1" + national if valid else ""
+
+
 _HOST: Final = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 _WWW: Final = re.compile(r"^www\d*\.")
+_SIMPLE_URL: Final = re.compile(r"(?i:https?)://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)")
 
 
 def website_host(url: str | None) -> str | None:
@@ -272,18 +361,31 @@ def website_host(url: str | None) -> str | None:
         u = "http:" + u
     elif "://" not in u:
         u = "http://" + u
-    try:
-        parts = urlsplit(u)
-        host = parts.hostname
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
+    simple = _SIMPLE_URL.match(u)
+    if simple is not None:
+        # Fast path, same result as urlsplit's hostname for "scheme://host[:port][/?#...]".
+        host = simple.group(1).lower()
+    else:
+        try:
+            parts = urlsplit(u)
+            hostname = parts.hostname
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in ("http", "https") or not hostname:
+            return None
+        host = hostname
     host = host.rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None
+    if host.isascii():
+        # What the idna codec does with an ASCII name, without the codec machinery.
+        labels = host.split(".")
+        if not all(0 < len(label) < 64 for label in labels[:-1]) or len(labels[-1]) >= 64:
+            return None
+        host = host.lower()
+    else:
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            return None
     host = _WWW.sub("", host)
     return host if _HOST.match(host) else None
 

@@ -65,7 +65,9 @@ def test_api_query_pages_become_scrapes_and_entities(fake, ticketmaster_query):
 
 
 def test_api_query_failure_is_recorded_and_retried_later(fake, ticketmaster_query):
-    fake.fail("/discovery/v2/events.json", status=429, times=10, retry_after=600)  # longer than a worker may sleep
+    fake.fail(
+        "/discovery/v2/events.json", status=429, times=10, retry_after=600
+    )  # longer than a worker may sleep
     pipeline_tick()
     ticketmaster_query.refresh_from_db()
     assert "429" in ticketmaster_query.last_error

@@ -1,0 +1,108 @@
+"""Clustering scored pairs without chaining through weak links.
+
+Plain union-find (``matching.cluster``) is transitive: A~B and B~C put A and C together even when
+A and C clearly differ ("Showbox" ~ "Showbox at the Market" ~ "Showbox SoDo"). ``cluster_scored``
+merges greedily from the strongest pair down and joins two groups only when the *average* evidence
+over all pairs between them (in bits, scored on demand) still clears the threshold, so one strong
+link cannot drag in a record that disagrees with the rest of the group, and a strongly negative
+pair (a conflicting place ID, another city) vetoes the join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class ClusterStats:
+    edges: int = 0
+    merges: int = 0
+    refused: int = 0  # joins refused because the average link was too weak
+    too_large: int = 0  # joins refused because the groups were too large to check
+    pair_checks: int = 0
+    refused_examples: list[tuple[int, int]] = field(default_factory=list)
+
+
+def cluster_scored(
+    size: int,
+    edges: Iterable[tuple[int, int, float]],
+    *,
+    threshold_bits: float,
+    link_bits: Callable[[int, int], float] | None = None,
+    max_pairs_checked: int = 1024,
+    stats: ClusterStats | None = None,
+) -> list[int]:
+    """Cluster positions 0..size-1 from scored edges (i, j, bits); returns a root position per record.
+
+    Edges below ``threshold_bits`` are ignored. With ``link_bits`` (scores any pair, e.g. through
+    ``matching.pair_bits``), two groups join only if the mean bits over all pairs between them is at
+    least ``threshold_bits``; pairs that came as edges are not scored again. Groups whose product of
+    sizes exceeds ``max_pairs_checked`` are not joined. Without ``link_bits`` this is union-find.
+    """
+    stats = stats if stats is not None else ClusterStats()
+    parent = list(range(size))
+    members: dict[int, list[int]] = {}
+    # Bits of pairs already scored, keyed by smaller * size + larger (ints: a million of these fit).
+    known: dict[int, float] = {}
+    strong = []
+    for i, j, bits in edges:
+        if bits >= threshold_bits and i != j:
+            a, b = (i, j) if i < j else (j, i)
+            strong.append((bits, a, b))
+            known[a * size + b] = bits
+    stats.edges = len(strong)
+    # Strongest first; ties broken by position so the result does not depend on input order.
+    strong.sort(key=lambda e: (-e[0], e[1], e[2]))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for _bits, a, b in strong:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        group_a = members.get(ra, [ra])
+        group_b = members.get(rb, [rb])
+        if link_bits is not None and (len(group_a) > 1 or len(group_b) > 1):
+            if len(group_a) * len(group_b) > max_pairs_checked:
+                stats.too_large += 1
+                continue
+            total = 0.0
+            for x in group_a:
+                for y in group_b:
+                    lo, hi = (x, y) if x < y else (y, x)
+                    value = known.get(lo * size + hi)
+                    if value is None:
+                        value = link_bits(lo, hi)
+                        known[lo * size + hi] = value
+                        stats.pair_checks += 1
+                    total += value
+            if total / (len(group_a) * len(group_b)) < threshold_bits:
+                stats.refused += 1
+                if len(stats.refused_examples) < 20:
+                    stats.refused_examples.append((a, b))
+                continue
+        # Union by size; the merged group keeps one member list.
+        if len(group_a) < len(group_b):
+            ra, rb, group_a, group_b = rb, ra, group_b, group_a
+        parent[rb] = ra
+        members[ra] = group_a + group_b
+        members.pop(rb, None)
+        stats.merges += 1
+    return [find(x) for x in range(size)]
+
+
+def cluster_ids(ids: Sequence[str], roots: Sequence[int]) -> dict[str, str]:
+    """Each id -> the smallest id of its cluster (the same convention as ``matching.cluster``)."""
+    smallest: dict[int, str] = {}
+    for x, root in zip(ids, roots, strict=True):
+        current = smallest.get(root)
+        if current is None or x < current:
+            smallest[root] = x
+    return {x: smallest[root] for x, root in zip(ids, roots, strict=True)}

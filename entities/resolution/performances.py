@@ -1,0 +1,227 @@
+"""Performance pairs: one show listed twice, and one show moved to another date or time.
+
+A show is identified by venue + local date + headliner (``keys.performance_fingerprint``). When a
+show is rescheduled, that identity changes: the source lists it on a new date (often under the same
+event ID), and other sources still list the old one for a while. The rule here: **same venue + same
+headliner within RESCHEDULE_WINDOW_DAYS = the same show, moved**, unless the sources say otherwise
+(one source listing both dates under different event IDs, both still listed, is a run of nights, not a
+move). ``merge_moved`` then keeps the current date and time and every previous one.
+
+Scores are Fellegi-Sunter bits with hand-set weights, and every score keeps its explanation
+(field, values, level, weight), as for venues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Final, Literal
+
+from entities.resolution.matching import FieldComparison, Level
+from entities.resolution.normalize import normalize_artist_name
+
+RESCHEDULE_WINDOW_DAYS: Final = 4
+# Prior for a candidate pair (same venue and headliner within the window): 1 in 9.
+PERFORMANCE_PRIOR_WEIGHT: Final = -3.0
+PERFORMANCE_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = {
+    "venue": {"exact": 4.0, "different": -20.0},
+    "headliner": {"exact": 6.0, "close": 3.0, "different": -8.0},
+    # A moved date is what a reschedule looks like: no evidence against, by itself.
+    "date": {"exact": 3.0, "close": 0.0, "different": -12.0},
+    "time": {"exact": 1.0, "different": 0.0},
+    # The same source's own event ID is the source saying "this is that show".
+    "source_event": {"exact": 10.0, "different": -12.0},
+    # A listing marked rescheduled/postponed, or no longer listed, explains a second date.
+    "moved_signal": {"exact": 2.0},
+}
+MOVED_STATUSES: Final = frozenset({"rescheduled", "postponed", "moved"})
+
+PerformanceKind = Literal["same", "time_changed", "rescheduled", "different"]
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceRecord:
+    """A performance as one source lists it, its venue already resolved to a canonical venue id."""
+
+    id: str
+    venue_id: str
+    local_date: dt.date
+    headliner: str
+    start_time: dt.time | None = None
+    source: str | None = None
+    source_event_id: str | None = None
+    status: str | None = None  # "scheduled", "rescheduled", "postponed", "cancelled"
+    listed: bool = True  # False once its source stopped listing it (vanished)
+    seen_at: dt.datetime | None = None  # when its source last showed it
+    previous_dates: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceMatch:
+    a_id: str
+    b_id: str
+    score: float
+    weight: float
+    kind: PerformanceKind
+    explanation: tuple[FieldComparison, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "a_id": self.a_id,
+            "b_id": self.b_id,
+            "score": round(self.score, 6),
+            "weight": self.weight,
+            "kind": self.kind,
+            "explanation": [c.to_json() for c in self.explanation],
+        }
+
+
+def _row(fieldname: str, a: str | None, b: str | None, level: Level, similarity: float) -> FieldComparison:
+    weight = 0.0 if level == "missing" else PERFORMANCE_WEIGHTS[fieldname][level]
+    return FieldComparison(fieldname, a, b, level, similarity, weight)
+
+
+def score_performance_pair(
+    a: PerformanceRecord, b: PerformanceRecord, *, window_days: int = RESCHEDULE_WINDOW_DAYS
+) -> PerformanceMatch:
+    """Score two listings: the same show, the same show at another time or date, or two shows."""
+    rows: list[FieldComparison] = []
+    same_venue = a.venue_id == b.venue_id
+    rows.append(
+        _row("venue", a.venue_id, b.venue_id, "exact" if same_venue else "different", float(same_venue))
+    )
+
+    ha, hb = normalize_artist_name(a.headliner), normalize_artist_name(b.headliner)
+    if ha and ha == hb:
+        rows.append(_row("headliner", ha, hb, "exact", 1.0))
+    else:
+        sim = SequenceMatcher(None, ha.replace(" ", ""), hb.replace(" ", ""), autojunk=False).ratio()
+        rows.append(_row("headliner", ha, hb, "close" if sim >= 0.92 else "different", sim))
+
+    days = abs((a.local_date - b.local_date).days)
+    date_level: Level = "exact" if days == 0 else "close" if days <= window_days else "different"
+    rows.append(
+        _row("date", a.local_date.isoformat(), b.local_date.isoformat(), date_level, 1.0 / (1.0 + days))
+    )
+
+    ta, tb = a.start_time, b.start_time
+    if ta is None or tb is None:
+        rows.append(_row("time", _hhmm(ta), _hhmm(tb), "missing", 0.0))
+    else:
+        rows.append(_row("time", _hhmm(ta), _hhmm(tb), "exact" if ta == tb else "different", float(ta == tb)))
+
+    rows.append(_source_event_row(a, b))
+
+    signal = days > 0 and any((p.status or "").lower() in MOVED_STATUSES or not p.listed for p in (a, b))
+    rows.append(
+        _row(
+            "moved_signal",
+            _signal(a),
+            _signal(b),
+            "exact" if signal else "missing",
+            float(signal),
+        )
+    )
+    weight = sum(r.weight for r in rows)
+    score = 1.0 / (1.0 + math.pow(2.0, -max(-60.0, min(60.0, PERFORMANCE_PRIOR_WEIGHT + weight))))
+    kind: PerformanceKind
+    if score < 0.5:
+        kind = "different"
+    elif days > 0:
+        kind = "rescheduled"
+    elif ta is not None and tb is not None and ta != tb:
+        kind = "time_changed"
+    else:
+        kind = "same"
+    return PerformanceMatch(a.id, b.id, score, weight, kind, tuple(rows))
+
+
+def _source_event_row(a: PerformanceRecord, b: PerformanceRecord) -> FieldComparison:
+    if not a.source or a.source != b.source:
+        return _row("source_event", a.source_event_id, b.source_event_id, "missing", 0.0)
+    if a.source_event_id and a.source_event_id == b.source_event_id:
+        return _row("source_event", a.source_event_id, b.source_event_id, "exact", 1.0)
+    if a.listed and b.listed and a.local_date != b.local_date:
+        # One source listing both dates at once: a run of nights (or a weekly residency).
+        return _row("source_event", a.source_event_id, b.source_event_id, "different", 0.0)
+    return _row("source_event", a.source_event_id, b.source_event_id, "missing", 0.0)
+
+
+def _hhmm(t: dt.time | None) -> str | None:
+    return t.strftime("%H:%M") if t is not None else None
+
+
+def _signal(p: PerformanceRecord) -> str | None:
+    if not p.listed:
+        return "no longer listed"
+    return p.status
+
+
+def performance_block_key(p: PerformanceRecord) -> tuple[str, str]:
+    """Venue + normalised headliner: candidates for "same show" are compared within one block."""
+    return p.venue_id, normalize_artist_name(p.headliner)
+
+
+def find_moved_performances(
+    performances: Iterable[PerformanceRecord],
+    *,
+    window_days: int = RESCHEDULE_WINDOW_DAYS,
+    threshold: float = 0.5,
+) -> list[PerformanceMatch]:
+    """Pairs of listings that are one show (same, at another time, or moved), best first.
+
+    Blocks on venue + headliner and compares listings at most ``window_days`` apart.
+    """
+    blocks: dict[tuple[str, str], list[PerformanceRecord]] = defaultdict(list)
+    for p in performances:
+        blocks[performance_block_key(p)].append(p)
+    out: list[PerformanceMatch] = []
+    for block in blocks.values():
+        block.sort(key=lambda p: (p.local_date, p.id))
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                if (b.local_date - a.local_date).days > window_days:
+                    break
+                result = score_performance_pair(a, b, window_days=window_days)
+                if result.score >= threshold:
+                    out.append(result)
+    out.sort(key=lambda m: (-m.score, m.a_id, m.b_id))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class MovedShow:
+    """One show after merging its listings: the current date and time, and every earlier date."""
+
+    ids: tuple[str, ...]
+    local_date: dt.date
+    start_time: dt.time | None
+    previous_dates: tuple[dt.date, ...]
+    current_from: str  # the listing whose date won
+
+
+def merge_moved(listings: Sequence[PerformanceRecord]) -> MovedShow:
+    """Merge listings of one show: the current date is the one a still-listed source showed last
+    (a listing marked rescheduled beats one that is not; then the latest ``seen_at``); every other
+    date any listing had, and their own ``previous_dates``, are kept as previous dates."""
+    if not listings:
+        raise ValueError("merge_moved needs at least one listing")
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+    def rank(p: PerformanceRecord) -> tuple[bool, bool, dt.datetime, str]:
+        moved = (p.status or "").lower() in MOVED_STATUSES
+        return p.listed, moved, p.seen_at or never, p.id
+
+    current = max(listings, key=rank)
+    previous = {d for p in listings for d in (p.local_date, *p.previous_dates)} - {current.local_date}
+    return MovedShow(
+        ids=tuple(sorted(p.id for p in listings)),
+        local_date=current.local_date,
+        start_time=current.start_time,
+        previous_dates=tuple(sorted(previous)),
+        current_from=current.id,
+    )

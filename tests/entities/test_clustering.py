@@ -1,0 +1,92 @@
+"""Clustering scored pairs: union-find when told nothing else, no chaining through weak links."""
+
+import pytest
+
+from entities.resolution.clustering import ClusterStats, cluster_ids, cluster_scored
+from entities.resolution.matching import cluster
+
+
+def test_without_link_scores_it_is_union_find():
+    # given
+    edges = [(0, 1, 5.0), (1, 2, 3.0), (3, 4, 1.0), (4, 5, -2.0)]
+
+    # when
+    roots = cluster_scored(6, edges, threshold_bits=0.0)
+
+    # then: the edge below the threshold is ignored
+    assert roots[0] == roots[1] == roots[2]
+    assert roots[3] == roots[4] != roots[5]
+
+
+def test_a_weak_link_does_not_chain_two_groups():
+    # given: A~B strong, C~D strong, B~C just above the threshold, and A, D, and A-C, B-D clearly apart
+    scores = {(0, 1): 20.0, (2, 3): 20.0, (1, 2): 1.0, (0, 2): -15.0, (0, 3): -15.0, (1, 3): -15.0}
+    stats = ClusterStats()
+
+    # when
+    roots = cluster_scored(
+        4,
+        [(a, b, s) for (a, b), s in scores.items()],
+        threshold_bits=0.0,
+        link_bits=lambda i, j: scores[(i, j)],
+        stats=stats,
+    )
+
+    # then
+    assert roots[0] == roots[1]
+    assert roots[2] == roots[3]
+    assert roots[0] != roots[2]
+    assert stats.refused == 1
+
+
+def test_a_record_joins_a_group_when_the_average_link_holds():
+    # given: 0~1 strong; 2 links strongly to 1 and weakly-negatively to 0
+    scores = {(0, 1): 20.0, (1, 2): 12.0, (0, 2): -3.0}
+
+    # when
+    roots = cluster_scored(
+        3, [(0, 1, 20.0), (1, 2, 12.0)], threshold_bits=0.0, link_bits=lambda i, j: scores[(i, j)]
+    )
+
+    # then: mean of 12 and -3 is above 0
+    assert len(set(roots)) == 1
+
+
+def test_groups_too_large_to_check_are_not_joined():
+    # given: two groups of 3 and one edge between them, checking limited to 4 pairs
+    edges = [(0, 1, 9.0), (1, 2, 9.0), (3, 4, 9.0), (4, 5, 9.0), (2, 3, 5.0)]
+
+    # when
+    stats = ClusterStats()
+    roots = cluster_scored(
+        6, edges, threshold_bits=0.0, link_bits=lambda i, j: 9.0, max_pairs_checked=4, stats=stats
+    )
+
+    # then
+    assert roots[0] != roots[5]
+    assert stats.too_large == 1
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_result_does_not_depend_on_edge_order(order):
+    # given
+    edges = [(0, 1, 3.0), (1, 2, 3.0), (2, 3, 3.0), (5, 6, 2.0)]
+
+    # when
+    roots = cluster_scored(7, edges[::order], threshold_bits=0.0, link_bits=lambda i, j: 3.0)
+
+    # then
+    assert cluster_ids(list("abcdefg"), roots) == {
+        "a": "a", "b": "a", "c": "a", "d": "a", "e": "e", "f": "f", "g": "f",
+    }  # fmt: skip
+
+
+def test_cluster_ids_match_union_find_convention():
+    # given
+    ids = ["v10", "v9", "v3"]
+
+    # when
+    labels = cluster_ids(ids, cluster_scored(3, [(0, 1, 1.0), (1, 2, 1.0)], threshold_bits=0.0))
+
+    # then: the smallest id by string order, like matching.cluster
+    assert labels == cluster([("v10", "v9"), ("v9", "v3")]) == {"v10": "v10", "v9": "v10", "v3": "v10"}
