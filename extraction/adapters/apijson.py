@@ -11,6 +11,7 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urljoin
 
 MAX_WARNINGS = 100
@@ -34,7 +35,11 @@ class Warnings:
             self.items.append("further warnings suppressed")
 
 
-def load_json(body: bytes | str, warnings: Warnings) -> object:
+class WarningSink(Protocol):
+    def warn(self, message: str) -> None: ...
+
+
+def load_json(body: bytes | str, warnings: WarningSink) -> object:
     """The parsed body, or `NOT_JSON` (with a warning)."""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     text = text.removeprefix("\ufeff")

@@ -30,7 +30,6 @@ Mapping decisions:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from urllib.parse import unquote
 
 from pydantic import ValidationError
 
+from extraction.adapters.apijson import NOT_JSON, json_type, load_json
 from extraction.adapters.schemaorg_dates import parse_datetime
 from extraction.schemas import (
     ExtractedAddress,
@@ -61,7 +61,6 @@ MAX_DESCRIPTION_CHARS = 10_000
 # A festival lineup can list 150 acts; an untitled event is named after the first few.
 NAME_MAX_ACTS = 4
 
-_NOT_JSON = object()  # what _load_json returns for a body it cannot parse
 _ERROR_KEYS = ("errorMessage", "error", "errors", "message", "warn")
 _ARTIST_IN_URL = re.compile(r"/artists/([^/?#]+)/events")
 _AVAILABILITY = {
@@ -89,8 +88,8 @@ class _Context:
 def extract_bandsintown(body: bytes | str, *, url: str | None = None) -> ExtractionResult:
     """Read a Bandsintown API v3 artist-events response; bad events are skipped with a warning."""
     ctx = _Context()
-    data = _load_json(body, ctx)
-    groups = list(_event_groups(data, ctx)) if data is not _NOT_JSON else []
+    data = load_json(body, ctx)
+    groups = list(_event_groups(data, ctx)) if data is not NOT_JSON else []
     _collect_artists(groups, url, ctx)
     performances: list[ExtractedPerformance] = []
     seen: set[str] = set()
@@ -109,40 +108,13 @@ def extract_bandsintown(body: bytes | str, *, url: str | None = None) -> Extract
 # Document shape
 
 
-def _load_json(body: bytes | str, ctx: _Context) -> object:
-    """The parsed body, or `_NOT_JSON` (with a warning)."""
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        ctx.warn("empty body")
-        return _NOT_JSON
-    try:
-        data: object = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        ctx.warn(f"body is not JSON ({type(exc).__name__}: {str(exc)[:100]})")
-        return _NOT_JSON
-    return data
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _event_groups(data: object, ctx: _Context) -> Iterator[tuple[str | None, list[object]]]:
     """(artist name if the document says it, events) for each list of events in the document."""
     if isinstance(data, list):
         yield None, data
         return
     if not isinstance(data, dict):
-        ctx.warn(f"expected a list of events, got a JSON {_json_type(data)}")
+        ctx.warn(f"expected a list of events, got a JSON {json_type(data)}")
         return
     if "id" in data and ("datetime" in data or "venue" in data):
         yield None, [data]
@@ -161,7 +133,7 @@ def _event_groups(data: object, ctx: _Context) -> Iterator[tuple[str | None, lis
             yield name, events
         else:
             ctx.warn(
-                f"key {name[:100]!r}: expected a list of events, got a JSON {_json_type(events)}; skipped"
+                f"key {name[:100]!r}: expected a list of events, got a JSON {json_type(events)}; skipped"
             )
 
 
@@ -222,7 +194,7 @@ def _artist_from_object(artist_id: str, obj: Node, ctx: _Context) -> ExtractedAr
 
 def _performance(event: object, position: str, ctx: _Context) -> ExtractedPerformance | None:
     if not isinstance(event, dict):
-        ctx.warn(f"{position}: expected an event object, got a JSON {_json_type(event)}; skipped")
+        ctx.warn(f"{position}: expected an event object, got a JSON {json_type(event)}; skipped")
         return None
     event_id = _id(event.get("id"))
     if event_id is None:

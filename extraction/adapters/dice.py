@@ -30,13 +30,13 @@ Mapping decisions:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from extraction.adapters.apijson import NOT_JSON, json_type, load_json
 from extraction.adapters.schemaorg_dates import load_zone, parse_datetime, parse_time
 from extraction.schemas import (
     Billing,
@@ -60,7 +60,6 @@ MAX_WARNINGS = 100
 MAX_DESCRIPTION_CHARS = 10_000
 MAX_IMAGES = 10
 
-_NOT_JSON = object()  # what _load_json returns for a body it cannot parse
 _ERROR_KEYS = ("errors", "error", "message")
 # Timetable entries that are not acts.
 _NOT_ACTS = frozenset(
@@ -93,10 +92,10 @@ class _Context:
 def extract_dice(body: bytes | str, *, url: str | None = None) -> ExtractionResult:
     """Read one page of the DICE events API; bad events are skipped with a warning."""
     ctx = _Context()
-    data = _load_json(body, ctx)
+    data = load_json(body, ctx)
     performances: list[ExtractedPerformance] = []
     seen: set[str] = set()
-    for index, event in enumerate(_events(data, ctx) if data is not _NOT_JSON else ()):
+    for index, event in enumerate(_events(data, ctx) if data is not NOT_JSON else ()):
         performance = _performance(event, index, ctx)
         if performance is not None and performance.source_key not in seen:
             seen.add(performance.source_key or "")
@@ -110,39 +109,12 @@ def extract_dice(body: bytes | str, *, url: str | None = None) -> ExtractionResu
 # Document shape
 
 
-def _load_json(body: bytes | str, ctx: _Context) -> object:
-    """The parsed body, or `_NOT_JSON` (with a warning)."""
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        ctx.warn("empty body")
-        return _NOT_JSON
-    try:
-        data: object = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        ctx.warn(f"body is not JSON ({type(exc).__name__}: {str(exc)[:100]})")
-        return _NOT_JSON
-    return data
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _events(data: object, ctx: _Context) -> Iterator[object]:
     if isinstance(data, list):
         yield from data
         return
     if not isinstance(data, dict):
-        ctx.warn(f"expected an events page, got a JSON {_json_type(data)}")
+        ctx.warn(f"expected an events page, got a JSON {json_type(data)}")
         return
     if isinstance(data.get("data"), list):
         yield from data["data"]
@@ -171,7 +143,7 @@ def _next_page(data: object, url: str | None) -> list[DiscoveredUrl]:
 
 def _performance(event: object, index: int, ctx: _Context) -> ExtractedPerformance | None:
     if not isinstance(event, dict):
-        ctx.warn(f"item {index}: expected an event object, got a JSON {_json_type(event)}; skipped")
+        ctx.warn(f"item {index}: expected an event object, got a JSON {json_type(event)}; skipped")
         return None
     event_id = _id(event.get("id"))
     if event_id is None:
