@@ -569,9 +569,9 @@ class MergeRecordAdmin(admin.ModelAdmin):
                 elif record.entity_type == EntityType.ARTIST:
                     services.artist_unmerge(record=record, by=request.user)
                 else:
-                    raise ValueError("Only venue and artist merges can be undone.")
+                    services.performance_unmerge(record=record, by=request.user)
                 undone += 1
-            except (ValueError, Venue.DoesNotExist, Artist.DoesNotExist) as exc:
+            except (ValueError, Venue.DoesNotExist, Artist.DoesNotExist, Performance.DoesNotExist) as exc:
                 self.message_user(request, f"{record}: {exc}", messages.WARNING)
         self.message_user(request, f"Undone {undone} merge(s).", messages.SUCCESS)
 

@@ -116,7 +116,10 @@ def score_performance_pair(
 
     rows.append(_source_event_row(a, b))
 
-    signal = days > 0 and any((p.status or "").lower() in MOVED_STATUSES or not p.listed for p in (a, b))
+    signal = days > 0 and (
+        any((p.status or "").lower() in MOVED_STATUSES or not p.listed for p in (a, b))
+        or _names_other_date(a, b)
+    )
     rows.append(
         _row(
             "moved_signal",
@@ -145,10 +148,15 @@ def _source_event_row(a: PerformanceRecord, b: PerformanceRecord) -> FieldCompar
         return _row("source_event", a.source_event_id, b.source_event_id, "missing", 0.0)
     if a.source_event_id and a.source_event_id == b.source_event_id:
         return _row("source_event", a.source_event_id, b.source_event_id, "exact", 1.0)
-    if a.listed and b.listed and a.local_date != b.local_date:
-        # One source listing both dates at once: a run of nights (or a weekly residency).
+    if a.listed and b.listed and a.local_date != b.local_date and not _names_other_date(a, b):
+        # One source listing both dates at once: a run of nights (or a weekly residency), unless
+        # a listing says the other date was its own before (the old one not yet taken down).
         return _row("source_event", a.source_event_id, b.source_event_id, "different", 0.0)
     return _row("source_event", a.source_event_id, b.source_event_id, "missing", 0.0)
+
+
+def _names_other_date(a: PerformanceRecord, b: PerformanceRecord) -> bool:
+    return a.local_date in b.previous_dates or b.local_date in a.previous_dates
 
 
 def _hhmm(t: dt.time | None) -> str | None:
@@ -191,6 +199,38 @@ def find_moved_performances(
                     out.append(result)
     out.sort(key=lambda m: (-m.score, m.a_id, m.b_id))
     return out
+
+
+def moved_show_match[K](
+    listing: PerformanceRecord,
+    candidates: Mapping[K, Sequence[PerformanceRecord]],
+    *,
+    window_days: int = RESCHEDULE_WINDOW_DAYS,
+    threshold: float = 0.5,
+) -> tuple[K, PerformanceMatch] | None:
+    """The show among `candidates` (each given by its listings) that `listing` is, moved to another date.
+
+    Stricter than a pair score, because a wrong answer here hides a night of a run: every listing of
+    the candidate must score as the same show, and at least one pair must carry a sign of a move (a
+    listing no longer listed, a status such as "rescheduled", or the old date among the new listing's
+    previous dates). Without a sign, two sources that each list another night of a residency would be
+    one show. The weakest pair is the candidate's score; the best candidate wins (ties: first given).
+    """
+    best: tuple[K, PerformanceMatch] | None = None
+    for key, listings in candidates.items():
+        pairs = [score_performance_pair(listing, other, window_days=window_days) for other in listings]
+        if not pairs or any(m.kind == "different" or m.score < threshold for m in pairs):
+            continue
+        if not any(_has_moved_signal(m) for m in pairs):
+            continue
+        weakest = min(pairs, key=lambda m: m.score)
+        if best is None or weakest.score > best[1].score:
+            best = (key, weakest)
+    return best
+
+
+def _has_moved_signal(match: PerformanceMatch) -> bool:
+    return any(row.field == "moved_signal" and row.level == "exact" for row in match.explanation)
 
 
 @dataclass(frozen=True, slots=True)

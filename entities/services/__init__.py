@@ -9,6 +9,7 @@ from entities.services.curation import entity_fields_lock, entity_fields_unlock,
 from entities.services.duplicates import venue_duplicate_decide, venue_duplicates_find
 from entities.services.ingest import entity_sources_ingest
 from entities.services.merge import venue_merge, venue_unmerge
+from entities.services.moved import performance_merge, performance_unmerge, performances_merge_moved
 from entities.services.resolve import entity_source_resolve, entity_sources_resolve_for_extraction
 from entities.services.review import (
     venue_duplicate_reject,
@@ -29,6 +30,9 @@ __all__ = [
     "entity_source_resolve",
     "entity_sources_ingest",
     "entity_sources_resolve_for_extraction",
+    "performance_merge",
+    "performance_unmerge",
+    "performances_merge_moved",
     "venue_duplicate_decide",
     "venue_duplicate_reject",
     "venue_duplicate_skip",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from entities.models import EntitySource, EntitySourceRevision, EntityType
 from entities.resolution.keys import artist_fingerprint, performance_fingerprint, venue_fingerprint
+from entities.services.moved import performances_merge_moved
 from extraction.models import Extraction
 from extraction.schemas import ExtractedArtist, ExtractedPerformance, ExtractedVenue, ExtractionResult
 from mystage.queue import enqueue
@@ -166,3 +167,6 @@ def _count_misses(*, extraction: Extraction, seen_ids: list[int], now: dt.dateti
     missing.filter(missed_scrapes__gte=VANISHED_AFTER_MISSES, vanished_at__isnull=True).update(
         vanished_at=now
     )
+    # A show no longer listed anywhere may have moved to a date another listing shows.
+    shows = missing.filter(performance__isnull=False).values_list("performance_id", flat=True)
+    performances_merge_moved(set(shows))

@@ -28,6 +28,8 @@ from entities.resolution.normalize import (
     normalize_name,
     normalize_phone,
 )
+from entities.resolution.performances import MovedShow
+from entities.services.listings import moved_listing_dates
 from sourcing.images import images_request
 from sourcing.models import SourceKind
 from sync.services import sync_mark_dirty
@@ -237,6 +239,26 @@ def performance_recompute(performance: Performance) -> bool:
         grouped_fields=[("local_start_time", "utc_offset_minutes", "time_precision")],
     )
     chosen: dict[str, Any] = dict(outcome.values)
+    provenance = dict(outcome.provenance)
+    # Listings on different dates are one show moved (resolution joined them): the date and time
+    # are the current listing's, not the highest-priority source's, and the other dates are history.
+    moved = moved_listing_dates(content)
+    if moved is not None:
+        current = next(es for es in content if str(es.pk) == moved.current_from)
+        for name in (
+            "local_date",
+            "local_start_time",
+            "utc_offset_minutes",
+            "time_precision",
+            "local_doors_time",
+        ):
+            if name not in performance.locked_fields:
+                chosen[name] = current.data.get(name)
+                provenance[name] = {
+                    "source": current.source.name,
+                    "seen_at": current.last_seen_at.isoformat(),
+                    "reason": "current date of a moved show",
+                }
     venue = performance.venue
     zone = venue.timezone if venue else ""
     local_date = dt.date.fromisoformat(chosen.get("local_date") or performance.local_date.isoformat())
@@ -264,10 +286,10 @@ def performance_recompute(performance: Performance) -> bool:
         "url": (chosen.get("url") or "")[:1000],
         "description": chosen.get("description") or "",
         "offers": chosen.get("offers") or [],
-        "previous_dates": _union(_observe(content, lambda d: d.get("previous_local_dates")), flatten=True),
+        "previous_dates": _previous_dates(content, moved, resolved.local_date),
         "image_urls": _union(_observe(content, lambda d: d.get("image_urls")), flatten=True),
         "external_ids": _external_ids(EntityType.PERFORMANCE, performance, sources),
-        "provenance": outcome.provenance,
+        "provenance": provenance,
     }
     images_request(values["image_urls"])
     changed = _apply(performance, values)
@@ -275,6 +297,15 @@ def performance_recompute(performance: Performance) -> bool:
     if changed:
         sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
     return changed
+
+
+def _previous_dates(content: list[EntitySource], moved: MovedShow | None, current: dt.date) -> list[Any]:
+    """Dates the show had before: what its sources say, and the dates of its other listings."""
+    said = _union(_observe(content, lambda d: d.get("previous_local_dates")), flatten=True)
+    if moved is None:
+        return said
+    dates = set(said) | {d.isoformat() for d in moved.previous_dates}
+    return sorted(dates - {current.isoformat()})
 
 
 def _recompute_billing(performance: Performance, sources: list[EntitySource]) -> bool:

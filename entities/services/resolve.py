@@ -18,6 +18,7 @@ from entities.models import (
     Venue,
 )
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
+from entities.services.moved import performance_find_moved
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
 from extraction.schemas import ExtractedArtist, ExtractedVenue
 from mystage.queue import enqueue
@@ -205,4 +206,6 @@ def _match_performance(es: EntitySource, venue: Venue | None, headliner: list[Ar
     if by_name or not headliner:
         return by_name
     # Same venue, same day, same headliner: the same show under another title.
-    return same_day.filter(billing__artist=headliner[0]).order_by("pk").first()
+    same_show = same_day.filter(billing__artist=headliner[0]).order_by("pk").first()
+    # Else the same headliner a few days away, with a sign of a move: the same show, rescheduled.
+    return same_show or performance_find_moved(es, venue, headliner[0])

@@ -8,6 +8,7 @@ from entities.resolution.performances import (
     PerformanceRecord,
     find_moved_performances,
     merge_moved,
+    moved_show_match,
     score_performance_pair,
 )
 
@@ -169,3 +170,64 @@ def test_merge_prefers_a_listing_that_is_still_listed():
 def test_merge_needs_a_listing():
     with pytest.raises(ValueError, match="at least one"):
         merge_moved([])
+
+
+def test_a_new_listing_naming_the_old_date_joins_that_show():
+    # given: the venue lists the show on a new date and says which date it had before
+    new = show("new", day=D + dt.timedelta(days=3), source="venue", previous_dates=(D,))
+    candidates = {
+        "show-14th": [show("old", source="venue")],
+        "other-act": [show("x", headliner="Snail Mail")],
+    }
+
+    # when
+    found = moved_show_match(new, candidates)
+
+    # then
+    assert found is not None
+    assert found[0] == "show-14th"
+    assert levels(found[1])["moved_signal"] == "exact"
+
+
+def test_a_new_listing_joins_the_show_no_longer_listed():
+    # given: the old listing was missing from the last scrape of its page
+    new = show("new", day=D + dt.timedelta(days=2), source="venue")
+    candidates = {"show-14th": [show("old", source="venue", listed=False)]}
+
+    # when / then
+    assert moved_show_match(new, candidates) is not None
+
+
+@pytest.mark.parametrize(
+    "listings",
+    [
+        # a run of nights: one source lists both, still
+        [show("n1", source="venue")],
+        # another source lists another night: without a sign of a move, two shows
+        [show("n1", source="aggregator")],
+        # one of the show's listings says it is another night
+        [show("n1", source="aggregator", listed=False), show("n2", source="venue")],
+    ],
+)
+def test_no_sign_of_a_move_no_match(listings):
+    # given
+    new = show("new", day=D + dt.timedelta(days=1), source="venue")
+
+    # when / then
+    assert moved_show_match(new, {"show": listings}) is None
+
+
+def test_the_best_candidate_wins():
+    # given: two shows the listing could have moved from; one shares the start time
+    new = show("new", day=D + dt.timedelta(days=2), source="venue", status="rescheduled")
+    candidates = {
+        "other-time": [show("a", at=dt.time(18, 0), source="aggregator")],
+        "same-time": [show("b", day=D + dt.timedelta(days=1), source="aggregator")],
+    }
+
+    # when
+    found = moved_show_match(new, candidates)
+
+    # then
+    assert found is not None
+    assert found[0] == "same-time"

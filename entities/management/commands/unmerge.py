@@ -1,4 +1,4 @@
-"""`manage.py unmerge RECORD_ID`: undo a venue or artist merge (see the admin's merge records)."""
+"""`manage.py unmerge RECORD_ID`: undo a venue, artist or performance merge (see the admin's merge records)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from entities.models import EntityType, MergeRecord
-from entities.services import artist_unmerge, venue_review_undo
+from entities.services import artist_unmerge, performance_unmerge, venue_review_undo
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             elif record.entity_type == EntityType.ARTIST:
                 artist_unmerge(record=record)
             else:
-                raise ValueError("Only venue and artist merges can be undone.")
+                performance_unmerge(record=record)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
