@@ -119,7 +119,7 @@ VENUE_NOISE_TOKENS: Final = frozenset(
 
 Level = Literal[
     "exact", "close", "similar", "partial", "near", "alias", "different", "different_nearby", "conflict",
-    "missing", "ignored", "adjustment",
+    "missing", "ignored", "adjustment", "rule",
 ]  # fmt: skip
 Decision = Literal["auto_merge", "review"]
 ModelKind = Literal["hand", "estimated"]
@@ -1265,6 +1265,27 @@ class DuplicateCandidate:
     decision: Decision
 
 
+# Shown in the explanation of a pair filed for review by the rule below rather than by its score.
+RENAMED_RULE = FieldComparison("rule", "possibly renamed", "same street, city and phone", "rule", 0.0, 0.0)
+
+
+def possibly_renamed(a: PreparedVenue, b: PreparedVenue) -> bool:
+    """The same street address, city and phone number under another name: staff should look.
+
+    A venue that changed its name (and often its website) scores low under weights estimated from
+    the data, where another name at one address is usually another room of a complex; but rooms
+    rarely share the exact number too. Such pairs go to review at least, whatever their score (the
+    rule never merges by itself)."""
+    return bool(
+        a.phone
+        and a.phone == b.phone
+        and a.street
+        and a.street == b.street
+        and a.city == b.city
+        and a.name_key != b.name_key
+    )
+
+
 def choose_model(venues: Sequence[PreparedVenue], model: VenueModel | Literal["auto", "hand"]) -> VenueModel:
     """The given model; or for "auto", one estimated from ``venues`` when there are enough, else hand."""
     if isinstance(model, VenueModel):
@@ -1317,13 +1338,17 @@ def find_duplicates(
             continue
         if a.id > b.id:
             a, b = b, a
-        if at_least is not None and pair_bits(a, b, chosen, at_least=at_least) is None:
+        renamed = possibly_renamed(a, b)
+        if not renamed and at_least is not None and pair_bits(a, b, chosen, at_least=at_least) is None:
             continue
         result = score_venue_pair(a, b, chosen)
+        explanation = result.explanation
         if result.score < review_threshold:
-            continue
+            if not renamed:
+                continue
+            explanation = (*explanation, RENAMED_RULE)
         decision: Decision = "auto_merge" if result.score >= auto_threshold else "review"
-        out.append(DuplicateCandidate(a.id, b.id, result.score, result.weight, result.explanation, decision))
+        out.append(DuplicateCandidate(a.id, b.id, result.score, result.weight, explanation, decision))
     out.sort(key=lambda d: (-d.score, d.a_id, d.b_id))
     return out
 
