@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from entities.models import (
     Artist,
     CanonicalStatus,
     EntitySource,
     EntityType,
-    ExternalId,
     MergeRecord,
     Performance,
     PerformanceArtist,
 )
 from entities.services.recompute import artist_recompute, performance_recompute
+from entities.services.redirects import external_id_pks, redirect_leave, redirect_remove
 from sync.services import sync_mark_dirty
 
 
@@ -47,28 +46,14 @@ def artist_merge(*, winner: Artist, loser: Artist, by: Any = None, reason: str =
             }
             for b in dropped
         ],
-        "external_ids": list(
-            ExternalId.objects.filter(entity_type=EntityType.ARTIST, public_id=loser.public_id).values_list(
-                "pk", flat=True
-            )
-        ),
+        "external_ids": external_id_pks(EntityType.ARTIST, loser.public_id),
         "loser_fields": {"name": loser.name, "locked_fields": loser.locked_fields},
     }
     EntitySource.objects.filter(pk__in=moved["entity_sources"]).update(artist=winner)
     PerformanceArtist.objects.filter(pk__in=[b.pk for b in dropped]).delete()
     PerformanceArtist.objects.filter(pk__in=moved["billing"]).update(artist=winner)
-    ExternalId.objects.filter(pk__in=moved["external_ids"]).update(public_id=winner.public_id)
-    loser.status = CanonicalStatus.MERGED
-    loser.merged_into = winner
-    loser.save(update_fields=["status", "merged_into", "updated_at"])
-    record = MergeRecord.objects.create(
-        entity_type=EntityType.ARTIST,
-        winner_public_id=winner.public_id,
-        loser_public_id=loser.public_id,
-        merged_by=by if getattr(by, "pk", None) else None,
-        automatic=by is None,
-        reason=reason,
-        moved=moved,
+    record = redirect_leave(
+        entity_type=EntityType.ARTIST, winner=winner, loser=loser, moved=moved, by=by, reason=reason
     )
     artist_recompute(winner)
     sync_mark_dirty(entity_type=EntityType.ARTIST, entity=loser)
@@ -98,12 +83,7 @@ def artist_unmerge(*, record: MergeRecord, by: Any = None) -> Artist:
                 "set_start_time": row["set_start_time"],
             },
         )
-    ExternalId.objects.filter(pk__in=moved.get("external_ids", [])).update(public_id=loser.public_id)
-    loser.status = CanonicalStatus.ACTIVE
-    loser.merged_into = None
-    loser.save(update_fields=["status", "merged_into", "updated_at"])
-    record.undone_at = timezone.now()
-    record.save(update_fields=["undone_at"])
+    redirect_remove(record=record, loser=loser)
     artist_recompute(winner)
     artist_recompute(loser)
     sync_mark_dirty(entity_type=EntityType.ARTIST, entity=loser)

@@ -12,13 +12,13 @@ from entities.models import (
     DuplicateStatus,
     EntitySource,
     EntityType,
-    ExternalId,
     MergeRecord,
     Performance,
     Venue,
     VenueDuplicate,
 )
 from entities.services.recompute import venue_recompute
+from entities.services.redirects import external_id_pks, redirect_leave, redirect_remove
 from sync.services import sync_mark_dirty
 
 
@@ -35,29 +35,20 @@ def venue_merge(
         "entity_sources": list(EntitySource.objects.filter(venue=loser).values_list("pk", flat=True)),
         "performances": list(Performance.objects.filter(venue=loser).values_list("pk", flat=True)),
         "rooms": list(Venue.objects.filter(parent=loser).values_list("pk", flat=True)),
-        "external_ids": list(
-            ExternalId.objects.filter(entity_type=EntityType.VENUE, public_id=loser.public_id).values_list(
-                "pk", flat=True
-            )
-        ),
+        "external_ids": external_id_pks(EntityType.VENUE, loser.public_id),
         "loser_fields": {"name": loser.name, "locked_fields": loser.locked_fields},
     }
     EntitySource.objects.filter(pk__in=moved["entity_sources"]).update(venue=winner)
     Performance.objects.filter(pk__in=moved["performances"]).update(venue=winner)
     Venue.objects.filter(pk__in=moved["rooms"]).update(parent=winner)
-    ExternalId.objects.filter(pk__in=moved["external_ids"]).update(public_id=winner.public_id)
-    loser.status = CanonicalStatus.MERGED
-    loser.merged_into = winner
-    loser.save(update_fields=["status", "merged_into", "updated_at"])
-    record = MergeRecord.objects.create(
+    record = redirect_leave(
         entity_type=EntityType.VENUE,
-        winner_public_id=winner.public_id,
-        loser_public_id=loser.public_id,
-        merged_by=by if getattr(by, "pk", None) else None,
-        automatic=by is None,
+        winner=winner,
+        loser=loser,
+        moved=moved,
+        by=by,
         reason=reason,
         score=score,
-        moved=moved,
     )
     VenueDuplicate.objects.filter(venue_a__in=[winner, loser], venue_b__in=[winner, loser]).update(
         status=DuplicateStatus.MERGED, decided_by=record.merged_by, decided_at=timezone.now(), reason=reason
@@ -80,12 +71,7 @@ def venue_unmerge(*, record: MergeRecord, by: Any = None) -> Venue:
     EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), venue=winner).update(venue=loser)
     Performance.objects.filter(pk__in=moved.get("performances", []), venue=winner).update(venue=loser)
     Venue.objects.filter(pk__in=moved.get("rooms", []), parent=winner).update(parent=loser)
-    ExternalId.objects.filter(pk__in=moved.get("external_ids", [])).update(public_id=loser.public_id)
-    loser.status = CanonicalStatus.ACTIVE
-    loser.merged_into = None
-    loser.save(update_fields=["status", "merged_into", "updated_at"])
-    record.undone_at = timezone.now()
-    record.save(update_fields=["undone_at"])
+    redirect_remove(record=record, loser=loser)
     VenueDuplicate.objects.filter(venue_a__in=[winner, loser], venue_b__in=[winner, loser]).update(
         status=DuplicateStatus.PENDING, decided_by=None, decided_at=None, reason="merge undone"
     )

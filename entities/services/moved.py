@@ -28,7 +28,6 @@ from entities.models import (
     CanonicalStatus,
     EntitySource,
     EntityType,
-    ExternalId,
     MergeRecord,
     Performance,
     PerformanceArtist,
@@ -37,6 +36,7 @@ from entities.models import (
 from entities.resolution.performances import RESCHEDULE_WINDOW_DAYS, PerformanceRecord, moved_show_match
 from entities.services.listings import listing_record
 from entities.services.recompute import performance_recompute
+from entities.services.redirects import external_id_pks, redirect_leave, redirect_remove
 from sync.services import sync_mark_dirty
 
 logger = logging.getLogger(__name__)
@@ -149,26 +149,17 @@ def performance_merge(
         raise ValueError("One of these performances was already merged; merge the surviving one instead.")
     moved: dict[str, Any] = {
         "entity_sources": list(EntitySource.objects.filter(performance=loser).values_list("pk", flat=True)),
-        "external_ids": list(
-            ExternalId.objects.filter(
-                entity_type=EntityType.PERFORMANCE, public_id=loser.public_id
-            ).values_list("pk", flat=True)
-        ),
+        "external_ids": external_id_pks(EntityType.PERFORMANCE, loser.public_id),
     }
     EntitySource.objects.filter(pk__in=moved["entity_sources"]).update(performance=winner)
-    ExternalId.objects.filter(pk__in=moved["external_ids"]).update(public_id=winner.public_id)
-    loser.status = CanonicalStatus.MERGED
-    loser.merged_into = winner
-    loser.save(update_fields=["status", "merged_into", "updated_at"])
-    record = MergeRecord.objects.create(
+    record = redirect_leave(
         entity_type=EntityType.PERFORMANCE,
-        winner_public_id=winner.public_id,
-        loser_public_id=loser.public_id,
-        merged_by=by if getattr(by, "pk", None) else None,
-        automatic=by is None,
+        winner=winner,
+        loser=loser,
+        moved=moved,
+        by=by,
         reason=reason,
         score=score,
-        moved=moved,
     )
     performance_recompute(winner)
     sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=loser)
@@ -188,12 +179,7 @@ def performance_unmerge(*, record: MergeRecord, by: Any = None) -> Performance:
     EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), performance=winner).update(
         performance=loser
     )
-    ExternalId.objects.filter(pk__in=moved.get("external_ids", [])).update(public_id=loser.public_id)
-    loser.status = CanonicalStatus.ACTIVE
-    loser.merged_into = None
-    loser.save(update_fields=["status", "merged_into", "updated_at"])
-    record.undone_at = timezone.now()
-    record.save(update_fields=["undone_at"])
+    redirect_remove(record=record, loser=loser)
     for show in (winner, loser):
         if not performance_recompute(show):
             sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=show)
