@@ -24,11 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
+
+from sourcing.fetchrules import parse_retry_after
 
 logger = logging.getLogger("sourcing.clients")
 
@@ -146,24 +147,6 @@ class ApiResponse:
         return hashlib.sha256(self.body).hexdigest()
 
 
-def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
-    """`Retry-After` as seconds: a number of seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
@@ -232,7 +215,7 @@ class ApiClient:
         return False
 
     def _retry_after_hint(self, status: int, payload: Any, headers: httpx.Headers) -> float | None:
-        return retry_after_seconds(headers.get("retry-after"))
+        return parse_retry_after(headers.get("retry-after"))
 
     def _check_body(self, payload: Any, path: str) -> None:
         """Raise for a 2xx body that is really an error (some APIs answer errors with 200)."""
@@ -423,7 +406,7 @@ class ApiClient:
                 f"{self.label} failed on {short} (HTTP {status}){tail}",
                 retryable=True,
                 status_code=status,
-                retry_after=retry_after_seconds(headers.get("retry-after")),
+                retry_after=parse_retry_after(headers.get("retry-after")),
             )
         return SourceApiError(
             f"{self.label} rejected {short} (HTTP {status}){tail}", retryable=False, status_code=status

@@ -26,7 +26,7 @@ from sourcing.clients import (
     yelp,
 )
 from sourcing.clients.bandsintown import encode_artist_name
-from sourcing.clients.base import redact, retry_after_seconds
+from sourcing.clients.base import redact
 from tests.fake_apis import FIXTURES, FakeApis
 
 GOOGLEPLEX = "ChIJj61dQgK6j4AR4GeTYWZsKWw"
@@ -635,14 +635,6 @@ def test_redact_helper():
     assert redact(text, ["sk-1234"]) == (
         "GET https://x/e.json?apikey=REDACTED&page=1&app_id=REDACTED Authorization: Bearer REDACTED key REDACTED"
     )
-
-
-def test_retry_after_parsing():
-    assert retry_after_seconds("7") == 7.0
-    assert retry_after_seconds("-3") == 0.0
-    assert retry_after_seconds("soon") is None
-    assert retry_after_seconds(None) is None
-    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
 
 
 def test_retainable_bodies_keep_ids_only(fake, http, clock):

@@ -355,6 +355,8 @@ def test_retry_after_may_be_an_http_date():
     assert parse_retry_after("Sun, 01 Mar 2026 11:00:00 GMT", now) == 0
     assert parse_retry_after("120", now) == 120
     assert parse_retry_after("soon", now) is None
+    assert parse_retry_after("-3", now) == 0
+    assert parse_retry_after(None, now) is None
 
 
 # --- failure modes -----------------------------------------------------------------------------
