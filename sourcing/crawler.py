@@ -52,7 +52,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -75,6 +74,7 @@ from sourcing.fetchrules import (
     timeout_error,
     total_time_error,
 )
+from sourcing.robots import RobotsRules, rules_for_response
 from sourcing.urlnorm import normalize_url
 
 __all__ = [
@@ -341,12 +341,10 @@ class HttpxTransport:
 
 
 class _Robots:
-    __slots__ = ("crawl_delay", "error", "expires", "parser")
+    __slots__ = ("crawl_delay", "error", "expires", "rules")
 
-    def __init__(
-        self, parser: RobotFileParser | None, expires: float, *, error: FetchError | None = None
-    ) -> None:
-        self.parser = parser
+    def __init__(self, rules: RobotsRules | None, expires: float, *, error: FetchError | None = None) -> None:
+        self.rules = rules
         self.error = error  # set when the host must not be fetched at all for now
         self.expires = expires
         self.crawl_delay = 0.0
@@ -354,28 +352,9 @@ class _Robots:
     def refusal(self, url: str, user_agent: str) -> FetchError | None:
         if self.error is not None:
             return FetchError(self.error.reason, retryable=self.error.retryable)
-        if self.parser is not None and not self.parser.can_fetch(user_agent, url):
+        if self.rules is not None and not self.rules.allows(user_agent, url):
             return FetchError(f"robots.txt disallows {url} for {user_agent}.", retryable=False)
         return None
-
-
-def _robots_parser(status_code: int, body: bytes, user_agent: str) -> tuple[RobotFileParser, float]:
-    parser = RobotFileParser()
-    if status_code in (401, 403):
-        lines = ["User-agent: *", "Disallow: /"]  # urllib.robotparser: "you may not see our rules"
-    elif 400 <= status_code < 500:
-        lines = []  # no robots.txt: everything allowed
-    else:
-        lines = body.decode("utf-8", errors="replace").splitlines()
-    parser.parse(lines)
-    delay = 0.0
-    crawl_delay = parser.crawl_delay(user_agent)
-    if crawl_delay is not None:
-        delay = float(crawl_delay)
-    rate = parser.request_rate(user_agent)
-    if rate is not None and rate.requests > 0:
-        delay = max(delay, rate.seconds / rate.requests)
-    return parser, delay
 
 
 # --- the scheduler -----------------------------------------------------------------------------
@@ -746,9 +725,9 @@ class AsyncFetcher:
         policy = self.policy
         try:
             status, body = await self._fetch_robots(host.origin)
-            parser, crawl_delay = _robots_parser(status, body, policy.fetch.user_agent)
-            robots = _Robots(parser, time.monotonic() + policy.robots_ttl_seconds)
-            robots.crawl_delay = crawl_delay
+            rules = rules_for_response(status, body.decode("utf-8", errors="replace"))
+            robots = _Robots(rules, time.monotonic() + policy.robots_ttl_seconds)
+            robots.crawl_delay = rules.crawl_delay(policy.fetch.user_agent) or 0.0
         except Exception as exc:  # FetchError, or a bug: either way the host's jobs must not wait forever
             if not isinstance(exc, FetchError):
                 logger.exception("Unexpected error reading robots.txt of %s", host.origin)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sourcing.fetching import FetchError, FetchPolicy, decode_body, fetch
 from sourcing.models import HostState, Source
-from sourcing.robots import ALLOW_ALL, RobotsRules, parse_robots, robots_url
+from sourcing.robots import RobotsRules, robots_url, rules_for_response
 
 
 def host_of(url: str) -> str:
@@ -26,18 +26,18 @@ def robots_for(*, url: str, client: httpx.Client, policy: FetchPolicy) -> Robots
     state, _ = HostState.objects.get_or_create(host=host_of(url))
     fresh_after = timezone.now() - dt.timedelta(seconds=settings.SCRAPE_ROBOTS_TTL_SECONDS)
     if state.robots_fetched_at and state.robots_fetched_at > fresh_after:
-        return parse_robots(state.robots_txt) if state.robots_status == 200 else ALLOW_ALL
+        return rules_for_response(state.robots_status or 200, state.robots_txt)
     try:
         result = fetch(robots_url(url), client=client, policy=policy)
         text, status = decode_body(result.body[:512_000], result.content_type)[0], result.status_code
     except FetchError as exc:
         if exc.status_code is not None and 400 <= exc.status_code < 500:
-            text, status = "", exc.status_code  # no robots.txt: everything is allowed
+            text, status = "", exc.status_code  # no robots.txt (or one we may not see)
         else:
             raise FetchError(
                 f"robots.txt of {state.host} could not be read ({exc.reason}); trying later.", retryable=True
             ) from exc
-    rules = parse_robots(text) if status == 200 else ALLOW_ALL
+    rules = rules_for_response(status, text)
     HostState.objects.filter(pk=state.pk).update(
         robots_txt=text,
         robots_status=status,

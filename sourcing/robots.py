@@ -1,7 +1,10 @@
 """robots.txt rules (pure: no Django import), on the standard library's parser.
 
-Conventions (as the major crawlers apply them): a robots.txt that does not exist (4xx) allows
-everything; one we could not read (5xx, network) is a reason to wait and try later, not to crawl.
+Conventions, the same for the pipeline's fetcher and the async crawler (`rules_for_response`): a
+robots.txt that does not exist (4xx) allows everything (RFC 9309), except 401 and 403, which we
+read as "you may not see our rules" and so disallow everything, as `urllib.robotparser` does (a
+site that refuses robots.txt to a bot usually refuses its pages too); one we could not read (5xx,
+network) is a reason to wait and try later, not to crawl (the callers raise a retryable error).
 """
 
 from __future__ import annotations
@@ -20,8 +23,14 @@ class RobotsRules:
         return self.parser.can_fetch(_agent_token(user_agent), url)
 
     def crawl_delay(self, user_agent: str) -> float | None:
-        delay = self.parser.crawl_delay(_agent_token(user_agent))
-        return float(delay) if delay is not None else None
+        """Seconds between requests the site asks for: Crawl-delay, or Request-rate's interval."""
+        token = _agent_token(user_agent)
+        delay = self.parser.crawl_delay(token)
+        rate = self.parser.request_rate(token)
+        from_rate = rate.seconds / rate.requests if rate is not None and rate.requests > 0 else None
+        if delay is None and from_rate is None:
+            return None
+        return max(float(delay or 0.0), from_rate or 0.0)
 
 
 def _agent_token(user_agent: str) -> str:
@@ -36,6 +45,16 @@ def parse_robots(text: str) -> RobotsRules:
 
 
 ALLOW_ALL = parse_robots("")
+DISALLOW_ALL = parse_robots("User-agent: *\nDisallow: /")
+
+
+def rules_for_response(status_code: int, text: str) -> RobotsRules:
+    """The rules a robots.txt answer means; only call it for 2xx and 4xx answers (see above)."""
+    if status_code in (401, 403):
+        return DISALLOW_ALL
+    if 400 <= status_code < 500:
+        return ALLOW_ALL
+    return parse_robots(text)
 
 
 def robots_url(url: str) -> str:

@@ -553,3 +553,22 @@ def test_crawler_takes_any_link_extractor(make_site):
 def test_the_crawler_imports_no_django():
     code = "import sys, sourcing.crawler; assert not any(m.startswith('django') for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "text", "allowed", "delay"),
+    [
+        (200, "User-agent: *\nDisallow: /x\nCrawl-delay: 2\n", False, 2.0),
+        (200, "User-agent: MyStageBot\nRequest-rate: 1/5\n", True, 5.0),
+        (200, "User-agent: *\nCrawl-delay: 1\nRequest-rate: 1/3\n", True, 3.0),
+        (404, "", True, None),
+        (403, "", False, None),
+        (401, "", False, None),
+    ],
+)
+def test_robots_rules_are_the_same_for_the_pipeline_and_the_crawler(status, text, allowed, delay):
+    from sourcing.robots import rules_for_response
+
+    rules = rules_for_response(status, text)
+    assert rules.allows("MyStageBot/0.1 (+https://mystage.example)", "https://venue.example/x") is allowed
+    assert rules.crawl_delay("MyStageBot/0.1") == delay

@@ -78,26 +78,38 @@ def test_a_far_slot_hands_the_scrape_back_instead_of_holding_a_worker(site, sour
     assert 25 < (waiting.retry_at - waiting.updated_at).total_seconds() <= 31
 
 
-class _NoRobots(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        status = 404 if self.path == "/robots.txt" else 200
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html")
-        self.end_headers()
-        self.wfile.write(b"<html><title>page</title></html>")
+def _robots_server(robots_status: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(robots_status if self.path == "/robots.txt" else 200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html><title>page</title></html>")
 
-    def log_message(self, *args: object) -> None:
-        pass
+        def log_message(self, *args: object) -> None:
+            pass
 
-
-def test_missing_robots_allows_everything(pipeline_settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoRobots)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize(
+    ("robots_status", "scrape_status"),
+    [
+        (404, StageStatus.DONE),  # no robots.txt: everything is allowed (RFC 9309)
+        (410, StageStatus.DONE),
+        (401, StageStatus.FAILED),  # "you may not see our rules": nothing is (as urllib.robotparser)
+        (403, StageStatus.FAILED),
+    ],
+)
+def test_a_robots_txt_we_cannot_have(pipeline_settings, robots_status, scrape_status):
+    server = _robots_server(robots_status)
     try:
         source = services.source_upsert(name="no-robots", kind="venue_site")
         url = services.url_add(source=source, url=f"http://127.0.0.1:{server.server_port}/anything")
         services.scrape_request(url=url)
     finally:
         server.shutdown()
-    assert Scrape.objects.get(url=url).status == StageStatus.DONE
-    assert HostState.objects.get().robots_status == 404
+    assert Scrape.objects.get(url=url).status == scrape_status
+    assert HostState.objects.get().robots_status == robots_status
