@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import enum
 import functools
 import html
 import json
@@ -322,6 +323,9 @@ class _Context:
     # Places and performers already read, by content (`_content_key`): a listing repeats them.
     venue_cache: dict[str, ExtractedVenue | None] = field(default_factory=dict)
     artist_cache: dict[str, ExtractedArtist | None] = field(default_factory=dict)
+    performer_cache: dict[tuple[int, Billing | None, int], tuple[ExtractedArtist, ExtractedPerformer]] = (
+        field(default_factory=dict)
+    )
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS and message not in self.warnings:
@@ -560,7 +564,10 @@ def _performance(
         problem = f"unparseable startDate {start_text!r}" if start_text else "no startDate"
         ctx.warn(f"{label}{f' <{url}>' if url else ''}: {problem}; skipped")
         return None
-    offers = _offers(_get(node, "offers"), ctx, label)
+    # Absent properties (None) skip their readers, which would return these same empty values.
+    # Readers that warn run in the original order (offers, location, performers, doors, status,
+    # previous dates) so that the warnings come out in the same order.
+    offers = [] if (value := _get(node, "offers")) is None else _offers(value, ctx, label)
     fields: Node = {
         "source_key": _node_id(node, ctx) or url,
         "name": name,
@@ -569,17 +576,23 @@ def _performance(
         or ([ExtractedPerformer(artist=inherited_artist)] if inherited_artist else []),
         "local_date": start.local_date,
         "local_start_time": start.local_time,
-        "local_doors_time": _doors_time(_get(node, "doorTime"), ctx, label),
+        "local_doors_time": None
+        if (value := _get(node, "doorTime")) is None
+        else _doors_time(value, ctx, label),
         "utc_offset_minutes": start.utc_offset_minutes,
         "time_precision": start.precision,
-        "status": _status(_get(node, "eventStatus"), ctx, label),
-        "previous_local_dates": _previous_dates(_get(node, "previousStartDate"), ctx, label),
-        "ticket_status": _ticket_status(offers),
+        "status": EventStatus.SCHEDULED
+        if (value := _get(node, "eventStatus")) is None
+        else _status(value, ctx, label),
+        "previous_local_dates": []
+        if (value := _get(node, "previousStartDate")) is None
+        else _previous_dates(value, ctx, label),
+        "ticket_status": _ticket_status(offers) if offers else None,
         "offers": offers,
         "url": url,
-        "description": _plain_text(_get(node, "description")),
-        "image_urls": _images(_get(node, "image"), ctx),
-        "external_ids": _external_ids(_urls(_get(node, "sameAs"), ctx)),
+        "description": None if (value := _get(node, "description")) is None else _plain_text(value),
+        "image_urls": [] if (value := _get(node, "image")) is None else _images(value, ctx),
+        "external_ids": {} if (value := _get(node, "sameAs")) is None else _external_ids(_urls(value, ctx)),
     }
     return _build(ExtractedPerformance, fields, ctx, label)
 
@@ -617,6 +630,8 @@ def _content_key(value: object) -> str | None:
 
 def _is_shallow(node: Node, depth: int) -> bool:
     for child in node.values():
+        if type(child) in _SCALAR_TYPES:  # most values: one set lookup instead of three isinstance()
+            continue
         if isinstance(child, dict):
             if depth == 0 or not _is_shallow(child, depth - 1):
                 return False
@@ -629,6 +644,7 @@ def _is_shallow(node: Node, depth: int) -> bool:
 
 
 _SCALARS = (str, int, float, type(None))
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})  # exact types; subclasses take the long way
 
 
 def _venue(value: object, ctx: _Context, label: str) -> ExtractedVenue | None:
@@ -645,9 +661,10 @@ def _venue(value: object, ctx: _Context, label: str) -> ExtractedVenue | None:
         return None
     if _NO_VENUE_RE.match(name):
         return None  # the source says so on purpose: nothing to warn about
-    same_as = _urls(_get(node, "sameAs"), ctx)
+    same_as = [] if (value := _get(node, "sameAs")) is None else _urls(value, ctx)
     url = _url(_get(node, "url"), ctx)
     latitude, longitude = _coordinates(node, ctx, f"{label} {name!r}")
+    capacity = _get(node, "maximumAttendeeCapacity")
     fields: Node = {
         "source_key": _node_id(node, ctx) or url or next(iter(same_as), None),
         "name": name,
@@ -657,9 +674,11 @@ def _venue(value: object, ctx: _Context, label: str) -> ExtractedVenue | None:
         "phone": _text(_get(node, "telephone")),
         "website": url or next((link for link in same_as if _host_scheme(link) is None), None),
         "socials": [link for link in same_as if _host_scheme(link, _SOCIAL_HOSTS)],
-        "capacity": _integer(_get(node, "maximumAttendeeCapacity")),
+        "capacity": None if capacity is None else _integer(capacity),
         "external_ids": _external_ids([url, *same_as]),
-        "image_urls": _images(_get(node, "image") or _get(node, "photo"), ctx),
+        "image_urls": []
+        if (value := _get(node, "image") or _get(node, "photo")) is None
+        else _images(value, ctx),
     }
     return _build(ExtractedVenue, fields, ctx, f"{label} {name!r}")
 
@@ -672,14 +691,15 @@ def _address(value: object) -> ExtractedAddress | None:
         return ExtractedAddress(street=street) if street else None
     if not isinstance(value, dict):
         return None
-    address = ExtractedAddress(
-        street=_street(value.get("streetAddress")),
-        locality=_name(value.get("addressLocality")),
-        region=_name(value.get("addressRegion")),
-        postal_code=_name(value.get("postalCode")),
-        country=_country(value.get("addressCountry")),
-    )
-    return address if address.model_dump(exclude_none=True) else None
+    parts = {
+        "street": _street(value.get("streetAddress")),
+        "locality": _name(value.get("addressLocality")),
+        "region": _name(value.get("addressRegion")),
+        "postal_code": _name(value.get("postalCode")),
+        "country": _country(value.get("addressCountry")),
+    }
+    # Each part is None or non-blank text: the address is empty exactly when all are None.
+    return ExtractedAddress(**parts) if any(part is not None for part in parts.values()) else None
 
 
 def _street(value: object) -> str | None:
@@ -703,7 +723,10 @@ def _coordinates(node: Node, ctx: _Context, label: str) -> tuple[float | None, f
     geo = _get(node, "geo")
     source = geo[0] if isinstance(geo, list) and geo else geo
     source = source if isinstance(source, dict) else node
-    latitude, longitude = _number(_get(source, "latitude")), _number(_get(source, "longitude"))
+    latitude = _get(source, "latitude")
+    if latitude is None:  # the common case: no coordinates at all
+        return None, None
+    latitude, longitude = _number(latitude), _number(_get(source, "longitude"))
     if latitude is None or longitude is None:
         return None, None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -734,19 +757,28 @@ def _artist(value: object, ctx: _Context, label: str) -> ExtractedArtist | None:
         ctx.warn(f"{label}: performer without a usable name; skipped")
         return None
     types = _types(node)
-    url = _url(_get(node, "url"), ctx)
+    url = None if (value := _get(node, "url")) is None else _url(value, ctx)
+    genres = _get(node, "genre")
+    same_as = [] if (value := _get(node, "sameAs")) is None else _urls(value, ctx)
     fields: Node = {
         "source_key": _node_id(node, ctx) or url,
         "name": name,
         "type": "group" if types & _GROUP_TYPES else "person" if types & _PERSON_TYPES else None,
         "url": url,
-        "genres": [
-            genre for genre in map(_name, _as_list(_get(node, "genre"))) if genre and not _is_url(genre)
-        ],
-        "external_ids": _external_ids([url, *_urls(_get(node, "sameAs"), ctx)]),
-        "image_urls": _images(_get(node, "image"), ctx),
+        "genres": []
+        if genres is None
+        else [genre for genre in map(_name, _as_list(genres)) if genre and not _is_url(genre)],
+        "external_ids": _external_ids([url, *same_as]),
+        "image_urls": [] if (image := _get(node, "image")) is None else _images(image, ctx),
     }
     return _build(ExtractedArtist, fields, ctx, f"{label} {name!r}")
+
+
+class _Unread(enum.Enum):
+    UNREAD = 0  # a cache miss, told apart from a cached None ("no usable performer")
+
+
+_UNREAD = _Unread.UNREAD
 
 
 def _performers(value: object, ctx: _Context, label: str) -> list[ExtractedPerformer]:
@@ -759,16 +791,28 @@ def _performers(value: object, ctx: _Context, label: str) -> list[ExtractedPerfo
             billing = _BILLINGS.get((_text(role) or "").casefold())
             item = _get(item, "performer") or item  # a PerformanceRole wraps the performer
         key = _content_key(item)
-        if key is not None and key in ctx.artist_cache:  # an artist page lists itself on every date
-            artist = ctx.artist_cache[key]
-        else:
+        # An artist page lists itself on every date: read each performer once per document.
+        artist = _UNREAD if key is None else ctx.artist_cache.get(key, _UNREAD)
+        if artist is _UNREAD:
             artist = _artist(item, ctx, f"{label} performer")
             if key is not None:
                 ctx.artist_cache[key] = artist
-        if artist is None or artist.name.casefold() in names:
+        if artist is None:
             continue
-        names.add(artist.name.casefold())
-        performers.append(ExtractedPerformer(artist=artist, billing=billing, order=len(performers)))
+        folded = artist.name.casefold()
+        if folded in names:
+            continue
+        names.add(folded)
+        # One performer object per artist, billing and position in the document: an artist's page
+        # bills it first on every date. The cache holds the artist, so its id() stays its own.
+        performer_key = (id(artist), billing, len(performers))
+        cached = ctx.performer_cache.get(performer_key)
+        if cached is None or cached[0] is not artist:
+            performer = ExtractedPerformer(artist=artist, billing=billing, order=len(performers))
+            ctx.performer_cache[performer_key] = (artist, performer)
+        else:
+            performer = cached[1]
+        performers.append(performer)
     return performers
 
 
@@ -779,14 +823,22 @@ def _offers(value: object, ctx: _Context, label: str) -> list[ExtractedOffer]:
         specification = (
             specification[0] if isinstance(specification, list) and specification else specification
         )
-        priced = specification if isinstance(specification, dict) and _get(item, "price") is None else item
+        price = _get(item, "price")
+        priced = item
+        if isinstance(specification, dict) and price is None:
+            priced = specification
+            price = _get(specification, "price")
+        # Absent properties (None) skip their readers, which would return None for them.
+        low, high = _get(item, "lowPrice"), _get(item, "highPrice")
+        currency = _get(priced, "priceCurrency") or _get(item, "priceCurrency")
+        availability = _get(item, "availability")
         fields: Node = {
             "url": _url(_get(item, "url"), ctx),
-            "price": _price(_get(priced, "price")),
-            "min_price": _price(_get(item, "lowPrice")),
-            "max_price": _price(_get(item, "highPrice")),
-            "currency": _currency(_get(priced, "priceCurrency") or _get(item, "priceCurrency")),
-            "availability": _schema_tail(_get(item, "availability")),
+            "price": None if price is None else _price(price),
+            "min_price": None if low is None else _price(low),
+            "max_price": None if high is None else _price(high),
+            "currency": None if currency is None else _currency(currency),
+            "availability": None if availability is None else _schema_tail(availability),
         }
         if any(value is not None for value in fields.values()):
             offer = _build(ExtractedOffer, fields, ctx, f"{label} offer")
@@ -871,6 +923,9 @@ _COMMON_ENTITIES = (
 )  # &amp; last
 _TAG_RE = re.compile(r"<[A-Za-z/!][^>]*>")
 _BREAK_RE = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.I)
+# Whitespace for str.split() that str.splitlines() does not break at (U+0020 aside).
+_INLINE_SPACE_RE = re.compile("[\t\x1f\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_RUN_RE = re.compile("  +")
 _NUMBER_RE = re.compile(r"-?\d[\d.,]*")  # the sign is kept so that "-5" is refused
 
 
@@ -878,14 +933,19 @@ def _get(node: Node, key: str) -> object:
     """node[key], else node[Key]: some CMSs capitalise properties ("Location", "Organizer")."""
     value = node.get(key)
     if value is None:
-        capitalised = _CAPITALISED.get(key)
-        if capitalised is None:
-            capitalised = _CAPITALISED.setdefault(key, key[:1].upper() + key[1:])
-        return node.get(capitalised)
+        return node.get(_CAPITALISED[key])
     return value
 
 
-_CAPITALISED: dict[str, str] = {}
+class _Capitalised(dict[str, str]):
+    """ "location" -> "Location", computed once per property name (the names are the code's own)."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = key[:1].upper() + key[1:]
+        return value
+
+
+_CAPITALISED = _Capitalised()
 
 
 def _as_list(value: object) -> list[object]:
@@ -896,9 +956,18 @@ def _as_list(value: object) -> list[object]:
 
 def _types(node: Node) -> frozenset[str]:
     """@type values without their vocabulary prefix ("http://schema.org/MusicEvent" -> "MusicEvent")."""
-    return frozenset(_vocabulary_tail(item) for item in _as_list(node.get("@type")) if isinstance(item, str))
+    value = node.get("@type")
+    if type(value) is str:  # the common case: one type, read once per type name
+        return _one_type(value)
+    return frozenset(_vocabulary_tail(item) for item in _as_list(value) if isinstance(item, str))
 
 
+@functools.lru_cache(maxsize=1024)  # a pure function of a type name; few distinct names
+def _one_type(name: str) -> frozenset[str]:
+    return frozenset((_vocabulary_tail(name),))
+
+
+@functools.lru_cache(maxsize=1024)  # a pure function of a few type names; asked for every node
 def _is_event(types: frozenset[str]) -> bool:
     return any(name.endswith("Event") for name in types) or bool(types & _EVENT_TYPES_EXTRA)
 
@@ -920,12 +989,16 @@ def is_venue_type(types: frozenset[str]) -> bool:
 
 def _text(value: object) -> str | None:
     """A JSON value as trimmed text with HTML entities decoded (twice: some CMSs escape twice)."""
+    if type(value) is str and "&" not in value and "\\'" not in value:  # as in _scalar_text, one call less
+        return value.strip() or None
     if isinstance(value, list):  # the first usable item; no deeper
         return next((text for text in map(_scalar_text, value) if text), None)
     return _scalar_text(value)
 
 
 def _scalar_text(value: object) -> str | None:
+    if type(value) is str and "&" not in value and "\\'" not in value:  # the common case, no work
+        return value.strip() or None
     if isinstance(value, dict):
         value = value.get("@value")  # a JSON-LD value object
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -965,7 +1038,7 @@ def _name(value: object) -> str | None:
     if "<" in text:
         text = _TAG_RE.sub(" ", text)
     text = " ".join(text.split())
-    return text if any(char.isalnum() for char in text) else None
+    return text if any(map(str.isalnum, text)) else None
 
 
 def _plain_text(value: object) -> str | None:
@@ -975,8 +1048,15 @@ def _plain_text(value: object) -> str | None:
         return None
     if "<" in text:
         text = html.unescape(_TAG_RE.sub("", _BREAK_RE.sub("\n", text)))
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)[:MAX_DESCRIPTION_CHARS] or None
+    # The non-blank lines, blanks collapsed: " ".join(line.split()) for each line, done in C rather
+    # than word by word. Whitespace that does not break lines becomes " " first (split() treats it so),
+    # then runs of spaces collapse and lines are trimmed (test_plain_text_lines checks the equivalence).
+    if _INLINE_SPACE_RE.search(text):
+        text = _INLINE_SPACE_RE.sub(" ", text)
+    if "  " in text:
+        text = _SPACE_RUN_RE.sub(" ", text)
+    lines = [line.strip(" ") for line in text.splitlines()]
+    return "\n".join(filter(None, lines))[:MAX_DESCRIPTION_CHARS] or None
 
 
 def _describe(node: Node, url: str | None) -> str:
@@ -1013,6 +1093,9 @@ def _url(value: object, ctx: _Context) -> str | None:
 
 
 def _urls(value: object, ctx: _Context) -> list[str]:
+    if type(value) is str:  # one link, the common case
+        link = _url(value, ctx)
+        return [link] if link else []
     links = (_url(item, ctx) for item in _as_list(value))
     return list(dict.fromkeys(link for link in links if link))
 
@@ -1059,8 +1142,12 @@ def _host_suffixes(link: str) -> tuple[str, ...]:
     host = match.group(1).lower() if match else ""
     if not host or "[" in host:
         return ()
-    labels = host.split(".")
-    return tuple(".".join(labels[index:]) for index in range(len(labels)))
+    suffixes = [host]  # the text after each dot: ".".join(labels[i:]) for each i, without the joins
+    dot = host.find(".")
+    while dot >= 0:
+        suffixes.append(host[dot + 1 :])
+        dot = host.find(".", dot + 1)
+    return tuple(suffixes)
 
 
 _HOST_RE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?:[^/?#@]*@)?([^/?#:]*)")
@@ -1081,13 +1168,54 @@ def _external_ids(links: Sequence[str | None]) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=4096)
 def _url_path(link: str) -> str:
+    match = _URL_PATH_RE.match(link)
+    if match is not None and _printable_ascii(link):  # what urlsplit() would say
+        return match.group(1) or ""
     try:
         return urlsplit(link).path
     except ValueError:
         return ""
 
 
+# An http(s) URL of printable ASCII whose query is only `key=value` pairs of characters that
+# parse_qsl() and urlencode() leave as they are: `_without_tracking` then cuts the utm_* pairs out
+# of the text, with the result of the round trip below at a tenth of its cost (test_without_tracking).
+_PLAIN_URL_RE = re.compile(r"(https?://[^/?#\[\]]+(?:/[^?#]*)?)\?([^#]*)(?:#(.*))?")
+_URL_PATH_RE = re.compile(r"https?://[^/?#\[\]]+(/[^?#]*)?(?![^?#])")
+_PLAIN_PAIR_RE = re.compile(r"[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*")
+_ONLY_UTM_QUERY_RE = re.compile(
+    r"utm_[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*(?:&utm_[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*)*"
+)
+
+
+def _printable_ascii(text: str) -> bool:
+    """Whether every character is in "!" to "~" (no blank, no control character, nothing beyond ASCII)."""
+    return text.isascii() and text.isprintable() and " " not in text
+
+
 def _without_tracking(link: str) -> str:
+    match = _PLAIN_URL_RE.fullmatch(link)
+    if match is not None and _printable_ascii(link):
+        query = match.group(2)
+        if "utm_" not in query:
+            return link
+        if _ONLY_UTM_QUERY_RE.fullmatch(query):  # nothing kept: "?utm_medium=x&utm_source=y"
+            return match.group(1) + ("#" + match.group(3) if match.group(3) else "")
+        kept = []
+        for pair in query.split("&"):
+            if not _PLAIN_PAIR_RE.fullmatch(pair):
+                if "=" in pair:  # something to decode or encode: the general case below
+                    break
+                continue  # "" or a key without "=": parse_qsl drops it
+            if not pair.startswith("utm_") and not pair.endswith("="):  # blank values are dropped
+                kept.append(pair)
+        else:
+            query, fragment = "&".join(kept), match.group(3)
+            return match.group(1) + ("?" + query if query else "") + ("#" + fragment if fragment else "")
+    return _without_tracking_parsed(link)
+
+
+def _without_tracking_parsed(link: str) -> str:
     try:
         parts = urlsplit(link)
     except ValueError:
