@@ -1,4 +1,5 @@
-"""Small helpers shared by the JSON API adapters (Google Places, Yelp, Ticketmaster, Eventbrite).
+"""Small helpers shared by the JSON API adapters (Bandsintown, DICE, Google Places, Yelp, Ticketmaster,
+Eventbrite).
 
 Pure Python (no Django). Everything here is total: a value of the wrong JSON type reads as None,
 nothing raises on bad input.
@@ -10,6 +11,7 @@ import datetime as dt
 import html
 import json
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin
@@ -37,6 +39,24 @@ class Warnings:
 
 class WarningSink(Protocol):
     def warn(self, message: str) -> None: ...
+
+
+class Keyed(Protocol):
+    """An extracted record with its source's key (venue, artist, performance)."""
+
+    @property
+    def source_key(self) -> str | None: ...
+
+
+def unique_by_source_key[T: Keyed](items: Iterable[T | None]) -> list[T]:
+    """The items that are not None, in order, each source key kept once (the first)."""
+    kept: list[T] = []
+    seen: set[str | None] = set()
+    for item in items:
+        if item is not None and item.source_key not in seen:
+            seen.add(item.source_key or "")  # items without a key are all kept
+            kept.append(item)
+    return kept
 
 
 def load_json(body: bytes | str, warnings: WarningSink) -> object:
@@ -98,14 +118,16 @@ def html_text(value: object) -> str | None:
     return html.unescape(result) if result and "&" in result else result
 
 
-def identifier(value: object, max_length: int = 128) -> str | None:
-    """An API id: a short string or an integer, as text."""
+def identifier(value: object, max_length: int = 128, *, allow_spaces: bool = False) -> str | None:
+    """An API id: a short string or an integer, as text; with a space only if `allow_spaces`."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return str(value)
     result = text(value)
-    return result if result and len(result) <= max_length and " " not in result else None
+    if result is None or len(result) > max_length or (" " in result and not allow_spaces):
+        return None
+    return result
 
 
 def number(value: object) -> float | None:
@@ -119,10 +141,11 @@ def number(value: object) -> float | None:
     return result if math.isfinite(result) else None
 
 
-def http_url(value: object, base: str | None = None) -> str | None:
-    """An http(s) URL, resolved against `base` when relative and a base is known."""
+def http_url(value: object, base: str | None = None, *, allow_spaces: bool = False) -> str | None:
+    """An http(s) URL, resolved against `base` when relative and a base is known; with a space (as
+    written, not encoded) only if `allow_spaces`."""
     result = text(value)
-    if result is None or " " in result:
+    if result is None or (" " in result and not allow_spaces):
         return None
     if result.startswith(("http://", "https://")):
         return result
@@ -132,18 +155,19 @@ def http_url(value: object, base: str | None = None) -> str | None:
 
 
 def coordinates(
-    latitude: object, longitude: object, warnings: Warnings, label: str
-) -> tuple[float, float] | None:
-    """Both coordinates, in range and not the 0,0 placeholder; else None (with a warning if wrong)."""
+    latitude: object, longitude: object, warnings: WarningSink, label: str, noun: str = "coordinates"
+) -> tuple[float, float] | tuple[None, None]:
+    """Both coordinates, in range and not the 0,0 placeholder; else neither (with a warning if wrong).
+    `noun` names them in the warning ("venue coordinates" in the Bandsintown and DICE adapters)."""
     lat, lng = number(latitude), number(longitude)
     if lat is None or lng is None:
-        return None
+        return None, None
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        warnings.warn(f"{label}: coordinates {lat},{lng} out of range; dropped")
-        return None
+        warnings.warn(f"{label}: {noun} {lat},{lng} out of range; dropped")
+        return None, None
     if lat == 0 and lng == 0:
-        warnings.warn(f"{label}: coordinates 0,0 look like a placeholder; dropped")
-        return None
+        warnings.warn(f"{label}: {noun} 0,0 look like a placeholder; dropped")
+        return None, None
     return lat, lng
 
 
@@ -164,6 +188,29 @@ def offset_minutes(local: dt.datetime, instant: dt.datetime) -> int | None:
     utc = instant.astimezone(dt.UTC).replace(tzinfo=None)
     minutes = round((local - utc).total_seconds() / 60)
     return minutes if abs(minutes) <= 18 * 60 else None
+
+
+def currency_code(value: object) -> str | None:
+    """A three-letter currency code, upper-cased ("usd" -> "USD"); None for anything else."""
+    result = text(value)
+    return result.upper() if result and len(result) == 3 and result.isalpha() else None
+
+
+def event_with_id(
+    value: object,
+    position: str,
+    warnings: WarningSink,
+    read_id: Callable[[object], str | None] = identifier,
+) -> tuple[Node, str] | None:
+    """An event item and its id; None (with a warning) when it is not an object or has no id."""
+    if not isinstance(value, dict):
+        warnings.warn(f"{position}: expected an event object, got a JSON {json_type(value)}; skipped")
+        return None
+    event_id = read_id(value.get("id"))
+    if event_id is None:
+        warnings.warn(f"{position}: event without an id; skipped")
+        return None
+    return value, event_id
 
 
 def country_code(value: object) -> str | None:

@@ -30,7 +30,6 @@ Mapping decisions:
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,7 +37,20 @@ from urllib.parse import unquote
 
 from pydantic import ValidationError
 
-from extraction.adapters.apijson import NOT_JSON, json_type, load_json
+from extraction.adapters.apijson import (
+    MAX_DESCRIPTION_CHARS,
+    NOT_JSON,
+    Node,
+    Warnings,
+    coordinates,
+    event_with_id,
+    http_url,
+    identifier,
+    json_type,
+    load_json,
+    text,
+    unique_by_source_key,
+)
 from extraction.adapters.schemaorg_dates import parse_datetime
 from extraction.schemas import (
     ExtractedAddress,
@@ -54,10 +66,6 @@ from extraction.schemas import (
 EXTRACTOR_NAME = "bandsintown"
 EXTRACTOR_VERSION = "1"
 
-type Node = dict[str, object]
-
-MAX_WARNINGS = 100
-MAX_DESCRIPTION_CHARS = 10_000
 # A festival lineup can list 150 acts; an untitled event is named after the first few.
 NAME_MAX_ACTS = 4
 
@@ -73,16 +81,9 @@ _AVAILABILITY = {
 
 
 @dataclass
-class _Context:
-    warnings: list[str] = field(default_factory=list)
+class _Context(Warnings):
     # The requested artist(s), by Bandsintown artist id, built once for the whole document.
     artists: dict[str, ExtractedArtist] = field(default_factory=dict)
-
-    def warn(self, message: str) -> None:
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(message)
-        elif len(self.warnings) == MAX_WARNINGS:
-            self.warnings.append("further warnings suppressed")
 
 
 def extract_bandsintown(body: bytes | str, *, url: str | None = None) -> ExtractionResult:
@@ -91,17 +92,12 @@ def extract_bandsintown(body: bytes | str, *, url: str | None = None) -> Extract
     data = load_json(body, ctx)
     groups = list(_event_groups(data, ctx)) if data is not NOT_JSON else []
     _collect_artists(groups, url, ctx)
-    performances: list[ExtractedPerformance] = []
-    seen: set[str] = set()
-    for key, events in groups:
-        for index, event in enumerate(events):
-            performance = _performance(event, f"{key!r} item {index}" if key else f"item {index}", ctx)
-            if performance is not None and performance.source_key not in seen:
-                seen.add(performance.source_key or "")
-                performances.append(performance)
-    return ExtractionResult(
-        artists=list(ctx.artists.values()), performances=performances, warnings=ctx.warnings
+    performances = unique_by_source_key(
+        _performance(event, f"{key!r} item {index}" if key else f"item {index}", ctx)
+        for key, events in groups
+        for index, event in enumerate(events)
     )
+    return ExtractionResult(artists=list(ctx.artists.values()), performances=performances, warnings=ctx.items)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,12 +146,12 @@ def _collect_artists(groups: list[tuple[str | None, list[object]]], url: str | N
                 if artist is not None:
                     ctx.artists[artist_id] = artist
     url_match = _ARTIST_IN_URL.search(url or "")
-    url_name = _text(unquote(url_match.group(1))) if url_match else None
+    url_name = text(unquote(url_match.group(1))) if url_match else None
     if url_name is not None and url_name.startswith("id_"):
         url_name = None  # /artists/id_123/events names the artist by its id
     for key, events in groups:
         ids = {_id(event.get("artist_id")) for event in events if isinstance(event, dict)} - {None}
-        name = _text(key) or (url_name if len(groups) == 1 else None)
+        name = text(key) or (url_name if len(groups) == 1 else None)
         if len(ids) == 1 and name is not None:  # the name of a list's only artist
             artist_id = ids.pop()
             if artist_id is not None and artist_id not in ctx.artists:
@@ -171,12 +167,12 @@ def _artist_stub(artist_id: str, name: str) -> ExtractedArtist:
 
 
 def _artist_from_object(artist_id: str, obj: Node, ctx: _Context) -> ExtractedArtist | None:
-    name = _text(obj.get("name"))
+    name = text(obj.get("name"))
     if name is None:
         ctx.warn(f"artist {artist_id}: no name in the artist object; ignored")
         return None
     external_ids = {"bandsintown_artist": artist_id}
-    if mbid := _text(obj.get("mbid")):
+    if mbid := text(obj.get("mbid")):
         external_ids["musicbrainz"] = mbid
     images = [u for u in (_http(obj.get("image_url")), _http(obj.get("thumb_url"))) if u]
     return ExtractedArtist(
@@ -192,14 +188,11 @@ def _artist_from_object(artist_id: str, obj: Node, ctx: _Context) -> ExtractedAr
 # Events
 
 
-def _performance(event: object, position: str, ctx: _Context) -> ExtractedPerformance | None:
-    if not isinstance(event, dict):
-        ctx.warn(f"{position}: expected an event object, got a JSON {json_type(event)}; skipped")
+def _performance(item: object, position: str, ctx: _Context) -> ExtractedPerformance | None:
+    checked = event_with_id(item, position, ctx, _id)
+    if checked is None:
         return None
-    event_id = _id(event.get("id"))
-    if event_id is None:
-        ctx.warn(f"{position}: event without an id; skipped")
-        return None
+    event, event_id = checked
     label = f"event {event_id}"
     when = _when(event, ctx, label)
     if when is None:
@@ -209,7 +202,7 @@ def _performance(event: object, position: str, ctx: _Context) -> ExtractedPerfor
     lineup = _lineup(event.get("lineup"), ctx, label)
     requested = ctx.artists.get(_id(event.get("artist_id")) or "")
     performers = _performers(lineup, requested)
-    name = _text(event.get("title")) or _lineup_name(lineup) or (requested.name if requested else None)
+    name = text(event.get("title")) or _lineup_name(lineup) or (requested.name if requested else None)
     name = name or (venue.name if venue else None)
     if name is None:
         ctx.warn(f"{label}: no title, lineup or venue to name it; skipped")
@@ -229,7 +222,7 @@ def _performance(event: object, position: str, ctx: _Context) -> ExtractedPerfor
             ticket_status=states.pop() if len(states) == 1 else None,
             offers=offers,
             url=_http(event.get("url")),
-            description=(_text(event.get("description")) or "")[:MAX_DESCRIPTION_CHARS] or None,
+            description=(text(event.get("description")) or "")[:MAX_DESCRIPTION_CHARS] or None,
             external_ids={"bandsintown_event": event_id},
         )
     except ValidationError as exc:
@@ -238,13 +231,13 @@ def _performance(event: object, position: str, ctx: _Context) -> ExtractedPerfor
 
 
 def _when(event: Node, ctx: _Context, label: str) -> tuple[dt.date, dt.time | None, TimePrecision] | None:
-    raw = _text(event.get("datetime")) or _text(event.get("starts_at"))
+    raw = text(event.get("datetime")) or text(event.get("starts_at"))
     parsed = parse_datetime(raw) if raw else None
     if parsed is None:
         problem = f"unparseable datetime {raw[:50]!r}" if raw else "no datetime"
         ctx.warn(f"{label}: {problem}; skipped")
         return None
-    rule = (_text(event.get("datetime_display_rule")) or "datetime").casefold()
+    rule = (text(event.get("datetime_display_rule")) or "datetime").casefold()
     if "tba" in rule:
         return parsed.local_date, None, TimePrecision.TBA
     if rule in ("date", "range") or parsed.local_time is None:
@@ -257,26 +250,20 @@ def _venue(value: object, ctx: _Context, label: str) -> ExtractedVenue | None:
         if value is not None:
             ctx.warn(f"{label}: venue is not an object; left out")
         return None
-    name = _text(value.get("name"))
+    name = text(value.get("name"))
     if name is None:
         ctx.warn(f"{label}: venue without a name; left out")
         return None
     address = ExtractedAddress(
-        street=_text(value.get("street_address")),
-        locality=_text(value.get("city")),
-        region=_text(value.get("region")),
-        postal_code=_text(value.get("postal_code")),
-        country=_text(value.get("country")),
+        street=text(value.get("street_address")),
+        locality=text(value.get("city")),
+        region=text(value.get("region")),
+        postal_code=text(value.get("postal_code")),
+        country=text(value.get("country")),
     )
-    latitude, longitude = _number(value.get("latitude")), _number(value.get("longitude"))
-    if latitude is None or longitude is None:
-        latitude = longitude = None
-    elif not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        ctx.warn(f"{label}: venue coordinates {latitude},{longitude} out of range; dropped")
-        latitude = longitude = None
-    elif latitude == 0 and longitude == 0:
-        ctx.warn(f"{label}: venue coordinates 0,0 look like a placeholder; dropped")
-        latitude = longitude = None
+    latitude, longitude = coordinates(
+        value.get("latitude"), value.get("longitude"), ctx, label, "venue coordinates"
+    )
     return ExtractedVenue(
         name=name,
         address=address if address.model_dump(exclude_none=True) else None,
@@ -294,7 +281,7 @@ def _lineup(value: object, ctx: _Context, label: str) -> list[str]:
     names: list[str] = []
     seen: set[str] = set()
     for item in value:
-        name = _text(item)
+        name = text(item)
         if name is not None and name.casefold() not in seen:
             seen.add(name.casefold())
             names.append(name)
@@ -330,7 +317,7 @@ def _offers(value: object, ctx: _Context, label: str) -> list[ExtractedOffer]:
         if not isinstance(item, dict):
             ctx.warn(f"{label}: offer is not an object; ignored")
             continue
-        status = (_text(item.get("status")) or "").casefold()
+        status = (text(item.get("status")) or "").casefold()
         offer = ExtractedOffer(url=_http(item.get("url")), availability=_AVAILABILITY.get(status))
         if status and status not in _AVAILABILITY:
             ctx.warn(f"{label}: unknown offer status {status[:40]!r}; availability left unknown")
@@ -343,31 +330,10 @@ def _offers(value: object, ctx: _Context, label: str) -> list[ExtractedOffer]:
 # Values
 
 
-def _text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return " ".join(value.split()) or None
-
-
+# The keys of this adapter's version 1: ids of up to 64 characters, spaces and all.
 def _id(value: object) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    text = _text(value)
-    return text if text and len(text) <= 64 else None
+    return identifier(value, max_length=64, allow_spaces=True)
 
 
 def _http(value: object) -> str | None:
-    text = _text(value)
-    return text if text and text.startswith(("http://", "https://")) else None
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
+    return http_url(value, allow_spaces=True)

@@ -30,13 +30,26 @@ Mapping decisions:
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from extraction.adapters.apijson import NOT_JSON, json_type, load_json
+from extraction.adapters.apijson import (
+    MAX_DESCRIPTION_CHARS,
+    NOT_JSON,
+    Node,
+    Warnings,
+    coordinates,
+    currency_code,
+    event_with_id,
+    http_url,
+    identifier,
+    json_type,
+    load_json,
+    number,
+    text,
+    unique_by_source_key,
+)
 from extraction.adapters.schemaorg_dates import load_zone, parse_datetime, parse_time
 from extraction.schemas import (
     Billing,
@@ -54,10 +67,6 @@ from extraction.schemas import (
 EXTRACTOR_NAME = "dice"
 EXTRACTOR_VERSION = "1"
 
-type Node = dict[str, object]
-
-MAX_WARNINGS = 100
-MAX_DESCRIPTION_CHARS = 10_000
 MAX_IMAGES = 10
 
 _ERROR_KEYS = ("errors", "error", "message")
@@ -78,30 +87,16 @@ _STATUS_FLAGS = (
 )
 
 
-@dataclass
-class _Context:
-    warnings: list[str] = field(default_factory=list)
-
-    def warn(self, message: str) -> None:
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(message)
-        elif len(self.warnings) == MAX_WARNINGS:
-            self.warnings.append("further warnings suppressed")
-
-
 def extract_dice(body: bytes | str, *, url: str | None = None) -> ExtractionResult:
     """Read one page of the DICE events API; bad events are skipped with a warning."""
-    ctx = _Context()
-    data = load_json(body, ctx)
-    performances: list[ExtractedPerformance] = []
-    seen: set[str] = set()
-    for index, event in enumerate(_events(data, ctx) if data is not NOT_JSON else ()):
-        performance = _performance(event, index, ctx)
-        if performance is not None and performance.source_key not in seen:
-            seen.add(performance.source_key or "")
-            performances.append(performance)
+    warnings = Warnings()
+    data = load_json(body, warnings)
+    events = _events(data, warnings) if data is not NOT_JSON else ()
+    performances = unique_by_source_key(
+        _performance(event, index, warnings) for index, event in enumerate(events)
+    )
     return ExtractionResult(
-        performances=performances, discovered_urls=_next_page(data, url), warnings=ctx.warnings
+        performances=performances, discovered_urls=_next_page(data, url), warnings=warnings.items
     )
 
 
@@ -109,12 +104,12 @@ def extract_dice(body: bytes | str, *, url: str | None = None) -> ExtractionResu
 # Document shape
 
 
-def _events(data: object, ctx: _Context) -> Iterator[object]:
+def _events(data: object, warnings: Warnings) -> Iterator[object]:
     if isinstance(data, list):
         yield from data
         return
     if not isinstance(data, dict):
-        ctx.warn(f"expected an events page, got a JSON {json_type(data)}")
+        warnings.warn(f"expected an events page, got a JSON {json_type(data)}")
         return
     if isinstance(data.get("data"), list):
         yield from data["data"]
@@ -124,9 +119,9 @@ def _events(data: object, ctx: _Context) -> Iterator[object]:
         return
     error = next((data[key] for key in _ERROR_KEYS if data.get(key)), None)
     if error is not None:
-        ctx.warn(f"DICE error response: {str(error)[:200]}")
+        warnings.warn(f"DICE error response: {str(error)[:200]}")
     else:
-        ctx.warn(f"expected an events page, got an object with keys {sorted(data)[:10]}")
+        warnings.warn(f"expected an events page, got an object with keys {sorted(data)[:10]}")
 
 
 def _next_page(data: object, url: str | None) -> list[DiscoveredUrl]:
@@ -141,33 +136,30 @@ def _next_page(data: object, url: str | None) -> list[DiscoveredUrl]:
 # Events
 
 
-def _performance(event: object, index: int, ctx: _Context) -> ExtractedPerformance | None:
-    if not isinstance(event, dict):
-        ctx.warn(f"item {index}: expected an event object, got a JSON {json_type(event)}; skipped")
+def _performance(item: object, index: int, warnings: Warnings) -> ExtractedPerformance | None:
+    checked = event_with_id(item, f"item {index}", warnings, _id)
+    if checked is None:
         return None
-    event_id = _id(event.get("id"))
-    if event_id is None:
-        ctx.warn(f"item {index}: event without an id; skipped")
-        return None
+    event, event_id = checked
     label = f"event {event_id}"
-    name = _text(event.get("name"))
+    name = text(event.get("name"))
     if name is None:
-        ctx.warn(f"{label}: no name; skipped")
+        warnings.warn(f"{label}: no name; skipped")
         return None
     raw_location = event.get("location")
     location: Node = raw_location if isinstance(raw_location, dict) else {}
-    zone_name = _text(event.get("timezone")) or _text(location.get("place"))
+    zone_name = text(event.get("timezone")) or text(location.get("place"))
     zone = load_zone(zone_name)
     if zone_name and zone is None:
-        ctx.warn(f"{label}: unknown time zone {zone_name[:60]!r}; UTC time kept")
-    raw_date = _text(event.get("date"))
+        warnings.warn(f"{label}: unknown time zone {zone_name[:60]!r}; UTC time kept")
+    raw_date = text(event.get("date"))
     start = parse_datetime(raw_date, zone=zone) if raw_date else None
     if start is None:
         problem = f"unparseable date {raw_date[:50]!r}" if raw_date else "no date"
-        ctx.warn(f"{label}: {problem}; skipped")
+        warnings.warn(f"{label}: {problem}; skipped")
         return None
-    lineup = _lineup(event.get("lineup"), ctx, label)
-    sale_status = (_text(event.get("status")) or "").casefold()
+    lineup = _lineup(event.get("lineup"), warnings, label)
+    sale_status = (text(event.get("status")) or "").casefold()
     on_sale = sale_status == "on-sale"
     sold_out = event.get("sold_out") is True or sale_status in ("sold-out", "sold_out", "soldout")
     url = _http(event.get("url")) or _http(event.get("external_url"))
@@ -175,50 +167,46 @@ def _performance(event: object, index: int, ctx: _Context) -> ExtractedPerforman
         return ExtractedPerformance(
             source_key=f"dice:event:{event_id}",
             name=name,
-            venue=_venue(event, location, zone_name if zone else None, ctx, label),
-            performers=_performers(event, name, lineup, ctx, label),
+            venue=_venue(event, location, zone_name if zone else None, warnings, label),
+            performers=_performers(event, name, lineup, warnings, label),
             local_date=start.local_date,
             local_start_time=start.local_time,
-            local_doors_time=_doors(lineup, ctx, label),
+            local_doors_time=_doors(lineup, warnings, label),
             utc_offset_minutes=start.utc_offset_minutes,
             time_precision=start.precision,
             status=_status(event),
             ticket_status="soldout" if sold_out else "instock" if on_sale else None,
-            offers=_offers(event, url, on_sale, ctx, label),
+            offers=_offers(event, url, on_sale, warnings, label),
             url=url,
             description=(_description(event.get("description")) or "")[:MAX_DESCRIPTION_CHARS] or None,
             image_urls=_images(event),
             external_ids={"dice_event": event_id},
         )
     except ValidationError as exc:
-        ctx.warn(f"{label}: invalid ({exc.errors()[0]['msg']}); skipped")
+        warnings.warn(f"{label}: invalid ({exc.errors()[0]['msg']}); skipped")
         return None
 
 
-def _venue(event: Node, location: Node, zone: str | None, ctx: _Context, label: str) -> ExtractedVenue | None:
+def _venue(
+    event: Node, location: Node, zone: str | None, warnings: Warnings, label: str
+) -> ExtractedVenue | None:
     venues = event.get("venues")  # a multi-venue event is placed at its first venue
     first: Node = venues[0] if isinstance(venues, list) and venues and isinstance(venues[0], dict) else {}
-    name = _text(first.get("name")) or _text(event.get("venue"))
+    name = text(first.get("name")) or text(event.get("venue"))
     if name is None:
-        ctx.warn(f"{label}: no venue name; venue left out")
+        warnings.warn(f"{label}: no venue name; venue left out")
         return None
     venue_id = _id(first.get("id"))
     address = ExtractedAddress(
-        street=_text(location.get("street")),
-        locality=_text(location.get("city")),
-        region=_text(location.get("state")),
-        postal_code=_text(location.get("zip")),
-        country=_text(location.get("country")),
+        street=text(location.get("street")),
+        locality=text(location.get("city")),
+        region=text(location.get("state")),
+        postal_code=text(location.get("zip")),
+        country=text(location.get("country")),
     )
-    latitude, longitude = _number(location.get("lat")), _number(location.get("lng"))
-    if latitude is None or longitude is None:
-        latitude = longitude = None
-    elif not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        ctx.warn(f"{label}: venue coordinates {latitude},{longitude} out of range; dropped")
-        latitude = longitude = None
-    elif latitude == 0 and longitude == 0:
-        ctx.warn(f"{label}: venue coordinates 0,0 look like a placeholder; dropped")
-        latitude = longitude = None
+    latitude, longitude = coordinates(
+        location.get("lat"), location.get("lng"), warnings, label, "venue coordinates"
+    )
     return ExtractedVenue(
         source_key=f"dice:venue:{venue_id}" if venue_id else None,
         name=name,
@@ -230,43 +218,43 @@ def _venue(event: Node, location: Node, zone: str | None, ctx: _Context, label: 
     )
 
 
-def _lineup(value: object, ctx: _Context, label: str) -> list[tuple[str, str | None]]:
+def _lineup(value: object, warnings: Warnings, label: str) -> list[tuple[str, str | None]]:
     """The timetable as (details, time) pairs."""
     if value is None:
         return []
     if not isinstance(value, list):
-        ctx.warn(f"{label}: lineup is not a list; ignored")
+        warnings.warn(f"{label}: lineup is not a list; ignored")
         return []
     return [
-        (details, _text(item.get("time")))
+        (details, text(item.get("time")))
         for item in value
-        if isinstance(item, dict) and (details := _text(item.get("details"))) is not None
+        if isinstance(item, dict) and (details := text(item.get("details"))) is not None
     ]
 
 
-def _doors(lineup: list[tuple[str, str | None]], ctx: _Context, label: str) -> dt.time | None:
+def _doors(lineup: list[tuple[str, str | None]], warnings: Warnings, label: str) -> dt.time | None:
     for details, time in lineup:
         if details.casefold().startswith("doors") and time:
             doors = parse_time(time)
             if doors is None:
-                ctx.warn(f"{label}: unparseable doors time {time[:30]!r}; ignored")
+                warnings.warn(f"{label}: unparseable doors time {time[:30]!r}; ignored")
             return doors
     return None
 
 
 def _performers(
-    event: Node, name: str, lineup: list[tuple[str, str | None]], ctx: _Context, label: str
+    event: Node, name: str, lineup: list[tuple[str, str | None]], warnings: Warnings, label: str
 ) -> list[ExtractedPerformer]:
     acts: list[tuple[ExtractedArtist, bool]] = []  # (artist, flagged as headliner)
     detailed = event.get("detailed_artists")
     for item in detailed if isinstance(detailed, list) else []:
-        artist = _artist(item, ctx, label)
+        artist = _artist(item, warnings, label)
         if artist is not None:
             acts.append((artist, isinstance(item, dict) and item.get("headliner") is True))
     if not acts:
         plain = event.get("artists")
         for item in plain if isinstance(plain, list) else []:
-            if (artist_name := _text(item)) is not None:
+            if (artist_name := text(item)) is not None:
                 acts.append((ExtractedArtist(name=artist_name), False))
     # Timetable-only acts, when the event name names them too, in the order of the name.
     known = {artist.name.casefold() for artist, _ in acts}
@@ -295,13 +283,13 @@ def _performers(
     return performers
 
 
-def _artist(item: object, ctx: _Context, label: str) -> ExtractedArtist | None:
+def _artist(item: object, warnings: Warnings, label: str) -> ExtractedArtist | None:
     if not isinstance(item, dict):
-        ctx.warn(f"{label}: artist is not an object; ignored")
+        warnings.warn(f"{label}: artist is not an object; ignored")
         return None
-    name = _text(item.get("name"))
+    name = text(item.get("name"))
     if name is None:
-        ctx.warn(f"{label}: artist without a name; ignored")
+        warnings.warn(f"{label}: artist without a name; ignored")
         return None
     artist_id = _id(item.get("id"))
     return ExtractedArtist(
@@ -312,21 +300,22 @@ def _artist(item: object, ctx: _Context, label: str) -> ExtractedArtist | None:
     )
 
 
-def _offers(event: Node, url: str | None, on_sale: bool, ctx: _Context, label: str) -> list[ExtractedOffer]:
+def _offers(
+    event: Node, url: str | None, on_sale: bool, warnings: Warnings, label: str
+) -> list[ExtractedOffer]:
     ticket_types = event.get("ticket_types")
     if not isinstance(ticket_types, list):
         return []
-    currency = _text(event.get("currency"))
-    currency = currency.upper() if currency and len(currency) == 3 and currency.isalpha() else None
+    currency = currency_code(event.get("currency"))
     offers: list[ExtractedOffer] = []
     for item in ticket_types:
         if not isinstance(item, dict):
-            ctx.warn(f"{label}: ticket type is not an object; ignored")
+            warnings.warn(f"{label}: ticket type is not an object; ignored")
             continue
         price = item.get("price")
-        total = _number(price.get("total")) if isinstance(price, dict) else None
+        total = number(price.get("total")) if isinstance(price, dict) else None
         if total is not None and total < 0:
-            ctx.warn(f"{label}: negative ticket price {total}; dropped")
+            warnings.warn(f"{label}: negative ticket price {total}; dropped")
             total = None
         sold_out = item.get("sold_out") is True
         offer = ExtractedOffer(
@@ -343,7 +332,7 @@ def _offers(event: Node, url: str | None, on_sale: bool, ctx: _Context, label: s
 def _status(event: Node) -> EventStatus:
     flags = event.get("flags")
     words = {flag.casefold() for flag in flags if isinstance(flag, str)} if isinstance(flags, list) else set()
-    words.add((_text(event.get("status")) or "").casefold())
+    words.add((text(event.get("status")) or "").casefold())
     for word, status in _STATUS_FLAGS:
         if word in words:
             return status
@@ -364,12 +353,6 @@ def _images(event: Node) -> list[str]:
 # Values
 
 
-def _text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return " ".join(value.split()) or None
-
-
 def _description(value: object) -> str | None:
     """Markdown as written, blank lines kept, trailing spaces gone."""
     if not isinstance(value, str):
@@ -377,25 +360,10 @@ def _description(value: object) -> str | None:
     return "\n".join(line.rstrip() for line in value.strip().splitlines()) or None
 
 
+# The keys of this adapter's version 1: ids of up to 64 characters, spaces and all.
 def _id(value: object) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    text = _text(value)
-    return text if text and len(text) <= 64 else None
+    return identifier(value, max_length=64, allow_spaces=True)
 
 
 def _http(value: object) -> str | None:
-    text = _text(value)
-    return text if text and text.startswith(("http://", "https://")) else None
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
+    return http_url(value, allow_spaces=True)

@@ -38,7 +38,9 @@ from extraction.adapters.apijson import (
     Warnings,
     coordinates,
     country_code,
+    currency_code,
     dig,
+    event_with_id,
     html_text,
     http_url,
     identifier,
@@ -48,6 +50,7 @@ from extraction.adapters.apijson import (
     number,
     offset_minutes,
     text,
+    unique_by_source_key,
     utc_instant,
 )
 from extraction.adapters.schemaorg_dates import load_zone
@@ -81,13 +84,10 @@ def extract_eventbrite(
         venue = _venue(raw, warnings) if isinstance(raw, dict) else None
         if venue is not None and venue.external_ids.get("eventbrite"):
             venues_by_id.setdefault(venue.external_ids["eventbrite"], venue)
-    performances: list[ExtractedPerformance] = []
-    seen: set[str] = set()
-    for index, event in enumerate(events):
-        performance = _performance(event, index, venues_by_id, default_timezone, warnings)
-        if performance is not None and performance.source_key not in seen:
-            seen.add(performance.source_key or "")
-            performances.append(performance)
+    performances = unique_by_source_key(
+        _performance(event, index, venues_by_id, default_timezone, warnings)
+        for index, event in enumerate(events)
+    )
     return ExtractionResult(
         performances=performances, discovered_urls=_next_page(data, url), warnings=warnings.items
     )
@@ -126,19 +126,16 @@ def _next_page(data: object, url: str | None) -> list[DiscoveredUrl]:
 
 
 def _performance(
-    event: object,
+    item: object,
     index: int,
     venues_by_id: dict[str, ExtractedVenue],
     default_timezone: str | None,
     warnings: Warnings,
 ) -> ExtractedPerformance | None:
-    if not isinstance(event, dict):
-        warnings.warn(f"item {index}: expected an event object, got a JSON {json_type(event)}; skipped")
+    checked = event_with_id(item, f"item {index}", warnings)
+    if checked is None:
         return None
-    event_id = identifier(event.get("id"))
-    if event_id is None:
-        warnings.warn(f"item {index}: event without an id; skipped")
-        return None
+    event, event_id = checked
     label = f"event {event_id}"
     name = text(dig(event, "name", "text")) or html_text(dig(event, "name", "html"))
     if name is None:
@@ -230,7 +227,7 @@ def _venue(item: Node, warnings: Warnings) -> ExtractedVenue | None:
         postal_code=text(raw_address.get("postal_code")),
         country=country_code(raw_address.get("country")),
     )
-    point = coordinates(
+    latitude, longitude = coordinates(
         item.get("latitude") or raw_address.get("latitude"),
         item.get("longitude") or raw_address.get("longitude"),
         warnings,
@@ -241,8 +238,8 @@ def _venue(item: Node, warnings: Warnings) -> ExtractedVenue | None:
             source_key=f"eventbrite:venue:{venue_id}" if venue_id else None,
             name=name,
             address=address if address.model_dump(exclude_none=True) else None,
-            latitude=point[0] if point else None,
-            longitude=point[1] if point else None,
+            latitude=latitude,
+            longitude=longitude,
             capacity=_capacity(item.get("capacity")),
             external_ids={"eventbrite": venue_id} if venue_id else {},
         )
@@ -285,8 +282,7 @@ def _money(value: object) -> tuple[float, str | None] | None:
         amount = (number(money.get("value")) or 0) / 100
     if amount is None or amount < 0:
         return None
-    currency = text(money.get("currency"))
-    return amount, currency.upper() if currency and len(currency) == 3 and currency.isalpha() else None
+    return amount, currency_code(money.get("currency"))
 
 
 def _ticket_status(event: Node) -> str | None:

@@ -47,6 +47,7 @@ from extraction.adapters.apijson import (
     node,
     nodes,
     text,
+    unique_by_source_key,
 )
 from extraction.schemas import ExtractedAddress, ExtractedVenue, ExtractionResult
 
@@ -65,13 +66,8 @@ def extract_google_places(
     """Read one Places response; every place becomes a venue keyed by its place ID (matching only)."""
     warnings = Warnings()
     data = load_json(body, warnings)
-    venues: list[ExtractedVenue] = []
-    seen: set[str] = set()
-    for index, place in enumerate(_places(data, warnings) if data is not NOT_JSON else ()):
-        venue = _venue(place, index, warnings)
-        if venue is not None and venue.source_key not in seen:
-            seen.add(venue.source_key or "")
-            venues.append(venue)
+    places = _places(data, warnings) if data is not NOT_JSON else []
+    venues = unique_by_source_key(_venue(place, index, warnings) for index, place in enumerate(places))
     return ExtractionResult(venues=venues, warnings=warnings.items)
 
 
@@ -133,7 +129,7 @@ def _venue(place: object, index: int, warnings: Warnings) -> ExtractedVenue | No
     if "CLOSED_PERMANENTLY" in (text(place.get("businessStatus")), text(place.get("business_status"))):
         warnings.warn(f"{label}: {name!r} is permanently closed")
     location = node(place.get("location")) or node(dig(place, "geometry", "location"))
-    point = coordinates(
+    latitude, longitude = coordinates(
         location.get("latitude", location.get("lat")),
         location.get("longitude", location.get("lng")),
         warnings,
@@ -144,8 +140,8 @@ def _venue(place: object, index: int, warnings: Warnings) -> ExtractedVenue | No
             source_key=f"google_place:{place_id}",
             name=name,
             address=_address(place),
-            latitude=point[0] if point else None,
-            longitude=point[1] if point else None,
+            latitude=latitude,
+            longitude=longitude,
             timezone=text(dig(place, "timeZone", "id")),
             phone=text(place.get("internationalPhoneNumber"))
             or text(place.get("international_phone_number"))

@@ -43,12 +43,15 @@ from urllib.parse import urljoin
 from pydantic import ValidationError
 
 from extraction.adapters.apijson import (
+    MAX_DESCRIPTION_CHARS,
     NOT_JSON,
     Node,
     Warnings,
     coordinates,
     country_code,
+    currency_code,
     dig,
+    event_with_id,
     html_text,
     http_url,
     identifier,
@@ -59,6 +62,7 @@ from extraction.adapters.apijson import (
     number,
     offset_minutes,
     text,
+    unique_by_source_key,
     utc_instant,
 )
 from extraction.adapters.schemaorg_dates import load_zone
@@ -82,7 +86,6 @@ EXTRACTOR_VERSION = "1"
 API_BASE_URL = "https://app.ticketmaster.com"
 MAX_ITEMS = 1_000
 MAX_IMAGES = 3
-MAX_DESCRIPTION_CHARS = 10_000
 
 _STATUSES = {
     "onsale": EventStatus.SCHEDULED,
@@ -108,12 +111,9 @@ def extract_ticketmaster(
     artists: list[ExtractedArtist] = []
     if data is not NOT_JSON:
         events, venue_items, attraction_items = _items(data, warnings)
-        seen: set[str] = set()
-        for index, event in enumerate(events):
-            performance = _performance(event, index, default_timezone, warnings)
-            if performance is not None and performance.source_key not in seen:
-                seen.add(performance.source_key or "")
-                performances.append(performance)
+        performances = unique_by_source_key(
+            _performance(event, index, default_timezone, warnings) for index, event in enumerate(events)
+        )
         venues = [v for v in (_venue(item, warnings) for item in venue_items) if v is not None]
         artists = [a for a in (_artist(item, warnings) for item in attraction_items) if a is not None]
     return ExtractionResult(
@@ -189,15 +189,12 @@ def _next_page(data: object, url: str | None) -> list[DiscoveredUrl]:
 
 
 def _performance(
-    event: object, index: int, default_timezone: str | None, warnings: Warnings
+    item: object, index: int, default_timezone: str | None, warnings: Warnings
 ) -> ExtractedPerformance | None:
-    if not isinstance(event, dict):
-        warnings.warn(f"item {index}: expected an event object, got a JSON {json_type(event)}; skipped")
+    checked = event_with_id(item, f"item {index}", warnings)
+    if checked is None:
         return None
-    event_id = identifier(event.get("id"))
-    if event_id is None:
-        warnings.warn(f"item {index}: event without an id; skipped")
-        return None
+    event, event_id = checked
     label = f"event {event_id}"
     name = html_text(event.get("name"))
     if name is None:
@@ -301,12 +298,8 @@ def _offers(event: Node, url: str | None, warnings: Warnings, label: str) -> lis
         if (low is not None and low < 0) or (high is not None and high < 0):
             warnings.warn(f"{label}: negative price range; dropped")
             continue
-        currency = text(item.get("currency"))
         offer = ExtractedOffer(
-            url=url,
-            min_price=low,
-            max_price=high,
-            currency=currency.upper() if currency and len(currency) == 3 and currency.isalpha() else None,
+            url=url, min_price=low, max_price=high, currency=currency_code(item.get("currency"))
         )
         if offer not in offers:
             offers.append(offer)
@@ -349,7 +342,7 @@ def _venue(item: object, warnings: Warnings) -> ExtractedVenue | None:
         country=country_code(dig(item, "country", "countryCode")) or text(dig(item, "country", "name")),
     )
     location = node(item.get("location"))
-    point = coordinates(location.get("latitude"), location.get("longitude"), warnings, label)
+    latitude, longitude = coordinates(location.get("latitude"), location.get("longitude"), warnings, label)
     zone = text(item.get("timezone"))
     if zone and load_zone(zone) is None:
         warnings.warn(f"{label}: unknown time zone {zone[:60]!r}; dropped")
@@ -359,8 +352,8 @@ def _venue(item: object, warnings: Warnings) -> ExtractedVenue | None:
             source_key=f"ticketmaster:venue:{venue_id}" if venue_id else None,
             name=name,
             address=address if address.model_dump(exclude_none=True) else None,
-            latitude=point[0] if point else None,
-            longitude=point[1] if point else None,
+            latitude=latitude,
+            longitude=longitude,
             timezone=zone,
             external_ids={"ticketmaster": venue_id} if venue_id else {},
             image_urls=_images(item.get("images")),

@@ -36,6 +36,7 @@ from extraction.adapters.apijson import (
     load_json,
     node,
     text,
+    unique_by_source_key,
 )
 from extraction.schemas import ExtractedAddress, ExtractedVenue, ExtractionResult
 
@@ -51,13 +52,10 @@ def extract_yelp(
     """Read one Yelp response; every business becomes a venue keyed by its Yelp ID (matching only)."""
     warnings = Warnings()
     data = load_json(body, warnings)
-    venues: list[ExtractedVenue] = []
-    seen: set[str] = set()
-    for index, business in enumerate(_businesses(data, warnings) if data is not NOT_JSON else ()):
-        venue = _venue(business, index, warnings)
-        if venue is not None and venue.source_key not in seen:
-            seen.add(venue.source_key or "")
-            venues.append(venue)
+    businesses = _businesses(data, warnings) if data is not NOT_JSON else []
+    venues = unique_by_source_key(
+        _venue(business, index, warnings) for index, business in enumerate(businesses)
+    )
     return ExtractionResult(venues=venues, warnings=warnings.items)
 
 
@@ -98,14 +96,14 @@ def _venue(business: object, index: int, warnings: Warnings) -> ExtractedVenue |
     if business.get("is_closed") is True:
         warnings.warn(f"{label}: {name!r} is closed for good")
     position = node(business.get("coordinates"))
-    point = coordinates(position.get("latitude"), position.get("longitude"), warnings, label)
+    latitude, longitude = coordinates(position.get("latitude"), position.get("longitude"), warnings, label)
     try:
         return ExtractedVenue(
             source_key=f"yelp:{business_id}",
             name=name,
             address=_address(node(business.get("location"))),
-            latitude=point[0] if point else None,
-            longitude=point[1] if point else None,
+            latitude=latitude,
+            longitude=longitude,
             phone=text(business.get("phone")) or text(business.get("display_phone")),
             external_ids={"yelp": business_id},
         )

@@ -13,10 +13,17 @@ from typing import Any
 
 import pytest
 
-from extraction.adapters import bandsintown, dice
+from extraction.adapters import apijson, bandsintown, dice
 from extraction.adapters.bandsintown import extract_bandsintown
 from extraction.adapters.dice import extract_dice
-from extraction.schemas import Billing, EventStatus, ExtractedPerformance, ExtractionResult, TimePrecision
+from extraction.schemas import (
+    Billing,
+    EventStatus,
+    ExtractedArtist,
+    ExtractedPerformance,
+    ExtractionResult,
+    TimePrecision,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 APIS = ROOT / "tests" / "fixtures" / "apis"
@@ -539,6 +546,53 @@ def test_dice_bad_events_are_skipped_good_ones_kept() -> None:
         "event d: lineup is not a list; ignored",
         "event d: venue coordinates 200.0,5.0 out of range; dropped",
     ]
+
+
+def test_bandsintown_and_dice_keep_their_version_1_ids_and_urls() -> None:
+    # Looser than the other API adapters (apijson's defaults): ids up to 64 characters, spaces
+    # kept, and URLs kept as written; changing this would change their source keys.
+    spaced_url = "https://example.com/a show"
+    event = copy.deepcopy(_bandsintown_excerpt()["Ekali"][1])
+    event.update({"id": "id with spaces", "url": spaced_url})
+    show = extract_bandsintown(json.dumps([event, {**event, "id": "x" * 65}])).performances
+    assert [(p.source_key, p.url) for p in show] == [("bandsintown:event:id with spaces", spaced_url)]
+    dice_event = {**_dice_sunset_events()[0], "id": "dice id", "url": spaced_url}
+    dice_show = extract_dice(json.dumps([dice_event])).performances
+    assert [(p.source_key, p.url) for p in dice_show] == [("dice:event:dice id", spaced_url)]
+
+
+def test_shared_api_json_helpers() -> None:
+    assert apijson.identifier("a b") is None
+    assert apijson.identifier("a b", allow_spaces=True) == "a b"
+    assert apijson.identifier("x" * 65, max_length=64, allow_spaces=True) is None
+    assert apijson.http_url("https://example.com/a b") is None
+    assert apijson.http_url("https://example.com/a  b", allow_spaces=True) == "https://example.com/a b"
+    assert [apijson.currency_code(v) for v in ("usd", " EUR ", "US$", "", 840)] == [
+        "USD",
+        "EUR",
+        None,
+        None,
+        None,
+    ]
+    warnings = apijson.Warnings()
+    assert apijson.coordinates("1.5", 2, warnings, "venue 1") == (1.5, 2.0)
+    assert apijson.coordinates(None, 2, warnings, "venue 1") == (None, None)
+    assert apijson.coordinates(0, 0, warnings, "event 2", "venue coordinates") == (None, None)
+    assert apijson.event_with_id([], "item 0", warnings) is None
+    assert apijson.event_with_id({"id": True}, "item 1", warnings) is None
+    assert apijson.event_with_id({"id": 7}, "item 2", warnings) == ({"id": 7}, "7")
+    assert warnings.items == [
+        "event 2: venue coordinates 0,0 look like a placeholder; dropped",
+        "item 0: expected an event object, got a JSON array; skipped",
+        "item 1: event without an id; skipped",
+    ]
+
+
+def test_unique_by_source_key_keeps_the_first_of_each_key() -> None:
+    a1, b, a2 = (ExtractedArtist(name=n, source_key=k) for n, k in (("A", "a"), ("B", "b"), ("A2", "a")))
+    keyless = [ExtractedArtist(name="X"), ExtractedArtist(name="Y")]
+    items = [a1, None, b, a2, *keyless]
+    assert apijson.unique_by_source_key(items) == [a1, b, *keyless]  # items without a key are all kept
 
 
 def test_adapters_do_not_import_django() -> None:
