@@ -7,9 +7,9 @@
    deduplicate all rows as one table without labels; pairwise precision, recall and F1 over the
    final clusters.
 2. A synthetic venue table (bench/er_synth.py, --rows, seeded, ground truth kept): wall time and
-   peak memory of each resolver, each in its own fresh process (peak RSS via getrusage in that
-   process; the clock runs from reading the CSV to having a cluster id for every row), and their
-   pairwise F1 against the truth.
+   peak memory of each resolver, each in its own fresh process (peak RSS of that process and its
+   children, see ``TreePeak``; the clock runs from reading the CSV to having a cluster id for every
+   row), and their pairwise F1 against the truth.
 3. Online matching: ``VenueIndex`` over the synthetic table's rows as canonical venues, then
    --queries new records (noisy copies of existing venues and new ones): median and p99 latency of
    ``match(record)`` (prepare + blocking + scoring + explanation).
@@ -135,9 +135,6 @@ def read_clusters(path: Path) -> dict[str, str]:
 # --- workers (each runs in a fresh process) ----------------------------------------------------
 
 
-WORKERS = 2  # the machine's cores; Splink's DuckDB uses as many threads
-
-
 def _peak_mb() -> float:
     """Peak RSS of this process (ru_maxrss is in KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -188,21 +185,17 @@ class TreePeak:
 
 
 def worker_ours(csv_path: Path, out: Path) -> dict[str, Any]:
-    from entities.resolution.batch import prepare_csv, resolve_venues
+    import polars as pl
+
+    from entities.resolution.batch import resolve_csv
 
     with TreePeak() as peak:
         started = time.perf_counter()
-        venues = prepare_csv(csv_path, workers=WORKERS)
-        prepared = time.perf_counter()
-        resolution = resolve_venues(venues, threshold=MATCH_THRESHOLD)
+        resolution = resolve_csv(csv_path, threshold=MATCH_THRESHOLD)
         seconds = time.perf_counter() - started
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(("id", "cluster_id"))
-        writer.writerows(resolution.cluster_of.items())
+    pl.DataFrame({"id": resolution.ids, "cluster_id": resolution.cluster_ids}).write_csv(out)
     return {
         "seconds": seconds,
-        "prepare_seconds": prepared - started,
         "peak_mb": peak.peak,
         "own_peak_mb": _peak_mb(),
         "stats": resolution.stats,
@@ -283,11 +276,12 @@ def worker_splink(csv_path: Path, out: Path) -> dict[str, Any]:
 
 def worker_index(csv_path: Path, queries: int, seed: int, out: Path) -> dict[str, Any]:
     from bench.er_synth import generate
-    from entities.resolution.batch import prepare_csv, records_from_rows
+    from entities.resolution.batch import records_from_rows
+    from entities.resolution.columnar import read_venue_csv
     from entities.resolution.index import VenueIndex
 
     started = time.perf_counter()
-    venues = prepare_csv(csv_path, workers=WORKERS)
+    venues = read_venue_csv(csv_path).venues()
     index = VenueIndex()
     index.add_all(venues)
     del venues

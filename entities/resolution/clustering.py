@@ -13,6 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+
 
 @dataclass(slots=True)
 class ClusterStats:
@@ -106,3 +111,75 @@ def cluster_ids(ids: Sequence[str], roots: Sequence[int]) -> dict[str, str]:
         if current is None or x < current:
             smallest[root] = x
     return {x: smallest[root] for x, root in zip(ids, roots, strict=True)}
+
+
+def cluster_edges(
+    size: int,
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    bits: npt.NDArray[np.float64],
+    *,
+    threshold_bits: float,
+    link_bits: Callable[[int, int], float] | None = None,
+    max_pairs_checked: int = 1024,
+    stats: ClusterStats | None = None,
+) -> npt.NDArray[np.int64]:
+    """cluster_scored over edges given as arrays, the same result, split first: the graph of edges
+    at or above the threshold falls into connected components; a component of two records is one
+    merge, and only the larger components that are not complete go through cluster_scored (the average-evidence rule),
+    each on its own (a join in one component never depends on another). Returns a root position
+    per record."""
+    stats = stats if stats is not None else ClusterStats()
+    strong = bits >= threshold_bits
+    left, right, bits = left[strong], right[strong], bits[strong]
+    roots = np.arange(size, dtype=np.int64)
+    if not len(left):
+        return roots
+    graph = coo_array((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
+    _, component = connected_components(graph, directed=False)
+    nodes_in = np.bincount(component)
+    edges_in = np.bincount(component[left], minlength=len(nodes_in))
+    k = nodes_in[component[left]]
+    # A component whose every pair is an edge (two records, or a few copies of one venue that all
+    # agree) is one cluster: every average between its groups clears the threshold. Up to 64
+    # records, so that no join in it would have been refused as too large to check.
+    complete = (edges_in[component[left]] == k * (k - 1) // 2) & (k * k <= 4 * max_pairs_checked)
+    first = np.full(len(nodes_in), size, dtype=np.int64)
+    np.minimum.at(first, component[left], left)
+    roots[left[complete]] = first[component[left[complete]]]
+    roots[right[complete]] = first[component[right[complete]]]
+    is_complete = np.zeros(len(nodes_in), dtype=bool)
+    is_complete[component[left[complete]]] = True
+    merged = int(np.sum(nodes_in[is_complete] - 1))
+    stats.edges += int(complete.sum())
+    stats.merges += merged
+    pairs_only = complete
+    larger = ~pairs_only
+    if larger.any():
+        # Positions renumbered in order, so that ties break as they would over all positions.
+        nodes = np.sort(np.concatenate([left[larger], right[larger]]))
+        nodes = nodes[np.concatenate([[True], nodes[1:] != nodes[:-1]])]
+        a = np.searchsorted(nodes, left[larger])
+        b = np.searchsorted(nodes, right[larger])
+        inner = ClusterStats()
+        local = cluster_scored(
+            len(nodes),
+            zip(a.tolist(), b.tolist(), bits[larger].tolist(), strict=True),
+            threshold_bits=threshold_bits,
+            link_bits=(lambda i, j: link_bits(int(nodes[i]), int(nodes[j])))
+            if link_bits is not None
+            else None,
+            max_pairs_checked=max_pairs_checked,
+            stats=inner,
+        )
+        roots[nodes] = nodes[np.asarray(local, dtype=np.int64)]
+        stats.edges += inner.edges
+        stats.merges += inner.merges
+        stats.refused += inner.refused
+        stats.too_large += inner.too_large
+        stats.pair_checks += inner.pair_checks
+        stats.refused_examples.extend(
+            (int(nodes[x]), int(nodes[y]))
+            for x, y in inner.refused_examples[: 20 - len(stats.refused_examples)]
+        )
+    return roots

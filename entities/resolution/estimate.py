@@ -25,8 +25,9 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Final
 
 from entities.resolution.matching import (
@@ -163,84 +164,86 @@ def expectation_maximisation(
     return EMResult(m, lam, iterations, converged, total, expected, counts)
 
 
-def _equal_pair_share(counts: Iterable[int]) -> tuple[int, float]:
-    """(records with a value, share of ordered pairs of them with equal values) from value counts."""
-    sizes = list(counts)
-    n = sum(sizes)
-    equal = sum(c * (c - 1) for c in sizes)
+def _equal_pair_share(counts: ValueCounts) -> tuple[int, float]:
+    """(records with a value, share of ordered pairs of them with equal values)."""
+    n = counts.records
+    sizes = list(counts.shared.values())
+    equal = math.sumprod(sizes, sizes) - sum(sizes)  # sum of c * (c - 1), at C speed
     return n, (equal / (n * (n - 1)) if n > 1 else 0.0)
 
 
-Groups = dict[str, int | list[int]]  # value -> the position holding it, or the positions
+@dataclass(frozen=True, slots=True)
+class ValueCounts:
+    """How one field's values are shared: the records that have a value, and each value that two
+    or more records hold with its count (the rest are held once)."""
+
+    records: int
+    shared: Mapping[str, int]
+
+    @classmethod
+    def of(cls, values: Iterable[str | None]) -> ValueCounts:
+        counts = Counter(v for v in values if v)
+        return cls(counts.total(), {v: c for v, c in counts.items() if c > 1})
 
 
-def _groups(values: Sequence[str | None]) -> Groups:
-    groups: Groups = {}
-    get = groups.get
+def value_blocks(values: Sequence[str | None], max_block_size: int) -> list[list[int]]:
+    """The positions of each value held by 2 to max_block_size records, in order of first occurrence."""
+    groups: dict[str, list[int]] = {}
     for i, value in enumerate(values):
         if value:
-            current = get(value)
-            if current is None:
-                groups[value] = i
-            elif isinstance(current, int):
-                groups[value] = [current, i]
-            else:
-                current.append(i)
-    return groups
+            groups.setdefault(value, []).append(i)
+    return [b for b in groups.values() if 2 <= len(b) <= max_block_size]
 
 
-def _sizes(groups: Mapping[str, int | list[int]]) -> Iterator[int]:
-    return (1 if isinstance(m, int) else len(m) for m in groups.values())
-
-
-def frequent_values(groups: Mapping[str, int | list[int]], *, min_bits: float = 0.5) -> dict[str, float]:
+def frequent_values(counts: ValueCounts, *, min_bits: float = 0.5) -> dict[str, float]:
     """Term-frequency adjustments for an "exact" level: for a value held by c of the n records that
     have one, u is (c - 1) / (n - 1) instead of the field's average; values more common than average
     by more than ``min_bits`` get log2(average / u) (negative), the others nothing."""
-    n, average = _equal_pair_share(_sizes(groups))
+    n, average = _equal_pair_share(counts)
     if n < 3 or average <= 0:
         return {}
     out: dict[str, float] = {}
-    for value, members in groups.items():
-        if isinstance(members, list):
-            bits = math.log2(average * (n - 1) / (len(members) - 1))
-            if bits < -min_bits:
-                out[value] = round(bits, 3)
+    for value, c in counts.shared.items():
+        bits = math.log2(average * (n - 1) / (c - 1))
+        if bits < -min_bits:
+            out[value] = round(bits, 3)
     return out
 
 
+# Level vectors (VENUE_FIELDS order) of pairs of positions: the scalar pair_levels over prepared
+# venues, or the columnar pair_level_codes over a table; both give the same levels.
+LevelsOf = Callable[[Sequence[tuple[int, int]]], Iterable[Pattern]]
+
+
 def estimate_u(
-    venues: Sequence[PreparedVenue],
+    size: int,
+    counts: Mapping[str, ValueCounts],
+    levels_of: LevelsOf,
     *,
     max_pairs: int = 40_000,
     seed: int = 0,
-    groups: Mapping[str, Groups] | None = None,
 ) -> tuple[Table, dict[str, float], dict[str, Counter[str]]]:
-    """u per field and level from random pairs (exact levels from value frequencies), the share
-    of records that have each equality field, and the raw counts of the random sample. ``groups`` may give, per field, the records
-    of each value (the EM sessions have them already)."""
+    """u per field and level from random pairs of ``size`` records (exact levels of the equality
+    fields from their ``counts``), the share of records that have each equality field, and the raw
+    counts of the random sample."""
     rng = random.Random(seed)
-    n = len(venues)
-    sample: dict[str, Counter[str]] = {f: Counter() for f in ESTIMATED_LEVELS}
+    n = size
+    pairs = []
     for _ in range(max_pairs if n > 1 else 0):
         i, j = rng.randrange(n), rng.randrange(n - 1)
         j += j >= i
-        pair = pair_levels(venues[i], venues[j])
+        pairs.append((i, j))
+    sample: dict[str, Counter[str]] = {f: Counter() for f in ESTIMATED_LEVELS}
+    for pattern, count in Counter(levels_of(pairs)).items():
         for f in ESTIMATED_LEVELS:
-            sample[f][pair[_FIELD_INDEX[f]]] += 1
+            sample[f][pattern[_FIELD_INDEX[f]]] += count
     u: Table = {}
     share: dict[str, float] = {}
     for f, levels in ESTIMATED_LEVELS.items():
         seen = sample[f]
         observed = {lvl: seen[lvl] + 0.5 for lvl in levels}  # add-half: unseen is rare, not impossible
-        if f in _EQUALITY_ATTRS:
-            attr = _EQUALITY_ATTRS[f]
-            if groups is not None and f in groups:
-                with_value, exact = _equal_pair_share(_sizes(groups[f]))
-            else:
-                with_value, exact = _equal_pair_share(
-                    Counter([getattr(v, attr) for v in venues if getattr(v, attr)]).values()
-                )
+        if f in counts:
+            with_value, exact = _equal_pair_share(counts[f])
             share[f] = with_value / n if n else 0.0
             exact = max(exact, 0.5 / max(1, with_value) ** 2)
             rest = sum(c for lvl, c in observed.items() if lvl != "exact")
@@ -252,22 +255,18 @@ def estimate_u(
 
 
 def _session_pairs(
-    groups: Groups, *, max_block_size: int, max_pairs: int, rng: random.Random
+    blocks: Sequence[Sequence[int]], *, max_pairs: int, rng: random.Random
 ) -> tuple[list[tuple[int, int]], int]:
-    """Pairs within groups of up to max_block_size records, whole groups sampled so that about
-    max_pairs remain, and how many pairs there were in all."""
-    blocks = [b for b in groups.values() if isinstance(b, list) and len(b) <= max_block_size]
-    total = sum(len(b) * (len(b) - 1) // 2 for b in blocks)
+    """Pairs within blocks, whole blocks sampled so that about max_pairs remain, and how many pairs
+    there were in all."""
+    sizes = list(map(len, blocks))
+    total = int(math.sumprod(sizes, sizes) - sum(sizes)) // 2
     keep = min(1.0, max_pairs / total) if total else 1.0
     pairs: list[tuple[int, int]] = []
     for b in blocks:
         if keep >= 1.0 or rng.random() < keep:
-            pairs.extend((b[x], b[y]) for x in range(len(b)) for y in range(x + 1, len(b)))
+            pairs.extend(combinations(b, 2))
     return pairs, total
-
-
-def _patterns(venues: Sequence[PreparedVenue], pairs: Iterable[tuple[int, int]]) -> Counter[Pattern]:
-    return Counter(pair_levels(venues[i], venues[j]) for i, j in pairs)
 
 
 def _monotone(weights: Table) -> Table:
@@ -299,32 +298,55 @@ def estimate_venue_model(
     max_block_size: int = 100,
 ) -> VenueModel:
     """A VenueModel estimated from ``venues`` (see the module docstring); the hand model if EM fails."""
-    n = len(venues)
+    values = {f: [getattr(v, attr) for v in venues] for f, attr in _EQUALITY_ATTRS.items()}
+    values["website"] = [None if v.website_generic else v.website_host for v in venues]
+    return estimate_model(
+        len(venues),
+        {f: ValueCounts.of(column) for f, column in values.items()},
+        {f: value_blocks(values[f], max_block_size) for f in SESSION_FIELDS},
+        lambda pairs: [pair_levels(venues[i], venues[j]) for i, j in pairs],
+        seed=seed,
+        max_training_pairs=max_training_pairs,
+        max_random_pairs=max_random_pairs,
+    )
+
+
+# The fields whose shared values block the two EM sessions.
+SESSION_FIELDS: Final = ("phone", "name")
+
+
+def estimate_model(
+    size: int,
+    counts: Mapping[str, ValueCounts],
+    blocks: Mapping[str, Sequence[Sequence[int]]],
+    levels_of: LevelsOf,
+    *,
+    seed: int = 0,
+    max_training_pairs: int = 40_000,
+    max_random_pairs: int = 40_000,
+) -> VenueModel:
+    """The estimation itself, on any representation of the records: ``size`` records, the
+    ``counts`` of each equality field (website without generic hosts), the ``blocks`` of shared
+    values of SESSION_FIELDS (as ``value_blocks``), and ``levels_of`` pairs of positions."""
+    n = size
     if n < 3:
         return HAND_MODEL
     rng = random.Random(seed)
-    groups = {
-        "phone": _groups([v.phone for v in venues]),
-        "name": _groups([v.name_key for v in venues]),
-        "website": _groups([None if v.website_generic else v.website_host for v in venues]),
-    }
-    u, share, sample = estimate_u(venues, max_pairs=max_random_pairs, seed=seed, groups=groups)
+    u, share, sample = estimate_u(n, counts, levels_of, max_pairs=max_random_pairs, seed=seed)
     mass: dict[str, Counter[str]] = {f: Counter() for f in ESTIMATED_LEVELS}
     m: Table = {f: dict(levels) for f, levels in M_PRIOR.items()}
     sessions: dict[str, object] = {}
     estimates: dict[str, Table] = {}
     matches: list[float] = []
     # Session "phone": trains everything but phone. Session "name": everything but name.
-    for blocked_field in ("phone", "name"):
-        pairs, total = _session_pairs(
-            groups[blocked_field], max_block_size=max_block_size, max_pairs=max_training_pairs, rng=rng
-        )
+    for blocked_field in SESSION_FIELDS:
+        pairs, total = _session_pairs(blocks[blocked_field], max_pairs=max_training_pairs, rng=rng)
         if len(pairs) < 20:
             sessions[blocked_field] = {"pairs": len(pairs), "skipped": "too few pairs"}
             continue
         train = [f for f in ESTIMATED_LEVELS if f != blocked_field]
         result = expectation_maximisation(
-            _patterns(venues, pairs), u=u, m_start=m, train=train, exclude=(blocked_field,)
+            Counter(levels_of(pairs)), u=u, m_start=m, train=train, exclude=(blocked_field,)
         )
         estimates[blocked_field] = result.m
         for f, levels in result.mass.items():
@@ -379,7 +401,7 @@ def estimate_venue_model(
         location="max",
         m=m,
         u=u,
-        frequent={f: frequent_values(groups[f]) for f in ("name", "phone", "website")},
+        frequent={f: frequent_values(counts[f]) for f in ("name", "phone", "website")},
         details={
             "records": n,
             "expected_matching_pairs": round(expected_matches, 1),

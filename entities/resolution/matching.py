@@ -41,6 +41,8 @@ from difflib import SequenceMatcher
 from itertools import chain
 from typing import Final, Literal, NamedTuple
 
+from rapidfuzz.distance import Indel
+
 from entities.resolution.normalize import (
     is_generic_host,
     normalize_artist_name,
@@ -416,12 +418,12 @@ def name_similarity(a: PreparedVenue, b: PreparedVenue, *, floor: float = 0.0) -
 
     1.0 for equal name keys; 0.95 when the non-noise words are equal and one name's venue-type
     words are a subset of the other's ("The Moore" vs "Moore Theatre", but not "Sunset Tavern" vs
-    "Sunset Room"); otherwise the larger of the difflib ratio over the space-free keys (catches
+    "Sunset Room"); otherwise the larger of ``string_ratio`` over the space-free keys (catches
     typos and run-together words) and the Jaccard index of the full word sets (catches reordering).
 
     With ``floor``, a pair whose similarity is certainly below it may get a cheaper, lower value
     (the Jaccard index) instead of the exact one: scoring only needs to know it is below the lowest
-    level, and this skips most difflib work on clearly different names.
+    level, and this skips most ratio work on clearly different names.
     """
     if a.name_key == b.name_key:
         return 1.0
@@ -442,16 +444,22 @@ def _name_sim(key_a: str, key_b: str, ta: frozenset[str], tb: frozenset[str], fl
         return NAME_SIMILAR
     union = len(ta | tb)
     jaccard = len(ta & tb) / union if union else 0.0
-    # Upper bounds on difflib's ratio, cheapest first: skip the expensive part when it cannot matter.
+    # The ratio is at most 2 * shorter / total: skip it when that bound cannot matter.
     la, lb = len(key_a), len(key_b)
     bound = 2.0 * min(la, lb) / (la + lb) if la + lb else 0.0
     if bound <= jaccard or bound < floor:
         return jaccard
-    matcher = SequenceMatcher(None, key_a, key_b, autojunk=False)
-    bound = matcher.quick_ratio()
-    if bound <= jaccard or bound < floor:
-        return jaccard
-    return max(jaccard, matcher.ratio())
+    return max(jaccard, string_ratio(key_a, key_b))
+
+
+def string_ratio(a: str, b: str) -> float:
+    """2 * (longest common subsequence) / (len(a) + len(b)), 1.0 for two empty strings.
+
+    The similarity of names, streets and cities, here and in the columnar batch path (which calls
+    the same rapidfuzz function over arrays, so both paths get the same floats). Like difflib's
+    ratio, but over the true longest common subsequence, and in C.
+    """
+    return Indel.normalized_similarity(a, b)
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -490,12 +498,15 @@ def _name_level_words(
     return "different", sim
 
 
-def _city_level(
-    a: PreparedVenue, b: PreparedVenue, metres: float | None, *, precise: bool = False
-) -> tuple[Level, float]:
-    """City level; the similarity is difflib's ratio with ``precise``, else possibly a cheaper upper
-    bound of it when that bound already rules out "close" (the level is the same either way)."""
-    ca, cb = a.city, b.city
+def _city_level(a: PreparedVenue, b: PreparedVenue, metres: float | None) -> tuple[Level, float]:
+    level, sim = city_text_level(a.city, b.city)
+    if level == "different" and metres is not None and metres <= CITY_SAME_PLACE_M:
+        return "different_nearby", sim
+    return level, sim
+
+
+def city_text_level(ca: str | None, cb: str | None) -> tuple[Level, float]:
+    """City level from the names alone ("different" may still become "different_nearby")."""
     if not ca or not cb:
         return "missing", 0.0
     if ca == cb:
@@ -503,50 +514,11 @@ def _city_level(
     shorter, longer = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
     if longer.startswith(shorter + " "):
         return "close", len(shorter) / len(longer)  # "New York" / "New York City"
-    sim = _city_similarity(ca, cb, None if precise else CITY_CLOSE)
-    if sim >= CITY_CLOSE:
-        return "close", sim  # "Seatle"
-    if metres is not None and metres <= CITY_SAME_PLACE_M:
-        return "different_nearby", sim
-    return "different", sim
+    sim = string_ratio(ca, cb)
+    return ("close" if sim >= CITY_CLOSE else "different"), sim  # "Seatle"
 
 
 CITY_CLOSE: Final = 0.9
-# Cities repeat: a few thousand distinct values meet each other millions of times in a batch. Their
-# letter counts are cached, and difflib runs only for pairs those counts cannot rule out.
-_CITY_SIMILARITY: dict[tuple[str, str], float] = {}
-_CITY_LETTERS: dict[str, Counter[str]] = {}
-
-
-def _letters(city: str) -> Counter[str]:
-    letters = _CITY_LETTERS.get(city)
-    if letters is None:
-        if len(_CITY_LETTERS) >= 200_000:
-            _CITY_LETTERS.clear()
-        letters = _CITY_LETTERS[city] = Counter(city)
-    return letters
-
-
-def _city_similarity(a: str, b: str, floor: float | None = None) -> float:
-    """difflib's ratio of two city names; with ``floor``, an upper bound of it if that is below floor."""
-    key = (a, b) if a < b else (b, a)
-    sim = _CITY_SIMILARITY.get(key)
-    if sim is not None:
-        return sim
-    if floor is not None:
-        total = len(a) + len(b)
-        bound = 2.0 * min(len(a), len(b)) / total
-        if bound < floor:
-            return bound
-        # difflib's ratio counts matched letters, so shared letters bound it from above.
-        bound = 2.0 * sum((_letters(a) & _letters(b)).values()) / total
-        if bound < floor:
-            return bound
-    sim = SequenceMatcher(None, key[0], key[1], autojunk=False).ratio()
-    if len(_CITY_SIMILARITY) >= 500_000:
-        _CITY_SIMILARITY.clear()
-    _CITY_SIMILARITY[key] = sim
-    return sim
 
 
 def _street_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
@@ -563,8 +535,11 @@ def _street_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
     if longer.startswith(shorter + " "):
         # A cross-street or a direction after the street: "2450 broadway between 90th and 91st sts".
         return "close", len(shorter) / len(longer)
-    sim = SequenceMatcher(None, sa, sb, autojunk=False).ratio()
-    return ("close" if sim >= 0.85 else "different"), sim
+    sim = string_ratio(sa, sb)
+    return ("close" if sim >= STREET_CLOSE else "different"), sim
+
+
+STREET_CLOSE: Final = 0.85
 
 
 def _equal_level(a: str | None, b: str | None) -> tuple[Level, float]:
@@ -646,7 +621,7 @@ class VenueLevels(NamedTuple):
 def venue_levels(a: PreparedVenue, b: PreparedVenue) -> VenueLevels:
     """Compare every field of two prepared venues; the input to both scoring and EM."""
     metres = _distance(a, b)
-    name, city = _name_level(a, b), _city_level(a, b, metres, precise=True)
+    name, city = _name_level(a, b), _city_level(a, b, metres)
     country = _equal_level(a.country, b.country)
     street, postcode, geo = _street_level(a, b), _equal_level(a.postcode, b.postcode), _geo_level(metres)
     phone, website = _phone_level(a, b), _website_level(a, b)
@@ -817,7 +792,7 @@ def pair_bits(
         ta, tb = a.tokens, b.tokens
         if at_least is not None:
             # Different keys reach "exact" only with equal word sets (reordered words), or with names
-            # so long that one differing character still gives a difflib ratio of 0.999.
+            # so long that one differing character still gives a ratio of 0.999.
             exact_possible = ta == tb or len(a.name_key) + len(b.name_key) > 1000
             best = w_name["exact"] if exact_possible else model.name_inexact_max
             # The website's share only shrinks as the name weighs more: this bounds the total.

@@ -1,22 +1,14 @@
-"""The batch resolver: preparing CSV rows (in parallel or not), lean scoring, and its results."""
+"""The batch resolver: lean scoring, resolving a CSV or prepared venues, and its results."""
 
-import csv
-import io
 import random
 import re
 
 import pytest
 
-from bench.er_synth import COLUMNS, generate, write_csv
+from bench.er_synth import generate, write_csv
 from entities.resolution import normalize
-from entities.resolution.batch import (
-    _csv_ranges,
-    prepare_all,
-    prepare_csv,
-    prepare_rows,
-    records_from_rows,
-    resolve_venues,
-)
+from entities.resolution.batch import resolve_csv, resolve_venues
+from entities.resolution.columnar import read_venue_csv
 from entities.resolution.estimate import estimate_venue_model
 from entities.resolution.matching import (
     HAND_MODEL,
@@ -36,47 +28,14 @@ def table(tmp_path_factory):
     return path, rows, truth
 
 
-def test_prepare_csv_in_parallel_equals_one_process_and_records(table):
-    # given
-    path, rows, _ = table
-
-    # when
-    parallel = prepare_csv(path, workers=2)
-    serial = prepare_csv(path, workers=1)
-    with path.open(newline="") as f:
-        reader = csv.reader(f)
-        from_rows = prepare_rows(next(reader), reader)
-    from_records = prepare_all(records_from_rows(dict(zip(COLUMNS, r, strict=True)) for r in rows))
-
-    # then
-    assert len(parallel) == len(rows)
-    assert parallel == serial == from_rows == from_records
-
-
-def test_prepare_csv_handles_quoted_newlines_and_missing_columns(tmp_path):
-    # given: a record whose name holds a newline, and no optional columns
-    path = tmp_path / "v.csv"
-    path.write_text('id,name,city\n1,"Neumos\nSeattle",Seattle\n2,Barboza,Seattle\n', encoding="utf-8")
-
-    # when
-    venues = prepare_csv(path, workers=2)
-
-    # then
-    assert [(v.id, v.name_norm, v.city) for v in venues] == [
-        ("1", "neumos seattle", "seattle"),
-        ("2", "barboza", "seattle"),
-    ]
-
-
-def test_prepare_rows_needs_id_and_name():
-    with pytest.raises(ValueError, match="id and name"):
-        prepare_rows(["name", "city"], [["Neumos", "Seattle"]])
+def prepared(path, count):
+    return read_venue_csv(path).venues(range(count))
 
 
 def test_lean_scoring_equals_the_explained_score(table):
     # given: blocked pairs and random pairs, under the hand model and an estimated one
     path, _, _ = table
-    venues = prepare_csv(path)[:8000]
+    venues = prepared(path, 8000)
     model = estimate_venue_model(venues)
     rng = random.Random(0)
     pairs = [p for _, p in zip(range(3000), iter_candidate_pairs(venues), strict=False)]
@@ -96,29 +55,30 @@ def test_lean_scoring_equals_the_explained_score(table):
                     assert bits < floor  # the early exit never drops a pair that makes it
 
 
-def test_resolve_venues_reports_and_explains(table):
+def test_resolve_csv_reports_and_explains(table):
     # given
-    path, _, _ = table
-    venues = prepare_csv(path)[:5000]
+    path, rows, _ = table
     phases = []
 
     # when
-    resolution = resolve_venues(venues, progress=lambda phase, done, total: phases.append(phase))
+    resolution = resolve_csv(path, progress=lambda phase, done, total: phases.append(phase))
 
     # then
-    assert set(resolution.cluster_of) == {v.id for v in venues}
-    assert all(resolution.cluster_of[c] == c for c in resolution.cluster_of.values())  # roots are members
-    assert {"score", "cluster"} <= set(phases)
-    assert resolution.stats["clusters"] == len(set(resolution.cluster_of.values()))
-    merged = next(v.id for v in venues if resolution.cluster_of[v.id] != v.id)
-    explained = resolution.explain(merged, resolution.cluster_of[merged])
+    cluster_of = resolution.cluster_of
+    assert list(cluster_of) == [r[0] for r in rows]  # every row, in file order
+    assert all(cluster_of[c] == c for c in cluster_of.values())  # roots are members
+    assert all(c <= i for i, c in cluster_of.items())  # the smallest id names the cluster
+    assert {"read", "estimate", "block", "score", "cluster"} <= set(phases)
+    assert resolution.stats["clusters"] == len(set(cluster_of.values()))
+    merged = next(i for i, c in cluster_of.items() if c != i)
+    explained = resolution.explain(merged, cluster_of[merged])
     assert explained.weight == pytest.approx(sum(row.weight for row in explained.explanation))
 
 
 def test_resolve_venues_rejects_repeated_ids(table):
     # given
     path, _, _ = table
-    venues = prepare_csv(path)[:10]
+    venues = prepared(path, 10)
 
     # when / then
     with pytest.raises(ValueError, match="duplicate venue id"):
@@ -128,13 +88,20 @@ def test_resolve_venues_rejects_repeated_ids(table):
 def test_hand_model_on_request(table):
     # given
     path, _, _ = table
-    venues = prepare_csv(path)[:3000]
+    venues = prepared(path, 3000)
 
     # when
     resolution = resolve_venues(venues, model="hand")
 
     # then
     assert resolution.model is HAND_MODEL
+
+
+def test_explain_needs_known_ids(table):
+    path, _, _ = table
+    resolution = resolve_venues(prepared(path, 600))
+    with pytest.raises(ValueError, match="unknown venue id"):
+        resolution.explain("nope", "1")
 
 
 # --- normaliser fast paths: same results as the general path ------------------------------------
@@ -185,24 +152,3 @@ def test_website_fast_path_equals_urlsplit(url, monkeypatch):
 
     # then
     assert fast == slow
-
-
-def test_csv_ranges_cut_between_records_even_inside_quotes(tmp_path):
-    # given: names with newlines and quotes, split into many ranges
-    path = tmp_path / "v.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "name"])
-        writer.writerows(
-            [str(i), f'Room {i}\n"upstairs"' if i % 7 == 0 else f"Room {i}"] for i in range(3000)
-        )
-
-    # when
-    header, ranges = _csv_ranges(str(path), 16)
-    data = path.read_bytes()
-    rows = [row for a, b in ranges for row in csv.reader(io.StringIO(data[a:b].decode(), newline=""))]
-
-    # then
-    assert header == ["id", "name"]
-    assert len(ranges) > 8
-    assert rows == list(csv.reader(io.StringIO(data.decode(), newline="")))[1:]

@@ -90,3 +90,41 @@ def test_cluster_ids_match_union_find_convention():
 
     # then: the smallest id by string order, like matching.cluster
     assert labels == cluster([("v10", "v9"), ("v9", "v3")]) == {"v10": "v10", "v9": "v10", "v3": "v10"}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_split_into_components_it_clusters_as_a_whole(seed):
+    # given: random sparse graphs (pairs, complete groups, chains, one large component) with strong
+    # and weak edges; pairs without an edge score -3
+    import random
+
+    import numpy as np
+
+    from entities.resolution.clustering import cluster_edges
+
+    rng = random.Random(seed)
+    size = 400
+    scores = {}
+    for _ in range(150 + 150 * seed):
+        a, b = sorted(rng.sample(range(size), 2))
+        scores[(a, b)] = rng.choice([-8.0, -1.0, 0.5, 2.0, 6.0, 12.0]) + rng.random()
+    for start in range(0, 40, 4):  # complete groups of four
+        for a in range(start, start + 4):
+            for b in range(a + 1, start + 4):
+                scores[(a, b)] = 5.0 + rng.random()
+
+    def link(i, j):
+        return scores.get((i, j), -3.0)
+
+    edges = [(a, b, s) for (a, b), s in scores.items()]
+    left = np.array([e[0] for e in edges], dtype=np.int64)
+    right = np.array([e[1] for e in edges], dtype=np.int64)
+    bits = np.array([e[2] for e in edges])
+    ids = [f"{i:03d}" for i in range(size)]
+
+    # when
+    whole = cluster_scored(size, edges, threshold_bits=0.0, link_bits=link)
+    split = cluster_edges(size, left, right, bits, threshold_bits=0.0, link_bits=link)
+
+    # then: the same clusters (roots may differ within a cluster)
+    assert cluster_ids(ids, whole) == cluster_ids(ids, split.tolist())

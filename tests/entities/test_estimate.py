@@ -10,6 +10,7 @@ from bench.er_synth import COLUMNS, generate
 from entities.resolution.batch import records_from_rows, resolve_venues
 from entities.resolution.estimate import (
     ESTIMATED_LEVELS,
+    ValueCounts,
     estimate_u,
     estimate_venue_model,
     expectation_maximisation,
@@ -192,10 +193,10 @@ def test_too_little_data_falls_back_to_the_hand_model():
 
 def test_frequent_values_weigh_less():
     # given: one value held by 50 records, the others by two each
-    groups = {"chain": list(range(50)), **{f"v{i}": [100 + 2 * i, 101 + 2 * i] for i in range(500)}}
+    counts = ValueCounts(records=1050, shared={"chain": 50, **{f"v{i}": 2 for i in range(500)}})
 
     # when
-    adjustments = frequent_values(groups)
+    adjustments = frequent_values(counts)
 
     # then
     assert set(adjustments) == {"chain"}
@@ -209,7 +210,13 @@ def test_exact_u_from_frequencies(synthetic):
     n = sum(phones.values())
 
     # when
-    u, share, _ = estimate_u(venues, max_pairs=2000)
+    counts = {"phone": ValueCounts.of(v.phone for v in venues)}
+    u, share, _ = estimate_u(
+        len(venues),
+        counts,
+        lambda pairs: [pair_levels(venues[i], venues[j]) for i, j in pairs],
+        max_pairs=2000,
+    )
 
     # then
     assert u["phone"]["exact"] == pytest.approx(sum(c * (c - 1) for c in phones.values()) / (n * (n - 1)))

@@ -1,26 +1,26 @@
 """`manage.py dedupe_venues --csv IN --out OUT`: cluster the venues of a CSV file, without a database.
 
 Reads id,name,addr,city,phone (and optionally postcode,country,lat,lng,website), resolves them with
-the pipeline's own pure resolution code (``entities.resolution``: the same normalisers, blocking
-keys, comparisons and weights, estimated from the file itself when it is large enough), and writes
-id,cluster_id for every input row, in input order. The cluster id is the smallest id in the
+the pipeline's own pure resolution code (``entities.resolution.batch``: the same normalisers,
+blocking keys, comparisons and weights, estimated from the file itself when it is large enough, run
+over whole columns), and writes id,cluster_id for every input row, in input order (rows whose fields
+are all empty are skipped). The cluster id is the smallest id in the
 cluster. It touches no database (no migrations needed), so it runs on any CSV anywhere.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any, Literal
 
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from entities.resolution.batch import DEFAULT_MATCH_THRESHOLD, prepare_csv, resolve_venues
+from entities.resolution.batch import DEFAULT_MATCH_THRESHOLD, resolve_csv
 
 
 class Command(BaseCommand):
@@ -44,12 +44,6 @@ class Command(BaseCommand):
             default="auto",
             help="auto: weights estimated from the file (EM) when it is large enough, else the hand "
             "weights; hand: always the hand weights.",
-        )
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=min(2, os.cpu_count() or 1),
-            help="Processes that read and normalise the file (default: 2, or 1 on one core).",
         )
         parser.add_argument("--max-block-size", type=int, default=100)
         parser.add_argument(
@@ -80,40 +74,32 @@ class Command(BaseCommand):
             if total and done >= total:
                 bar.close()
 
-        try:
-            venues = prepare_csv(source, workers=max(1, options["workers"]), progress=progress)
-        except (ValueError, UnicodeDecodeError, csv.Error) as exc:
-            raise CommandError(f"Cannot read {source}: {exc}") from exc
-        missing = [n for n, v in enumerate(venues, start=2) if not v.id]
-        if missing:
-            raise CommandError(f"Rows without an id (line {missing[0]} first)")
         model: Literal["auto", "hand"] = "hand" if options["model"] == "hand" else "auto"
         try:
-            resolution = resolve_venues(
-                venues,
+            resolution = resolve_csv(
+                source,
                 model=model,
                 threshold=options["threshold"],
                 max_block_size=options["max_block_size"],
                 progress=progress,
             )
-        except ValueError as exc:  # duplicate ids
-            raise CommandError(str(exc)) from exc
+        except ValueError as exc:  # unreadable file, missing columns, missing or repeated ids
+            raise CommandError(f"Cannot resolve {source}: {exc}") from exc
         finally:
             for bar in bars.values():
                 bar.close()
+        ids = resolution.ids
 
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(("id", "cluster_id"))
-            writer.writerows((v.id, resolution.cluster_of[v.id]) for v in venues)
+        pl.DataFrame({"id": ids, "cluster_id": resolution.cluster_ids}).write_csv(target)
         if options["model_out"] is not None:
             Path(options["model_out"]).write_text(json.dumps(resolution.model.to_json(), indent=2))
 
         stats = resolution.stats
         clusters = int(stats["clusters"])
+        rows = len(ids)
         self.stdout.write(
-            f"{len(venues)} rows -> {clusters} venues ({len(venues) - clusters} rows merged into another) "
+            f"{rows} rows -> {clusters} venues ({rows - clusters} rows merged into another) "
             f"with the {resolution.model.kind} model in {time.perf_counter() - started:.1f}s; "
             f"wrote {target}"
         )
