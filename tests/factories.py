@@ -208,7 +208,17 @@ def _ingest(source: Source, result: dict[str, Any]) -> Extraction:
 
 def build_review_world() -> ReviewWorld:
     """Hidden Hall on its own site and as "Hidden Hall (Fremont)" on a listings site: one place, 35 m
-    apart, same phone, two upcoming shows on the site and one on the listings."""
+    apart, same phone, two upcoming shows on the site and one on the listings.
+
+    Built with the automatic-merge threshold out of reach, as a deployment that wants staff to see
+    every match sets it, so that the pair waits for review instead of being merged as it arrives."""
+    from django.test import override_settings
+
+    with override_settings(RESOLUTION_AUTO_MERGE_THRESHOLD=1.0):
+        return _build_review_world()
+
+
+def _build_review_world() -> ReviewWorld:
     from entities.services import venue_duplicates_find
 
     soon = timezone.localdate() + dt.timedelta(days=10)

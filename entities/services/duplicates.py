@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from entities.models import CanonicalStatus, DuplicateStatus, Venue, VenueDuplicate
-from entities.resolution.matching import VenueRecord, find_duplicates
+from entities.resolution.matching import (
+    FieldComparison,
+    MatchScore,
+    VenueRecord,
+    find_duplicates,
+    possibly_renamed,
+    score_venue_pair,
+)
+from entities.resolution.normalize import normalize_name
+from entities.services.merge import venue_merge, venue_pick_winner
+from extraction.schemas import ExtractedVenue
 
 
 def venue_record(venue: Venue) -> VenueRecord:
@@ -33,7 +46,8 @@ def venue_record(venue: Venue) -> VenueRecord:
 
 
 def venue_duplicates_find() -> dict[str, int]:
-    """Score likely pairs among active venues and file new candidates; decided pairs are never asked again."""
+    """Score likely pairs among active venues: merge those above the automatic threshold, file the
+    rest above the review threshold for staff. Decided pairs are never asked again (nor merged)."""
     venues = list(Venue.objects.exclude(status=CanonicalStatus.MERGED))
     prepared = [VenueRecord.prepare(venue_record(v)) for v in venues]
     candidates = find_duplicates(
@@ -42,29 +56,79 @@ def venue_duplicates_find() -> dict[str, int]:
         auto_threshold=settings.RESOLUTION_AUTO_MERGE_THRESHOLD,
     )
     upcoming = _upcoming_counts()
-    filed = updated = 0
+    counts = {"venues": len(venues), "candidates": len(candidates), "filed": 0, "updated": 0, "merged": 0}
+    merged_away: set[int] = set()
     for candidate in candidates:
         a, b = sorted((int(candidate.a_id), int(candidate.b_id)))
-        explanation = [item.to_json() for item in candidate.explanation]
-        # Staff see the most uncertain pairs with the most upcoming shows first.
-        uncertainty = 1 - abs(candidate.score - 0.5) * 2
-        priority = round(uncertainty * (1 + upcoming.get(a, 0) + upcoming.get(b, 0)), 4)
-        with transaction.atomic():
-            row, created = VenueDuplicate.objects.get_or_create(
-                venue_a_id=a,
-                venue_b_id=b,
-                defaults={"score": candidate.score, "explanation": explanation, "priority": priority},
-            )
-            if created:
-                filed += 1
-            elif row.status == DuplicateStatus.PENDING and (row.score, row.priority) != (
-                candidate.score,
-                priority,
-            ):
-                row.score, row.explanation, row.priority = candidate.score, explanation, priority
-                row.save(update_fields=["score", "explanation", "priority", "updated_at"])
-                updated += 1
-    return {"venues": len(venues), "candidates": len(candidates), "filed": filed, "updated": updated}
+        if a in merged_away or b in merged_away:
+            continue  # the pass scored this pair before an automatic merge took one side away
+        outcome = venue_duplicate_file(
+            a, b, score=candidate.score, explanation=candidate.explanation, upcoming=upcoming
+        )
+        if outcome.status == DuplicateStatus.PENDING and candidate.decision == "auto_merge":
+            loser = _merge_automatically(outcome)
+            if loser is not None:
+                merged_away.add(loser)
+                counts["merged"] += 1
+        elif outcome.created:
+            counts["filed"] += 1
+        elif outcome.updated:
+            counts["updated"] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Filed:
+    duplicate: VenueDuplicate
+    created: bool
+    updated: bool
+
+    @property
+    def status(self) -> str:
+        return self.duplicate.status
+
+
+def venue_duplicate_file(
+    a: int,
+    b: int,
+    *,
+    score: float,
+    explanation: Sequence[FieldComparison],
+    upcoming: Mapping[int, int] | None = None,
+) -> Filed:
+    """File (or refresh, while pending) the candidate pair of venues `a` < `b`; a decided pair stays as it is."""
+    upcoming = _upcoming_counts() if upcoming is None else upcoming
+    rows = [item.to_json() for item in explanation]
+    # Staff see the most uncertain pairs with the most upcoming shows first.
+    uncertainty = 1 - abs(score - 0.5) * 2
+    priority = round(uncertainty * (1 + upcoming.get(a, 0) + upcoming.get(b, 0)), 4)
+    with transaction.atomic():
+        row, created = VenueDuplicate.objects.get_or_create(
+            venue_a_id=a, venue_b_id=b, defaults={"score": score, "explanation": rows, "priority": priority}
+        )
+        if created or row.status != DuplicateStatus.PENDING or (row.score, row.priority) == (score, priority):
+            return Filed(row, created, False)
+        row.score, row.explanation, row.priority = score, rows, priority
+        row.save(update_fields=["score", "explanation", "priority", "updated_at"])
+        return Filed(row, False, True)
+
+
+def _merge_automatically(filed: Filed) -> int | None:
+    """Merge a pending pair that scored above the automatic threshold; the loser's pk, or None if one
+    side is gone already."""
+    duplicate = filed.duplicate
+    pair = list(Venue.objects.filter(pk__in=[duplicate.venue_a_id, duplicate.venue_b_id]))
+    if len(pair) != 2 or any(v.status == CanonicalStatus.MERGED for v in pair):
+        return None
+    winner = venue_pick_winner(pair)
+    loser = next(v for v in pair if v.pk != winner.pk)
+    venue_merge(
+        winner=winner,
+        loser=loser,
+        reason=f"automatic: score {duplicate.score:.3f} at or above RESOLUTION_AUTO_MERGE_THRESHOLD",
+        score=duplicate.score,
+    )
+    return loser.pk
 
 
 def _upcoming_counts() -> dict[int, int]:
@@ -89,3 +153,45 @@ def venue_duplicate_decide(
     duplicate.reason = reason
     duplicate.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
     return duplicate
+
+
+def extracted_venue_record(data: ExtractedVenue) -> VenueRecord:
+    address = data.address
+    return VenueRecord(
+        id="new",
+        name=data.name,
+        street=address.street if address else None,
+        city=address.locality if address else None,
+        postal_code=address.postal_code if address else None,
+        country=address.country if address else None,
+        phone=data.phone,
+        website=data.website,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        external_ids={k: v for k, v in data.external_ids.items() if not k.startswith("source:")},
+    )
+
+
+# Canonical venues scored against one new source at most: blocks stay small, matching stays fast.
+ONLINE_CANDIDATES_MAX = 200
+
+
+def venue_candidates_scored(data: ExtractedVenue) -> list[tuple[Venue, MatchScore]]:
+    """Canonical venues this newly seen venue may be, best first: those scoring at least the review
+    threshold, or filed by the renamed-venue rule. Blocks in the database on the same keys the batch
+    pass uses most (name, phone, city + first name word), then scores each pair with its explanation."""
+    new = extracted_venue_record(data).prepare()
+    blocks = Q(name_key=normalize_name(data.name))
+    if new.phone:
+        blocks |= Q(phone=new.phone)
+    words = new.name_key.split()
+    if new.city and words:
+        blocks |= Q(city_key=new.city, name_key__startswith=words[0])
+    out = []
+    for venue in Venue.objects.filter(blocks).exclude(status=CanonicalStatus.MERGED)[:ONLINE_CANDIDATES_MAX]:
+        known = venue_record(venue).prepare()
+        result = score_venue_pair(new, known)
+        if result.score >= settings.RESOLUTION_REVIEW_THRESHOLD or possibly_renamed(new, known):
+            out.append((venue, result))
+    out.sort(key=lambda pair: (-pair[1].score, pair[0].pk))
+    return out

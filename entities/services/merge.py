@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from entities.models import (
@@ -20,6 +22,19 @@ from entities.models import (
 from entities.services.recompute import venue_recompute
 from entities.services.redirects import external_id_pks, redirect_leave, redirect_remove
 from sync.services import sync_mark_dirty
+
+
+def venue_pick_winner(venues: Sequence[Venue]) -> Venue:
+    """The default survivor: most sources, then most performances, then the oldest."""
+    counts = {
+        row["pk"]: (row["n_sources"], row["n_performances"])
+        for row in Venue.objects.filter(pk__in=[v.pk for v in venues])
+        .annotate(
+            n_sources=Count("sources", distinct=True), n_performances=Count("performances", distinct=True)
+        )
+        .values("pk", "n_sources", "n_performances")
+    }
+    return max(venues, key=lambda v: (*counts.get(v.pk, (0, 0)), -v.pk))
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
@@ -18,6 +19,7 @@ from entities.models import (
     Venue,
 )
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
+from entities.services.duplicates import venue_candidates_scored, venue_duplicate_file
 from entities.services.moved import performance_find_moved
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
 from extraction.schemas import ExtractedArtist, ExtractedVenue
@@ -99,15 +101,27 @@ def _source_ids(es: EntitySource, extra: dict[str, str]) -> dict[str, str]:
 
 
 def _resolve_venue(es: EntitySource) -> Venue:
+    venue: Venue | None
     if es.venue_id:
         venue = _surviving(Venue.objects.get(pk=es.venue_id))
     else:
         data = ExtractedVenue.model_validate(es.data)
-        venue = _match_venue(es, data) or Venue.objects.create(
-            name=data.name,
-            name_key=normalize_name(data.name),
-            city_key=normalize_city(data.address.locality) if data.address and data.address.locality else "",
-        )
+        venue = _match_venue(es, data)
+        scored = [] if venue else venue_candidates_scored(data)
+        if scored and scored[0][1].score >= settings.RESOLUTION_AUTO_MERGE_THRESHOLD:
+            venue = scored[0][0]  # the same place, spelled another way: no new venue at all
+        if venue is None:
+            venue = Venue.objects.create(
+                name=data.name,
+                name_key=normalize_name(data.name),
+                city_key=normalize_city(data.address.locality)
+                if data.address and data.address.locality
+                else "",
+            )
+            # Between the thresholds (or renamed, by the rule): a new venue, and a question for staff.
+            for other, result in scored:
+                a, b = sorted((venue.pk, other.pk))
+                venue_duplicate_file(a, b, score=result.score, explanation=result.explanation)
         es.venue = venue
         es.save(update_fields=["venue"])
     venue_recompute(venue)

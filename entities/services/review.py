@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from entities.models import CanonicalStatus, DuplicateStatus, EntityType, MergeRecord, Venue, VenueDuplicate
 from entities.services.curation import entity_fields_lock, entity_fields_unlock, lock_value
 from entities.services.duplicates import venue_duplicate_decide
-from entities.services.merge import venue_merge, venue_unmerge
+from entities.services.merge import venue_merge, venue_pick_winner, venue_unmerge
 from entities.services.recompute import ADDRESS_FIELDS, venue_recompute
 
 # Fields that survive together: choosing one part of an address or a point chooses all of it.
@@ -58,19 +58,6 @@ def _complete_groups(winner: Venue, chosen: Mapping[str, Any]) -> dict[str, Any]
             for name in group:
                 values.setdefault(name, getattr(winner, name))
     return values
-
-
-def venue_pick_winner(venues: Sequence[Venue]) -> Venue:
-    """The default survivor: most sources, then most performances, then the oldest."""
-    counts = {
-        row["pk"]: (row["n_sources"], row["n_performances"])
-        for row in Venue.objects.filter(pk__in=[v.pk for v in venues])
-        .annotate(
-            n_sources=Count("sources", distinct=True), n_performances=Count("performances", distinct=True)
-        )
-        .values("pk", "n_sources", "n_performances")
-    }
-    return max(venues, key=lambda v: (*counts.get(v.pk, (0, 0)), -v.pk))
 
 
 @transaction.atomic
