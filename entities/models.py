@@ -128,7 +128,8 @@ class Venue(Canonical):
     coord_precision = models.CharField(max_length=16, blank=True, default="")
     coord_source = models.CharField(max_length=100, blank=True, default="")
     timezone = models.CharField(max_length=64, blank=True, default="")
-    phone = models.CharField(max_length=32, blank=True, default="", help_text="E.164")
+    # Indexed: online matching blocks on the phone (entities.services.duplicates).
+    phone = models.CharField(max_length=32, blank=True, default="", db_index=True, help_text="E.164")
     website = models.URLField(max_length=500, blank=True, default="")
     socials = models.JSONField(default=list, blank=True)
     capacity = models.PositiveIntegerField(null=True, blank=True)
@@ -136,6 +137,8 @@ class Venue(Canonical):
     # Normalised keys for exact matching (see entities.resolution.normalize).
     name_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
     city_key = models.CharField(max_length=128, blank=True, default="")
+    # City + first name word (entities.resolution.keys.venue_block_key): online matching's block.
+    block_key = models.CharField(max_length=160, blank=True, default="", db_index=True)
 
     class Meta:
         db_table = "evt_venues"

@@ -42,6 +42,16 @@ def venue_fingerprint(name: str, city: str | None, postal_code: str | None = Non
     )
 
 
+def venue_block_key(name_key: str, city_key: str) -> str:
+    """City and first word of the normalised name ("seattle|neumos"), empty without both: the
+    database's blocking key for online matching, so that a venue written another way in the same
+    city is found by an index lookup (see entities.services.duplicates)."""
+    words = name_key.split()
+    if not words or not city_key:
+        return ""
+    return f"{city_key}|{words[0]}"[:160]
+
+
 def artist_fingerprint(name: str) -> str:
     """sha1 of normalize_artist_name(name) ("feat." tails and "(Live)" notes do not change it)."""
     key = normalize_artist_name(name)

@@ -22,6 +22,7 @@ from entities.models import (
     Venue,
     VenueKind,
 )
+from entities.resolution.keys import venue_block_key
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
 from sync.services import sync_mark_dirty
@@ -117,6 +118,7 @@ def _keys(entity: Venue | Artist | Performance) -> None:
     if isinstance(entity, Venue):
         entity.name_key = normalize_name(entity.name)
         entity.city_key = normalize_city(entity.locality) if entity.locality else ""
+        entity.block_key = venue_block_key(entity.name_key, entity.city_key)
     elif isinstance(entity, Artist):
         entity.name_key = normalize_artist_name(entity.name)
     else:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from entities.models import CanonicalStatus, DuplicateStatus, Venue, VenueDuplicate
+from entities.resolution.keys import venue_block_key
 from entities.resolution.matching import (
     FieldComparison,
     MatchScore,
@@ -20,7 +21,7 @@ from entities.resolution.matching import (
     possibly_renamed,
     score_venue_pair,
 )
-from entities.resolution.normalize import normalize_name
+from entities.resolution.normalize import normalize_city, normalize_name
 from entities.services.merge import venue_merge, venue_pick_winner
 from extraction.schemas import ExtractedVenue
 
@@ -181,13 +182,16 @@ def venue_candidates_scored(data: ExtractedVenue) -> list[tuple[Venue, MatchScor
     threshold, or filed by the renamed-venue rule. Blocks in the database on the same keys the batch
     pass uses most (name, phone, city + first name word), then scores each pair with its explanation."""
     new = extracted_venue_record(data).prepare()
-    blocks = Q(name_key=normalize_name(data.name))
+    name_key = normalize_name(data.name)
+    blocks = Q(name_key=name_key)
     if new.phone:
         blocks |= Q(phone=new.phone)
-    words = new.name_key.split()
-    if new.city and words:
-        blocks |= Q(city_key=new.city, name_key__startswith=words[0])
+    city = data.address.locality if data.address else None
+    block_key = venue_block_key(name_key, normalize_city(city) if city else "")
+    if block_key:
+        blocks |= Q(block_key=block_key)
     out = []
+    # Each block is one index lookup: name_key, phone and block_key are indexed.
     for venue in Venue.objects.filter(blocks).exclude(status=CanonicalStatus.MERGED)[:ONLINE_CANDIDATES_MAX]:
         known = venue_record(venue).prepare()
         result = score_venue_pair(new, known)

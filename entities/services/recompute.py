@@ -21,6 +21,7 @@ from entities.models import (
     TimePrecision,
     Venue,
 )
+from entities.resolution.keys import venue_block_key
 from entities.resolution.normalize import (
     normalize_artist_name,
     normalize_city,
@@ -152,6 +153,7 @@ def venue_recompute(venue: Venue) -> bool:
     values["provenance"] = outcome.provenance
     values["name_key"] = normalize_name(values["name"])
     values["city_key"] = normalize_city(values["locality"]) if values["locality"] else ""
+    values["block_key"] = venue_block_key(values["name_key"], values["city_key"])
     renamed = values["name"] != venue.name or values["locality"] != venue.locality
     rezoned = values["timezone"] != venue.timezone
     changed = _apply(venue, values)

@@ -18,6 +18,7 @@ from entities.models import (
     Performance,
     Venue,
 )
+from entities.resolution.keys import venue_block_key
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
 from entities.services.duplicates import venue_candidates_scored, venue_duplicate_file
 from entities.services.moved import performance_find_moved
@@ -111,12 +112,13 @@ def _resolve_venue(es: EntitySource) -> Venue:
         if scored and scored[0][1].score >= settings.RESOLUTION_AUTO_MERGE_THRESHOLD:
             venue = scored[0][0]  # the same place, spelled another way: no new venue at all
         if venue is None:
+            name_key = normalize_name(data.name)
+            city_key = normalize_city(data.address.locality) if data.address and data.address.locality else ""
             venue = Venue.objects.create(
                 name=data.name,
-                name_key=normalize_name(data.name),
-                city_key=normalize_city(data.address.locality)
-                if data.address and data.address.locality
-                else "",
+                name_key=name_key,
+                city_key=city_key,
+                block_key=venue_block_key(name_key, city_key),
             )
             # Between the thresholds (or renamed, by the rule): a new venue, and a question for staff.
             for other, result in scored:

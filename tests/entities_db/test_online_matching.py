@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from entities.models import CanonicalStatus, DuplicateStatus, MergeRecord, Venue, VenueDuplicate
+from entities.resolution.keys import venue_block_key
 from entities.services import venue_duplicate_reject, venue_duplicates_find
+from entities.services.duplicates import venue_candidates_scored
+from extraction.schemas import ExtractedAddress, ExtractedVenue
 from sourcing.models import SourceKind
 from tests.factories import SourceFactory, _ingest
 
@@ -103,3 +106,29 @@ def test_the_batch_pass_merges_above_the_threshold_but_never_what_staff_decided(
     # and running it again changes nothing
     assert venue_duplicates_find()["merged"] == 0
     assert MergeRecord.objects.count() == 1
+
+
+def test_the_city_and_first_name_word_find_a_venue_without_a_phone():
+    # given
+    venue_from("neumos-site", NEUMOS, kind=SourceKind.VENUE_SITE)
+    [neumos] = Venue.objects.all()
+    assert neumos.block_key == "seattle|neumos"
+    listing = ExtractedVenue(
+        name="Neumos Music Hall", address=ExtractedAddress(street="925 E. Pike", locality="Seattle")
+    )
+
+    # when
+    found = venue_candidates_scored(listing)
+    elsewhere = venue_candidates_scored(
+        listing.model_copy(update={"address": ExtractedAddress(locality="Tacoma")})
+    )
+
+    # then: found through the block (another name, no phone), with its explanation; not in another city
+    assert [venue.pk for venue, _score in found] == [neumos.pk]
+    assert elsewhere == []
+
+
+def test_block_keys():
+    assert venue_block_key("neumos crystal ball", "seattle") == "seattle|neumos"
+    assert venue_block_key("neumos", "") == ""
+    assert venue_block_key("", "seattle") == ""
