@@ -16,7 +16,7 @@ from entities.models import (
     PerformanceArtist,
 )
 from entities.services.recompute import artist_recompute, performance_recompute
-from entities.services.redirects import external_id_pks, redirect_leave, redirect_remove
+from entities.services.redirects import external_id_pks, merged_pair, redirect_leave, redirect_remove
 from sync.services import sync_mark_dirty
 
 
@@ -64,12 +64,7 @@ def artist_merge(*, winner: Artist, loser: Artist, by: Any = None, reason: str =
 @transaction.atomic
 def artist_unmerge(*, record: MergeRecord, by: Any = None) -> Artist:
     """Undo an artist merge: the loser comes back with its sources, billing rows and IDs."""
-    if record.entity_type != EntityType.ARTIST:
-        raise ValueError("Not an artist merge.")
-    if record.undone_at is not None:
-        raise ValueError("This merge was already undone.")
-    winner = Artist.objects.get(public_id=record.winner_public_id)
-    loser = Artist.objects.get(public_id=record.loser_public_id)
+    winner, loser = merged_pair(record, Artist)
     moved = record.moved
     EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), artist=winner).update(artist=loser)
     PerformanceArtist.objects.filter(pk__in=moved.get("billing", []), artist=winner).update(artist=loser)

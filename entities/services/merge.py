@@ -20,7 +20,7 @@ from entities.models import (
     VenueDuplicate,
 )
 from entities.services.recompute import venue_recompute
-from entities.services.redirects import external_id_pks, redirect_leave, redirect_remove
+from entities.services.redirects import external_id_pks, merged_pair, redirect_leave, redirect_remove
 from sync.services import sync_mark_dirty
 
 
@@ -78,10 +78,7 @@ def venue_merge(
 @transaction.atomic
 def venue_unmerge(*, record: MergeRecord, by: Any = None) -> Venue:
     """Undo a merge: the loser comes back with the sources, performances, rooms and IDs that moved."""
-    if record.undone_at is not None:
-        raise ValueError("This merge was already undone.")
-    winner = Venue.objects.get(public_id=record.winner_public_id)
-    loser = Venue.objects.get(public_id=record.loser_public_id)
+    winner, loser = merged_pair(record, Venue)
     moved = record.moved
     EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), venue=winner).update(venue=loser)
     Performance.objects.filter(pk__in=moved.get("performances", []), venue=winner).update(venue=loser)

@@ -36,7 +36,7 @@ from entities.models import (
 from entities.resolution.performances import RESCHEDULE_WINDOW_DAYS, PerformanceRecord, moved_show_match
 from entities.services.listings import listing_record
 from entities.services.recompute import performance_recompute
-from entities.services.redirects import external_id_pks, redirect_leave, redirect_remove
+from entities.services.redirects import external_id_pks, merged_pair, redirect_leave, redirect_remove
 from sync.services import sync_mark_dirty
 
 logger = logging.getLogger(__name__)
@@ -169,12 +169,7 @@ def performance_merge(
 @transaction.atomic
 def performance_unmerge(*, record: MergeRecord, by: Any = None) -> Performance:
     """Undo a performance merge: the loser comes back with its listings and IDs."""
-    if record.entity_type != EntityType.PERFORMANCE:
-        raise ValueError("Not a performance merge.")
-    if record.undone_at is not None:
-        raise ValueError("This merge was already undone.")
-    winner = Performance.objects.get(public_id=record.winner_public_id)
-    loser = Performance.objects.get(public_id=record.loser_public_id)
+    winner, loser = merged_pair(record, Performance)
     moved = record.moved
     EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), performance=winner).update(
         performance=loser

@@ -46,6 +46,17 @@ def redirect_leave(
     )
 
 
+def merged_pair[E: (Venue, Artist, Performance)](record: MergeRecord, model: type[E]) -> tuple[E, E]:
+    """The winner and loser of a merge that can still be undone, or ValueError saying why not."""
+    if record.entity_type != model._meta.model_name:
+        raise ValueError(f"Not a merge of {model._meta.verbose_name_plural}.")
+    if record.undone_at is not None:
+        raise ValueError("This merge was already undone.")
+    winner = model.objects.get(public_id=record.winner_public_id)
+    loser = model.objects.get(public_id=record.loser_public_id)
+    return winner, loser
+
+
 def redirect_remove(*, record: MergeRecord, loser: Venue | Artist | Performance) -> None:
     """The loser answers for itself again: its external IDs come back and the record is marked undone."""
     ExternalId.objects.filter(pk__in=record.moved.get("external_ids", [])).update(public_id=loser.public_id)
