@@ -8,19 +8,11 @@ import pytest
 
 from bench.er_synth import generate, write_csv
 from entities.resolution import columnar, normalize
+from entities.resolution.batch import _float
 from entities.resolution.columnar import COLUMNS, VenueTable, read_venue_csv
 from entities.resolution.matching import PreparedVenue, prepare_values
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _float(text):
-    if not text or not text.strip():
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
 
 
 def scalar_prepare(path):
