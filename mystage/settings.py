@@ -7,7 +7,7 @@ from typing import Any
 
 import dj_database_url
 
-from mystage.env import env_bool, env_float, env_int, env_list, env_str
+from core.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("MYSTAGE_DATA_DIR", str(BASE_DIR / "data")))
@@ -26,11 +26,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
-    "mystage",
+    # Bottom to top, the order imports run in (docs/architecture.md).
+    "core",
     "sourcing",
     "extraction",
+    "images",
     "entities",
     "sync",
+    "mystage",
 ]
 
 MIDDLEWARE = [
@@ -204,7 +207,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for name in ("mystage", "sourcing", "extraction", "entities", "sync")
+        for name in ("core", "mystage", "sourcing", "extraction", "images", "entities", "sync")
     }
-    | {"django_q": {"handlers": ["console"], "level": env_str("Q_LOG_LEVEL", "WARNING"), "propagate": False}},
+    | {"django-q": {"handlers": ["console"], "level": env_str("Q_LOG_LEVEL", "WARNING"), "propagate": False}},
 }

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from mystage.queue import enqueue
+from core.queue import enqueue
 from sync.models import SyncRecord, SyncStatus
 
 

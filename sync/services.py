@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from entities.models import Artist, CanonicalStatus, Performance, PerformanceArtist, Venue
-from sourcing.images import image_variants_of, image_variants_prefetch
+from images.selectors import image_variants_of, image_variants_prefetch
 from sync import serializers
 from sync.models import SyncRecord, SyncStatus, SyncTarget
 from sync.targets.base import DocumentTarget, TargetRefused

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.stages import StageStatus, retry_rows
 from entities.models import EntitySource, Performance, Venue
 from extraction.models import Extraction
 from extraction.router import EXTRACTORS
-from mystage.pipeline import pipeline_sweep
-from mystage.stages import StageStatus, retry_rows
+from mystage.pipeline.services import pipeline_sweep
 from sourcing import services as sourcing
 from sourcing.models import Scrape, Url
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.stages import StageStatus
 from demo.webserver import start_server
-from mystage.stages import StageStatus
 from sourcing import services
 from sourcing.models import HostState, Scrape, Source
 

@@ -1,4 +1,4 @@
-"""Admin for API keys (the key is shown once, on the page after "Save"), and the pipeline dashboard's URL."""
+"""Admin for API keys: the key is shown once, on the page after "Save"."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from mystage.api_keys import api_key_create, api_key_revoke
-from mystage.models import ApiKey
+from core.api_keys import api_key_create, api_key_revoke
+from core.models import ApiKey
 
 
 @admin.register(ApiKey)
@@ -46,7 +46,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "api_key": obj,
             "raw_key": raw,
         }
-        response = TemplateResponse(request, "admin/mystage/apikey/created.html", context)
+        response = TemplateResponse(request, "admin/core/apikey/created.html", context)
         response["Cache-Control"] = "no-store"
         return response
 

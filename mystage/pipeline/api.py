@@ -5,16 +5,17 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import field_validator
 
-from mystage.auth import STAFF_ONLY
+from core.auth import STAFF_ONLY
+from mystage.pipeline import dashboard
+from mystage.pipeline.services import pipeline_counts
 from sourcing import services
-from sourcing.models import Scrape, Source, SourceKind, UrlKind
+from sourcing.models import Scrape, SourceKind, UrlKind
 
 router = Router(tags=["pipeline"], auth=STAFF_ONLY)
 
@@ -82,24 +83,14 @@ class ScrapeRequestOut(Schema):
 
 @router.post("/scrapes", response={202: ScrapeRequestOut})
 def request_scrape(request: HttpRequest, payload: ScrapeRequestIn) -> Any:
-    with transaction.atomic():
-        source = Source.objects.filter(name=payload.source).first() or services.source_upsert(
-            name=payload.source, kind=payload.source_kind
-        )
-        url = services.url_add(source=source, url=payload.url, kind=payload.url_kind)
-        scrape = services.scrape_request(url=url, requested_by="api")
-    if scrape is None:
-        open_scrape = Scrape.objects.filter(url=url, status__in=["pending", "running"]).first()
-        return Status(
-            202,
-            {
-                "scrape_id": open_scrape.pk if open_scrape else None,
-                "url_id": url.pk,
-                "queued": False,
-                "detail": "A scrape of this URL is already queued.",
-            },
-        )
-    return Status(202, {"scrape_id": scrape.pk, "url_id": url.pk, "queued": True, "detail": "Queued."})
+    scrape, url, queued = services.scrape_request_for_url(
+        url=payload.url, source=payload.source, source_kind=payload.source_kind, url_kind=payload.url_kind
+    )
+    detail = "Queued." if queued else "A scrape of this URL is already queued."
+    return Status(
+        202,
+        {"scrape_id": scrape.pk if scrape else None, "url_id": url.pk, "queued": queued, "detail": detail},
+    )
 
 
 @router.get("/scrapes/{scrape_id}", response=ScrapeOut)
@@ -114,8 +105,6 @@ def get_scrape(request: HttpRequest, scrape_id: int) -> Any:
 @router.get("/stats")
 def stats(request: HttpRequest) -> dict[str, Any]:
     """Counts per stage and status, canonical entities, duplicates and sync state."""
-    from mystage.pipeline import pipeline_counts
-
     return pipeline_counts()
 
 
@@ -143,9 +132,6 @@ class PipelineStatusOut(Schema):
 @router.get("/status", response=PipelineStatusOut)
 def status(request: HttpRequest) -> Any:
     """Counts, the most frequent failure reasons per stage, and the worker cluster's queue depth."""
-    from mystage import dashboard
-    from mystage.pipeline import pipeline_counts
-
     return {
         "counts": pipeline_counts(),
         "failures": [group.as_dict() for group in dashboard.failure_groups(limit=10)],

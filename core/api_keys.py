@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from mystage.models import ApiKey
+from core.models import ApiKey
 
 KEY_PREFIX = "ms_"
 PREFIX_LENGTH = 8

@@ -1,11 +1,9 @@
-"""Project-level models: API keys, and the staff review queue (a proxy over venue duplicates)."""
+"""Models every layer may use: API keys for the REST API (the app routers authenticate with them)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-from entities.models import CanonicalStatus, DuplicateStatus, VenueDuplicate
 
 
 class ApiKey(models.Model):
@@ -40,28 +38,3 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class PendingVenueDuplicateManager(models.Manager[VenueDuplicate]):
-    """Pending pairs whose venues are both still active (a pair with a merged venue is moot)."""
-
-    def get_queryset(self) -> models.QuerySet[VenueDuplicate]:
-        return (
-            super()
-            .get_queryset()
-            .filter(status=DuplicateStatus.PENDING)
-            .exclude(venue_a__status=CanonicalStatus.MERGED)
-            .exclude(venue_b__status=CanonicalStatus.MERGED)
-        )
-
-
-class PendingVenueDuplicate(VenueDuplicate):
-    """The review queue: venue pairs waiting for a decision, most uncertain with most upcoming shows first."""
-
-    objects = PendingVenueDuplicateManager()  # type: ignore[misc,assignment]
-
-    class Meta:
-        proxy = True
-        ordering = ["-priority", "-score", "pk"]
-        verbose_name = "venue duplicate to review"
-        verbose_name_plural = "venue duplicates to review (queue)"

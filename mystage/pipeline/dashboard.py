@@ -16,9 +16,9 @@ from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from mystage.pipeline import STAGES
-from mystage.queue import enqueue
-from mystage.stages import StageStatus, retry_rows
+from core.queue import enqueue
+from core.stages import StageStatus, retry_rows
+from mystage.pipeline.flow import STAGES
 
 logger = logging.getLogger(__name__)
 

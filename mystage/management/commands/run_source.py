@@ -17,9 +17,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from tqdm import tqdm
 
+from core.stages import OPEN_STATUSES, StageStatus
 from entities.models import EntitySource
 from extraction.models import Extraction
-from mystage.stages import OPEN_STATUSES, StageStatus
 from sourcing.models import Scrape, Source
 from sourcing.services import scrape_request
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from mystage.queue import enqueue
-from mystage.stages import retry_rows
+from core.queue import enqueue
+from core.stages import retry_rows
 
 
 def make_retry_action(task: str) -> Any:

@@ -10,8 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from mystage import dashboard
-from mystage.pipeline import STAGES, pipeline_counts
+from mystage.pipeline import dashboard
+from mystage.pipeline.flow import STAGES
+from mystage.pipeline.services import pipeline_counts
 
 HOURS = 48
 

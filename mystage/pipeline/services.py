@@ -1,4 +1,4 @@
-"""Pipeline-wide orchestration: the periodic tick, the sweeper and the counts people watch."""
+"""Pipeline-wide services: the periodic tick, the sweeper, the schedules and the counts people watch."""
 
 from __future__ import annotations
 
@@ -9,33 +9,17 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from core.queue import enqueue
+from core.stages import StageStatus, sweepable
 from entities.models import Artist, CanonicalStatus, EntitySource, Performance, Venue, VenueDuplicate
 from extraction.models import Extraction
-from mystage.queue import enqueue
-from mystage.stages import StageStatus, sweepable
-from sourcing.models import ScheduledTask, ScheduledTaskKind, Scrape, UrlImage
+from images.models import UrlImage
+from mystage.pipeline.flow import SCHEDULED_TASKS, SIDE_STAGES, STAGES, SYNC_PUSH_TASK, TICK_TASK
+from sourcing.models import ScheduledTask, ScheduledTaskKind, Scrape
 from sync.models import SyncRecord, SyncStatus
 
 logger = logging.getLogger(__name__)
 
-# Each stage row and the task that works on it, keyed by the row's id.
-STAGES: list[tuple[str, Any, str]] = [
-    ("scrapes", Scrape, "sourcing.tasks.scrape_fetch_task"),
-    ("extractions", Extraction, "extraction.tasks.extraction_run_task"),
-    ("entity_sources", EntitySource, "entities.tasks.entity_source_resolve_task"),
-    ("url_images", UrlImage, "sourcing.tasks.image_fetch_task"),
-]
-# Side branches that nothing downstream waits for: images come from third-party hosts and may retry
-# for an hour, so they do not count as open work (the demo and tests wait for the entity pipeline).
-SIDE_STAGES = frozenset({"url_images"})
-
-SCHEDULED_TASKS = {
-    ScheduledTaskKind.SCRAPE_DUE: "sourcing.tasks.scrapes_request_due_task",
-    ScheduledTaskKind.SWEEP: "mystage.tasks.pipeline_sweep_task",
-    ScheduledTaskKind.FIND_DUPLICATES: "entities.tasks.venue_duplicates_find_task",
-    ScheduledTaskKind.SYNC: "sync.tasks.sync_push_all_task",
-    ScheduledTaskKind.API_QUERY: "sourcing.tasks.api_query_run_task",
-}
 DEFAULT_SCHEDULE = [
     ("scrape-due-urls", ScheduledTaskKind.SCRAPE_DUE, dt.timedelta(minutes=1)),
     ("sweep-stuck-work", ScheduledTaskKind.SWEEP, dt.timedelta(minutes=5)),
@@ -58,7 +42,7 @@ def pipeline_sweep(
             enqueue(task, pk)
         counts[name] = len(ids)
     if SyncRecord.objects.filter(status__in=[SyncStatus.DIRTY, SyncStatus.FAILED]).exists():
-        enqueue("sync.tasks.sync_push_all_task")
+        enqueue(SYNC_PUSH_TASK)
     if any(counts.values()):
         logger.info("sweeper re-enqueued %s", counts)
     return counts
@@ -73,7 +57,7 @@ def schedule_setup() -> int:
     Schedule.objects.update_or_create(
         name="mystage-tick",
         defaults={
-            "func": "mystage.tasks.pipeline_tick_task",
+            "func": TICK_TASK,
             "schedule_type": Schedule.MINUTES,
             "minutes": 1,
             "repeats": -1,

@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyHeader, SessionAuthIsStaff
 
-from mystage.api_keys import api_key_check
-from mystage.models import ApiKey
+from core.api_keys import api_key_check
+from core.models import ApiKey
 
 
 class ApiKeyAuth(APIKeyHeader):
