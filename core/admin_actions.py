@@ -7,17 +7,13 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from core.queue import enqueue
-from core.stages import retry_rows
+from core.stages import rows_retry
 
 
 def make_retry_action(task: str) -> Any:
     @admin.action(description="Retry selected failed or waiting rows", permissions=["change"])
     def retry(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
-        ids = list(queryset.filter(status__in=["failed", "waiting"]).values_list("pk", flat=True))
-        count = retry_rows(queryset.model.objects.filter(pk__in=ids))
-        for pk in ids:
-            enqueue(task, pk)
+        count = rows_retry(queryset, task=task)
         modeladmin.message_user(request, f"Queued {count} row(s) again.", messages.SUCCESS)
 
     return retry

@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.queue import enqueue
+
 
 class StageStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -127,3 +129,15 @@ def retry_rows(queryset: models.QuerySet[Any]) -> int:
     return queryset.filter(status__in=[StageStatus.FAILED, StageStatus.WAITING]).update(
         status=StageStatus.PENDING, retry_at=None, attempts=0, last_error="", updated_at=timezone.now()
     )
+
+
+def rows_retry(queryset: models.QuerySet[Any], *, task: str) -> int:
+    """Put the failed or waiting rows of `queryset` back to pending and enqueue `task` for each (the
+    admin's "retry" action, the dashboard's "retry these"); returns how many."""
+    ids = list(
+        queryset.filter(status__in=[StageStatus.FAILED, StageStatus.WAITING]).values_list("pk", flat=True)
+    )
+    count = retry_rows(queryset.model._default_manager.filter(pk__in=ids))
+    for pk in ids:
+        enqueue(task, pk)
+    return count

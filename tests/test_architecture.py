@@ -7,12 +7,13 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
 
 
-def contract(contract_id: str) -> dict[str, object]:
+def contract(contract_id: str) -> dict[str, Any]:
     return next(c for c in CONFIG["contracts"] if c["id"] == contract_id)
 
 

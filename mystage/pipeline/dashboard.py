@@ -16,8 +16,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from core.queue import enqueue
-from core.stages import StageStatus, retry_rows
+from core.stages import StageStatus, rows_retry
 from mystage.pipeline.flow import STAGES
 
 logger = logging.getLogger(__name__)
@@ -68,12 +67,8 @@ def failures_retry(*, stage: str, last_error: str, status: str = StageStatus.FAI
     model, task = _stage(stage)
     if status not in FAILED_STATUSES:
         raise ValueError(f"Only failed or waiting rows can be retried, not {status!r}.")
-    ids = list(
-        model.objects.filter(status=status, last_error=last_error).values_list("pk", flat=True)[:10_000]
-    )
-    count = retry_rows(model.objects.filter(pk__in=ids))
-    for pk in ids:
-        enqueue(task, pk)
+    ids = model.objects.filter(status=status, last_error=last_error).values_list("pk", flat=True)[:10_000]
+    count = rows_retry(model.objects.filter(pk__in=list(ids)), task=task)
     logger.info("retrying %s %s row(s) of %s: %s", count, status, stage, last_error[:200])
     return count
 

@@ -25,9 +25,9 @@ from images.signals import image_stored
 from sourcing.models import ScheduledTaskKind, Scrape
 from sourcing.services import urls_discover
 from sourcing.signals import scrape_stored
+from sync.services import PUSH_ALL_TASK as SYNC_PUSH_TASK
 from sync.services import sync_mark_dirty
 
-SYNC_PUSH_TASK = "sync.tasks.sync_push_all_task"
 TICK_TASK = "mystage.pipeline.tasks.pipeline_tick_task"
 
 # Each stage row and the task that works on it, keyed by the row's id.
