@@ -19,7 +19,7 @@ or full schema.org URLs; `og:`, `dc:`... are not schema.org), `resource`/`about`
 `content`, `datetime`, `href`/`src`, else the text.
 
 Items are converted to JSON-LD shape ({"@type": [...], "@id": ..., property: value or [values]}) and
-mapped by `jsonld.SchemaOrgMapper`, so all three syntaxes give the same contract. Two repairs use what
+mapped by `schemaorg.SchemaOrgMapper`, so all three syntaxes give the same contract. Two repairs use what
 only the HTML shows, both for markup seen on real calendars:
 - a Place with no `name` whose `url` is a link takes the link's text as its name; "Royal Arena,
   København S" (heavymetal.dk) is split at its last comma into name and locality when the Place has no
@@ -41,14 +41,9 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from extraction.adapters.jsonld import (
-    SchemaOrgMapper,
-    decode_body,
-    is_event_type,
-    is_jsonld_script,
-    is_venue_type,
-    schema_types,
-)
+from extraction.adapters.jsonld import decode_body, is_jsonld_script
+from extraction.adapters.schemaorg import SchemaOrgMapper
+from extraction.adapters.schemaorg_values import is_event_type, is_venue_type, schema_types
 from extraction.schemas import (
     ExtractedPerformance,
     ExtractedVenue,
