@@ -11,7 +11,6 @@ parse; this adapter stays for replaying extractions it made.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Mapping
 
@@ -20,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 from extraction.adapters.lenient_json import looks_like_json
 from extraction.adapters.schemaorg import SchemaOrgMapper
 from extraction.schemas import ExtractionResult
+from sourcing.fetchrules import body_text
 
 EXTRACTOR_NAME = "jsonld"
 EXTRACTOR_VERSION = "1"
@@ -40,33 +40,6 @@ def extract_jsonld(
         return ExtractionResult(warnings=[f"jsonld: unexpected {type(exc).__name__}: {exc}"])
 
 
-def decode_body(body: bytes | str) -> str:
-    """Bytes -> text: a BOM or a <meta charset> in the first 4 KB wins, else UTF-8 (bad bytes replaced)."""
-    if isinstance(body, str):
-        return body.removeprefix("\ufeff")
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):  # fmt: skip
-        if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
-    return body.decode(_declared_charset(body[:4096]) or "utf-8", errors="replace")
-
-
-_META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-
-
-def _declared_charset(head: bytes) -> str | None:
-    match = _META_CHARSET_RE.search(head)
-    if match is None:
-        return None
-    try:
-        name = codecs.lookup(match.group(1).decode("ascii")).name
-    except LookupError:
-        return None
-    if name.startswith("utf-16"):  # a page that can declare itself in ASCII is not UTF-16 (WHATWG)
-        return "utf-8"
-    return "cp1252" if name in {"latin-1", "iso8859-1", "ascii"} else name  # what browsers do
-
-
 def find_jsonld_blocks(page: str) -> list[str]:
     """The text of every <script type="application/ld+json"> in an HTML page, in document order."""
     return _scan_html(page)[0]
@@ -78,7 +51,7 @@ def is_jsonld_script(attributes: Mapping[str, str | None]) -> bool:
 
 
 def _extract(body: bytes | str, *, url: str | None, default_timezone: str | None) -> ExtractionResult:
-    text = decode_body(body)
+    text = body_text(body)
     mapper = SchemaOrgMapper(url=url, default_timezone=default_timezone)
     if looks_like_json(text):
         mapper.add_jsonld([text], whole_document=True)

@@ -41,7 +41,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from extraction.adapters.jsonld import decode_body, is_jsonld_script
+from extraction.adapters.jsonld import is_jsonld_script
 from extraction.adapters.schemaorg import SchemaOrgMapper
 from extraction.adapters.schemaorg_values import is_event_type, is_venue_type, schema_types
 from extraction.schemas import (
@@ -49,6 +49,7 @@ from extraction.schemas import (
     ExtractedVenue,
     ExtractionResult,
 )
+from sourcing.fetchrules import body_text
 
 EXTRACTOR_NAME = "microdata"
 EXTRACTOR_VERSION = "1"
@@ -93,7 +94,7 @@ def extract_microdata(
 ) -> ExtractionResult:
     """Extract venues, artists and performances from a page's microdata and RDFa (not its JSON-LD)."""
     try:
-        markup = scan_markup(LexborHTMLParser(decode_body(body)), jsonld=False)
+        markup = scan_markup(LexborHTMLParser(body_text(body)), jsonld=False)
         mapper = SchemaOrgMapper(url=url, default_timezone=default_timezone)
         mapper.set_base_href(markup.base_href)
         for warning in markup.warnings:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from extraction.adapters.jsonld import decode_body
 from extraction.adapters.lenient_json import looks_like_json
 from extraction.adapters.microdata import finish_result, scan_markup
 from extraction.adapters.schemaorg import SchemaOrgMapper
 from extraction.schemas import ExtractionResult
+from sourcing.fetchrules import body_text
 
 EXTRACTOR_NAME = "structured"
 EXTRACTOR_VERSION = "1"
@@ -41,7 +41,7 @@ def extract_structured(
 
 
 def _extract(body: bytes | str, *, url: str | None, default_timezone: str | None) -> ExtractionResult:
-    text = decode_body(body)
+    text = body_text(body)
     mapper = SchemaOrgMapper(url=url, default_timezone=default_timezone)
     if looks_like_json(text):
         mapper.add_jsonld([text], whole_document=True)
