@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
+
+from sourcing.urlnorm import strip_tracking
 
 # Host (suffix) -> external id scheme. Socials go to a venue's `socials`, the rest to `external_ids`.
 _ID_HOSTS = {
@@ -56,7 +58,8 @@ def is_url(text: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)  # per document (see SchemaOrgMapper): listings repeat their links
 def absolute_url(link: str, base: str | None) -> str | None:
-    """An http(s) URL resolved against `base`, utm_* parameters dropped; None for other schemes."""
+    """An http(s) URL resolved against `base`, tracking parameters dropped (`sourcing.urlnorm`);
+    None for other schemes."""
     if not link.startswith(("https://", "http://")):  # absolute is the common case: no join
         if link.startswith("//") and not base:
             link = "https:" + link
@@ -67,7 +70,7 @@ def absolute_url(link: str, base: str | None) -> str | None:
             return None
         if scheme not in ("http", "https") and (scheme or base):
             return None  # javascript:, mailto:, data:... (without a base, a relative URL is kept)
-    return _without_tracking(link) if "utm_" in link else link
+    return strip_tracking(link)
 
 
 def clear_caches() -> None:
@@ -134,50 +137,10 @@ def url_path(link: str) -> str:
         return ""
 
 
-# An http(s) URL of printable ASCII whose query is only `key=value` pairs of characters that
-# parse_qsl() and urlencode() leave as they are: `_without_tracking` then cuts the utm_* pairs out
-# of the text, with the result of the round trip below at a tenth of its cost (test_without_tracking).
-_PLAIN_URL_RE = re.compile(r"(https?://[^/?#\[\]]+(?:/[^?#]*)?)\?([^#]*)(?:#(.*))?")
+# A plain http(s) URL's path, where urlsplit() would find it (test_url_path_matches_urlsplit).
 _URL_PATH_RE = re.compile(r"https?://[^/?#\[\]]+(/[^?#]*)?(?![^?#])")
-_PLAIN_PAIR_RE = re.compile(r"[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*")
-_ONLY_UTM_QUERY_RE = re.compile(
-    r"utm_[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*(?:&utm_[A-Za-z0-9_.~-]*=[A-Za-z0-9_.~-]*)*"
-)
 
 
 def printable_ascii(text: str) -> bool:
     """Whether every character is in "!" to "~" (no blank, no control character, nothing beyond ASCII)."""
     return text.isascii() and text.isprintable() and " " not in text
-
-
-def _without_tracking(link: str) -> str:
-    match = _PLAIN_URL_RE.fullmatch(link)
-    if match is not None and printable_ascii(link):
-        query = match.group(2)
-        if "utm_" not in query:
-            return link
-        if _ONLY_UTM_QUERY_RE.fullmatch(query):  # nothing kept: "?utm_medium=x&utm_source=y"
-            return match.group(1) + ("#" + match.group(3) if match.group(3) else "")
-        kept = []
-        for pair in query.split("&"):
-            if not _PLAIN_PAIR_RE.fullmatch(pair):
-                if "=" in pair:  # something to decode or encode: the general case below
-                    break
-                continue  # "" or a key without "=": parse_qsl drops it
-            if not pair.startswith("utm_") and not pair.endswith("="):  # blank values are dropped
-                kept.append(pair)
-        else:
-            query, fragment = "&".join(kept), match.group(3)
-            return match.group(1) + ("?" + query if query else "") + ("#" + fragment if fragment else "")
-    return _without_tracking_parsed(link)
-
-
-def _without_tracking_parsed(link: str) -> str:
-    try:
-        parts = urlsplit(link)
-    except ValueError:
-        return link
-    if "utm_" not in parts.query:
-        return link
-    query = [(key, value) for key, value in parse_qsl(parts.query) if not key.startswith("utm_")]
-    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -50,6 +50,7 @@ from extraction.schemas import (
     ExtractionResult,
 )
 from sourcing.fetchrules import body_text
+from sourcing.urlnorm import strip_tracking
 
 EXTRACTOR_NAME = "microdata"
 EXTRACTOR_VERSION = "1"
@@ -492,13 +493,14 @@ def _apply_opengraph(
 
 
 def _http_url(value: str | None, base_url: str | None) -> str | None:
+    """An OpenGraph URL as an absolute http(s) URL without tracking parameters, or None."""
     if not value:
         return None
     value = value.strip()
     if value.startswith(("http://", "https://")):
-        return value
+        return strip_tracking(value)
     if value.startswith("//"):
-        return "https:" + value
+        return strip_tracking("https:" + value)
     if base_url and value.startswith("/"):
-        return urljoin(base_url, value)
+        return strip_tracking(urljoin(base_url, value))
     return None
