@@ -6,6 +6,8 @@ reason a person understands and says whether trying later may help (`retryable`)
 
 from __future__ import annotations
 
+import codecs
+import functools
 import hashlib
 import ipaddress
 import re
@@ -260,23 +262,100 @@ def check_status(result: FetchResult) -> FetchResult:
     raise FetchError(f"HTTP {code}: the server refused the request.", retryable=False, status_code=code)
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+# --- the text of a body ------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Bounded, so that a head full of "<meta" without "charset" stays linear.
+_META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_JSON_START_RE = re.compile(rb"\s*[\[{]")
+# Labels that browsers read as a superset (WHATWG Encoding), by Python's codec name.
+_BROWSER_ENCODINGS = {
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gbk",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+}
+_WINDOWS_1252_ERRORS = "mystage-windows-1252"
+# windows-1252 as browsers decode it: every byte is a character (the five undefined ones are C1 controls).
+_WINDOWS_1252 = "".join(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in range(256))
 
 
 def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """Text and the encoding used. Declared charsets are tried first but not trusted: a page that
-    says UTF-8 and is not (a common lie) falls back to windows-1252, which decodes any byte."""
-    candidates: list[str] = []
-    match = re.search(r"charset=([\w\-]+)", content_type, re.IGNORECASE)
-    if match:
-        candidates.append(match.group(1).lower())
-    meta = _META_CHARSET.search(body[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii").lower())
-    candidates += ["utf-8", "cp1252"]
-    for encoding in candidates:
+    """A response body as text, and the encoding it was read in (a Python codec name).
+
+    Browsers' order (WHATWG): a byte-order mark wins; else the Content-Type header's charset, then a
+    <meta> charset in the first 4 KB (HTML only: not in JSON, which is UTF-8); else UTF-8. Labels are
+    read as browsers read them (latin-1 and ascii are windows-1252; a <meta> saying UTF-16 means UTF-8;
+    unknown ones are ignored). Declarations are checked, not trusted: the first one the bytes bear out
+    wins. UTF-8 is the common lie: where a page said to be (or taken for) UTF-8 is not, its bytes are
+    windows-1252, one by one, so a windows-1252 page, windows-1252 text in a UTF-8 template and a UTF-8
+    page cut mid-character all read as they should. A declared single- or multi-byte encoding that the
+    bytes do not bear out, with nothing better declared, is kept, with replacement characters.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, errors="replace"), encoding
+    declared = _declared_encodings(body, content_type)
+    for encoding in dict.fromkeys([*declared, "utf-8"]):
         try:
-            return body.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
+            return body.decode(encoding, errors=_errors(encoding)), encoding
+        except UnicodeDecodeError:
             continue
-    return body.decode("utf-8", errors="replace"), "utf-8"
+    if declared and declared[0] != "utf-8":
+        return body.decode(declared[0], errors="replace"), declared[0]
+    text = body.decode("utf-8", errors=_WINDOWS_1252_ERRORS)
+    return text, ("cp1252" if text == body.decode("cp1252", errors=_WINDOWS_1252_ERRORS) else "utf-8")
+
+
+def body_text(body: bytes | str, content_type: str = "") -> str:
+    """The text of a body (`decode_body`); a str is text already, without its byte-order mark."""
+    if isinstance(body, str):
+        return body.removeprefix("\ufeff")
+    return decode_body(body, content_type)[0]
+
+
+def _declared_encodings(body: bytes, content_type: str) -> list[str]:
+    encodings = []
+    header = _CHARSET_RE.search(content_type)
+    if header is not None and (encoding := _encoding(header.group(1))):
+        encodings.append(encoding)
+    if "json" in content_type.lower() or _JSON_START_RE.match(body):
+        return encodings
+    meta = _META_CHARSET_RE.search(body, 0, 4096)
+    if meta is not None and (encoding := _encoding(meta.group(1).decode("ascii"))):
+        # A page that can declare itself in ASCII is not UTF-16 (WHATWG).
+        encodings.append("utf-8" if encoding.startswith("utf-16") else encoding)
+    return encodings
+
+
+@functools.lru_cache(maxsize=64)
+def _encoding(label: str) -> str | None:
+    """Python's codec for a charset label as browsers read it; None for unknown labels and non-text codecs."""
+    try:
+        name = codecs.lookup(label).name
+        b"a".decode(name, errors="ignore")  # base64, rot13...: known to Python, not text encodings
+    except (LookupError, ValueError):
+        return None
+    return _BROWSER_ENCODINGS.get(name, name)
+
+
+def _errors(encoding: str) -> str:
+    return _WINDOWS_1252_ERRORS if encoding == "cp1252" else "strict"
+
+
+def _windows_1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: the bytes that do not decode are read as windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return "".join(_WINDOWS_1252[byte] for byte in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error(_WINDOWS_1252_ERRORS, _windows_1252_bytes)
