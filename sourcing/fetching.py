@@ -26,7 +26,6 @@ from sourcing.fetchrules import (
     check_destination,
     check_status,
     connection_error,
-    decode_body,
     decoding_error,
     next_redirect,
     request_headers,
@@ -42,7 +41,6 @@ __all__ = [
     "FetchResult",
     "Resolver",
     "check_destination",
-    "decode_body",
     "fetch",
     "system_resolver",
 ]

@@ -192,7 +192,7 @@ class Scrape(StageRow):
     @property
     def text(self) -> str:
         """The body as text, its encoding detected the way the fetcher detects it."""
-        from sourcing.fetching import decode_body
+        from sourcing.fetchrules import decode_body
 
         return decode_body(self.body, self.content_type)[0]
 

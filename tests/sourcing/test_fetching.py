@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sourcing.fetching import FetchError, FetchPolicy, check_destination, decode_body, fetch
+from sourcing.fetching import FetchError, FetchPolicy, check_destination, fetch
+from sourcing.fetchrules import decode_body
 
 LOCAL = FetchPolicy(allowed_private=("127.0.0.1",), timeout_seconds=3, max_bytes=2 * 1024 * 1024)
 
