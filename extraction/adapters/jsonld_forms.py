@@ -45,7 +45,7 @@ MAX_TERMS = 2_000  # term definitions per context, beyond which the rest is igno
 _NEEDS_RE = re.compile(
     r'"[^"\\:]*:[^"\\]*"\s*:'
     r'|"@(?:reverse|vocab|value|list|set|nest|included|base)"'
-    r'|"@context"\s*:\s*(?!"(?:https?:)?//(?:www\.)?schema\.org/?")'
+    r'|"@context"\s*+:\s*+(?!"(?:https?:)?//(?:www\.)?schema\.org/?")'
 )
 _SCHEMA_HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?schema\.org(?:/|$)|^(?:www\.)?schema\.org/?$", re.I)
 _ABSOLUTE_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -203,11 +203,17 @@ class _State:
                 if types:
                     node["@type"] = types[0] if len(types) == 1 else types
                 continue
-            if key in ("@graph", "@included"):
+            if key == "@graph":
                 expanded = self.expand(value, active, depth=depth + 1)
                 graph = node.setdefault("@graph", [])
                 if isinstance(graph, list):
                     graph.extend(expanded if isinstance(expanded, list) else [expanded])
+                continue
+            if key == "@included":  # nodes of their own, beside this one
+                expanded = self.expand(value, active, depth=depth + 1)
+                for item in expanded if isinstance(expanded, list) else [expanded]:
+                    if isinstance(item, dict):
+                        self.extra.append(item)
                 continue
             if key == "@reverse":
                 if isinstance(value, dict):

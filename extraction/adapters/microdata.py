@@ -195,7 +195,7 @@ class _Scanner:
         self.tree = tree
         self.markup = markup
         self.md_items: dict[int, _Item] = {}  # element mem_id -> item, in document order
-        self.md_refs: dict[int, _Item] = {}  # itemref target mem_id -> referencing item
+        self.md_refs: dict[int, list[_Item]] = {}  # itemref target mem_id -> the items referencing it
         self.md_properties: list[_Property] = []
         self.rdfa_seen = False  # whether the page has RDFa (typeof or vocab) for `rdfa.read_rdfa`
 
@@ -234,7 +234,7 @@ class _Scanner:
             for ref in (attributes.get("itemref") or "").split():
                 target = self.tree.css_first(f'[id="{_css_string(ref)}"]')
                 if target is not None:
-                    self.md_refs[target.mem_id] = item
+                    self.md_refs.setdefault(target.mem_id, []).append(item)
         names = (attributes.get("itemprop") or "").split()
         if names:
             self.md_properties.append(_Property(element, attributes, names, item))
@@ -252,27 +252,28 @@ class _Scanner:
         scopes, refs = self.md_items, self.md_refs
         if not scopes:
             return items
-        owners: dict[int, _Item | None] = {}
+        owners: dict[int, list[_Item]] = {}
         for prop in self.md_properties:
-            owner = _owner(prop.element, scopes, refs, owners)
-            if owner is None:
-                continue
+            found = _owners(prop.element, scopes, refs, owners)
+            if not found:
+                continue  # a property of no item (an item with itemprop outside any item stays top-level)
+            value: object = None
             if prop.item is not None:
-                value: object = prop.item.node
+                value = prop.item.node
                 prop.item.is_property = True
-            else:
-                value = _microdata_value(prop.element, prop.attributes)
+            for owner in found:
                 if value is None:
-                    continue
-            schema_item = owner.is_schema
-            for name in prop.names:
-                if name.startswith(("http://", "https://")):
-                    name = schema_term(name)  # a schema.org URL becomes its term, another stays whole
-                elif not schema_item:
-                    continue  # an item of another vocabulary: its terms are not schema.org's
-                _add_value(owner.node, name, value)
-                if name == "name" and owner.name_element is None:
-                    owner.name_element = prop.element
+                    value = _microdata_value(prop.element, prop.attributes)
+                    if value is None:
+                        break
+                for name in prop.names:
+                    if name.startswith(("http://", "https://")):
+                        name = schema_term(name)  # a schema.org URL becomes its term, another stays whole
+                    elif not owner.is_schema:
+                        continue  # an item of another vocabulary: its terms are not schema.org's
+                    _add_value(owner.node, name, value)
+                    if name == "name" and owner.name_element is None:
+                        owner.name_element = prop.element
         for item in scopes.values():
             _repair(item)
             if not item.is_property:
@@ -280,34 +281,35 @@ class _Scanner:
         return items
 
 
-def _owner(
+def _owners(
     element: LexborNode,
     scopes: dict[int, _Item],
-    refs: dict[int, _Item],
-    cache: dict[int, _Item | None],
-) -> _Item | None:
-    """The item a property element belongs to: its nearest item ancestor (or an itemref to it)."""
+    refs: dict[int, list[_Item]],
+    cache: dict[int, list[_Item]],
+) -> list[_Item]:
+    """The items a property element belongs to: its nearest item ancestor, or every item whose
+    itemref names the element or the ancestor it sits in (one description shared by many items)."""
     if refs and element.mem_id in refs:
         return refs[element.mem_id]
     path: list[int] = []
-    owner: _Item | None = None
+    owners: list[_Item] = []
     node = element.parent
     while node is not None and len(path) < MAX_ANCESTORS:
         key = node.mem_id
         if key in scopes:
-            owner = scopes[key]
+            owners = [scopes[key]]
             break
         if key in cache:
-            owner = cache[key]
+            owners = cache[key]
             break
         if refs and key in refs:
-            owner = refs[key]
+            owners = refs[key]
             break
         path.append(key)
         node = node.parent
-    for key in path:  # every element passed on the way up has the same item
-        cache[key] = owner
-    return owner
+    for key in path:  # every element passed on the way up has the same items
+        cache[key] = owners
+    return owners
 
 
 def _microdata_value(element: LexborNode, attributes: Attributes) -> str | None:

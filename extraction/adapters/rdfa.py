@@ -192,6 +192,12 @@ def _process(element: LexborNode, context: _Eval, graph: _Graph) -> _Eval:
             reference = _resource(attributes.get(name), ctx)
             if reference is not None:
                 break
+    if not (
+        properties or rels or revs or "typeof" in attributes or about is not None or "resource" in attributes
+    ):
+        # A plain link (or one whose rel is only HTML's link types) says nothing in RDFa Lite:
+        # it changes no subject, as the links without RDFa attributes that are never read here.
+        return replace(context, vocab=vocab, prefixes=prefixes)
     has_content = "content" in attributes
     has_datatype = bool((attributes.get("datatype") or "").strip())
     is_root = tag in _ROOT_TAGS

@@ -182,7 +182,8 @@ def _rule(
             dtstart=dt.datetime.combine(start, dt.time()),
             interval=interval,
             count=count,
-            until=dt.datetime.combine(last, dt.time(23, 59, 59)),
+            # RFC 5545 allows one of COUNT and UNTIL: with a count, the end is checked below.
+            until=None if count is not None else dt.datetime.combine(last, dt.time(23, 59, 59)),
             byweekday=weekdays or None,
             bymonth=months or None,
             bymonthday=month_days or None,
@@ -191,6 +192,8 @@ def _rule(
         dates: list[dt.date] = []
         for moment in rule:
             day = moment.date()
+            if day > last:
+                break
             if day >= window_start:
                 dates.append(day)
                 if len(dates) >= limit:

@@ -291,10 +291,28 @@ def _index_ids(value: object, ctx: _Context, depth: int) -> None:
             if known is None:
                 ctx.index[key] = value
             elif known is not value:
-                ctx.index[key] = {**value, **known}
+                ctx.index[key] = _merge_descriptions(known, value)
         for child in value.values():
             if isinstance(child, dict | list):
                 _index_ids(child, ctx, depth + 1)
+
+
+def _merge_descriptions(known: Node, other: Node) -> Node:
+    """One node from two descriptions of one @id: the first's values first, the second's added
+    (a property both give, such as the acts that each point at one event, keeps all values)."""
+    merged = dict(known)
+    for key, value in other.items():
+        if key not in merged or key in ("@id", "@context"):
+            merged.setdefault(key, value)
+            continue
+        mine = merged[key]
+        if mine is value or mine == value:
+            continue
+        values = as_list(mine) + [
+            item for item in as_list(value) if not any(item is m for m in as_list(mine))
+        ]
+        merged[key] = values
+    return merged
 
 
 # Where a node sits decides whether a Place or a MusicGroup there is the page's subject:
@@ -418,7 +436,10 @@ def _add_event(
     if depth >= MAX_DEPTH:
         return
     # A festival's acts, a series' dates: at the parent's venue unless they say otherwise.
-    parent_venue = performances[0].venue if performances else venue
+    if performances:
+        parent_venue = performances[0].venue
+    else:
+        parent_venue = _location(_get(node, "location"), ctx, "event series") or venue
     for sub_event in as_list(_get(node, "subEvent") or _get(node, "subEvents")):
         if isinstance(sub_event, dict):
             _add_event(ctx.resolve(sub_event), ctx, venue=parent_venue, depth=depth + 1)
