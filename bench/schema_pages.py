@@ -199,7 +199,7 @@ def _make_recurring(rng: random.Random, event: GenEvent) -> None:
 
 
 def _truth(events: list[GenEvent]) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for event in events:
         for day in event.dates if event.schedule else [event.day]:
             rows.append(
