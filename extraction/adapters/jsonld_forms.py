@@ -51,9 +51,17 @@ _SCHEMA_HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?schema\.org(?:/|$)|^(?:w
 _ABSOLUTE_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+_KEYWORDS = ('"@reverse"', '"@vocab"', '"@value"', '"@list"', '"@set"', '"@nest"', '"@included"', '"@base"')
+_HEAD_CHARS = 65_536
+
+
 def needs_processing(text: str) -> bool:
-    """Whether a JSON-LD block's text may be in another form than plain schema.org terms."""
-    return _NEEDS_RE.search(text) is not None
+    """Whether a JSON-LD block's text may be in another form than plain schema.org terms.
+
+    The keywords are looked for everywhere (C-speed substring searches); keys that are IRIs and
+    contexts in the first 64 KB, where a document that uses them declares them (a 10 MB block costs
+    milliseconds, not the second a full regex scan of it takes)."""
+    return any(keyword in text for keyword in _KEYWORDS) or _NEEDS_RE.search(text, 0, _HEAD_CHARS) is not None
 
 
 @dataclass(frozen=True, slots=True)

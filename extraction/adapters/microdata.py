@@ -46,6 +46,7 @@ from extraction.adapters.jsonld import is_jsonld_script
 from extraction.adapters.rdfa import read_rdfa
 from extraction.adapters.schemaorg import SchemaOrgMapper
 from extraction.adapters.schemaorg_values import is_event_type, schema_term, schema_types
+from extraction.budget import bound_html_depth
 from extraction.schemas import (
     ExtractedPerformance,
     ExtractedVenue,
@@ -96,7 +97,7 @@ def extract_microdata(
 ) -> ExtractionResult:
     """Extract venues, artists and performances from a page's microdata and RDFa (not its JSON-LD)."""
     try:
-        markup = scan_markup(LexborHTMLParser(body_text(body)), jsonld=False)
+        markup = scan_markup(LexborHTMLParser(bound_html_depth(body_text(body))[0]), jsonld=False)
         mapper = SchemaOrgMapper(url=url, default_timezone=default_timezone)
         mapper.set_base_href(markup.base_href)
         for warning in markup.warnings:

@@ -8,11 +8,11 @@ import json
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from extraction.adapters import lenient_json, schemaorg
 from extraction.adapters.jsonld import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
@@ -831,13 +831,29 @@ def test_parse_lenient_json_fast_path_and_empty() -> None:
     ],
     ids=["deep", "unterminated-string", "comments", "many-values", "random"],
 )
-def test_one_megabyte_garbage_block_is_bounded(garbage: str) -> None:
-    started = time.perf_counter()
+def test_one_megabyte_garbage_block_is_bounded(garbage: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bounded work, counted rather than timed: JSON values decoded and nodes visited stay under caps.
+    decoded = []
+    visits = []
+
+    class CountingDecoder(json.JSONDecoder):
+        def raw_decode(self, s: str, idx: int = 0) -> tuple[object, int]:
+            decoded.append(idx)
+            return super().raw_decode(s, idx)
+
+    real_visit = schemaorg._visit
+
+    def counting_visit(*args: object, **kwargs: object) -> None:
+        visits.append(1)
+        real_visit(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json, "JSONDecoder", CountingDecoder)  # the module lenient_json decodes with
+    monkeypatch.setattr(schemaorg, "_visit", counting_visit)
     result = extract_jsonld(_page(garbage, _GOOD))
-    elapsed = time.perf_counter() - started
 
     assert [p.name for p in result.performances] == ["Good"]
-    assert elapsed < 3.0
+    assert len(decoded) <= lenient_json.MAX_VALUES_PER_BLOCK + 2  # the strict attempt, then the capped ones
+    assert len(visits) <= schemaorg.MAX_NODE_VISITS + 1
     assert all(not warning.startswith("jsonld: unexpected") for warning in result.warnings)
 
 
