@@ -109,8 +109,9 @@ def extract_microdata(
         return ExtractionResult(warnings=[f"microdata: unexpected {type(exc).__name__}: {exc}"])
 
 
-def scan_markup(tree: LexborHTMLParser, *, jsonld: bool = True) -> PageMarkup:
-    """One pass over a parsed page: JSON-LD texts (if `jsonld`), microdata and RDFa items, OpenGraph.
+def scan_markup(tree: LexborHTMLParser, *, jsonld: bool = True, rdfa: bool = True) -> PageMarkup:
+    """One pass over a parsed page: JSON-LD texts (if `jsonld`), microdata and RDFa (if `rdfa`) items,
+    OpenGraph.
 
     One CSS query with every selector: lexbor walks the tree once, in C, which costs less than
     looking for hints in the text first (a few hundred microseconds on a 300 KB page).
@@ -128,7 +129,7 @@ def scan_markup(tree: LexborHTMLParser, *, jsonld: bool = True) -> PageMarkup:
             scanner.read(element)
             previous = key
     markup.items = scanner.finish()
-    if scanner.rdfa_seen:
+    if rdfa and scanner.rdfa_seen:
         items, warnings = read_rdfa(tree)
         markup.items.extend(items)
         markup.warnings.extend(warnings)

@@ -54,22 +54,18 @@ def test_an_event_with_230000_performers_reads_and_keeps_the_first_200(
 
 def test_100000_nested_divs_are_parsed_only_to_the_budgets_depth(monkeypatch: pytest.MonkeyPatch) -> None:
     nested = "<div>" * 100_000 + "deep" + "</div>" * 100_000
-    event = {
-        "@context": "https://schema.org",
-        "@type": "MusicEvent",
-        "name": "Before the abyss",
-        "startDate": "2026-05-02",
-    }
-    page = _page(event, body=nested)
+    microdata = (
+        '<p itemscope itemtype="https://schema.org/MusicEvent"><span itemprop="name">Before the abyss</span>'
+        '<meta itemprop="startDate" content="2026-05-02"></p>'
+    )
     parsed: list[str] = []
-    real_parser = LexborHTMLParser
 
     def recording_parser(text: str) -> object:
         parsed.append(text)
-        return real_parser(text)
+        return LexborHTMLParser(text)
 
     monkeypatch.setattr(structured, "LexborHTMLParser", recording_parser)
-    result = STRUCTURED.run(Document(body=page, url="https://deep.example/"))  # type: ignore[misc]
+    result = STRUCTURED.run(Document(body=_page(body=microdata + nested), url="https://deep.example/"))  # type: ignore[misc]
 
     assert [p.name for p in result.performances] == ["Before the abyss"]
     [text] = parsed
@@ -77,6 +73,21 @@ def test_100000_nested_divs_are_parsed_only_to_the_budgets_depth(monkeypatch: py
     assert result.warnings[0].startswith(
         f"{BUDGET_PREFIX}page nested deeper than 512 elements; read up to character"
     )
+
+
+def test_a_deep_page_with_json_ld_alone_is_not_parsed_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    event = {
+        "@context": "https://schema.org",
+        "@type": "MusicEvent",
+        "name": "Scanned",
+        "startDate": "2026-05-03",
+    }
+    parsed: list[str] = []
+    monkeypatch.setattr(structured, "LexborHTMLParser", lambda text: parsed.append(text))
+    page = _page(event, body="<div>" * 100_000)
+    result = STRUCTURED.run(Document(body=page, url="https://deep.example/"))  # type: ignore[misc]
+    assert [p.name for p in result.performances] == ["Scanned"]
+    assert parsed == []  # its JSON-LD is found without a tree (extraction/adapters/htmlscan.py)
 
 
 @pytest.mark.parametrize(
