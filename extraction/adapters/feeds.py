@@ -37,7 +37,6 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser
 
 from extraction.adapters.schemaorg_dates import load_zone
-from extraction.budget import bound_html_depth
 from extraction.schemas import (
     DiscoveredUrl,
     ExtractedAddress,
@@ -85,20 +84,17 @@ class FeedLinks:
 
 
 def discover_feeds(
-    tree: LexborHTMLParser | None,
+    tree: LexborHTMLParser,
     text: str,
     *,
     base_url: str | None,
     has_performances: bool,
     default_timezone: str | None = None,
 ) -> FeedLinks:
-    """The feeds a page points to, and the events its "add to calendar" links carry (`tree`: the page
-    parsed, or None to parse it only if it shows signs of feeds)."""
+    """The feeds a parsed page points to, and the events its "add to calendar" links carry."""
     found = FeedLinks()
     if not any(hint in text for hint in _HINTS):
         return found
-    if tree is None:  # the page was read without a tree; its links need one
-        tree = LexborHTMLParser(bound_html_depth(text)[0])
     feeds: dict[str, None] = {}  # ordered set: calendar-wide feeds first
 
     def add(url: str | None) -> None:

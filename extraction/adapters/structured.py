@@ -3,8 +3,6 @@
 Pure Python (no Django). It never raises on bad input: whatever it cannot read becomes a warning.
 
 The page is decoded and parsed once (selectolax, lexbor) and scanned once (`microdata.scan_markup`);
-a page without microdata or RDFa is not parsed at all: its JSON-LD, <base> and OpenGraph are found by
-`htmlscan.scan_page`, and a tree is built only if it links calendar feeds;
 JSON-LD blocks, microdata items and RDFa items then go through one `schemaorg.SchemaOrgMapper`, in that
 order, so that they share @id references and de-duplication. A show described twice (JSON-LD and
 microdata, or two blocks) is merged into one: same name and date, compatible time and venue, the first
@@ -24,7 +22,6 @@ import datetime as dt
 from selectolax.lexbor import LexborHTMLParser
 
 from extraction.adapters.feeds import discover_feeds
-from extraction.adapters.htmlscan import needs_dom, scan_page
 from extraction.adapters.lenient_json import looks_like_json
 from extraction.adapters.microdata import finish_result, scan_markup
 from extraction.adapters.schemaorg import DEFAULT_HORIZON_DAYS, SchemaOrgMapper
@@ -85,25 +82,17 @@ def _extract(
     if looks_like_json(text):
         mapper.add_jsonld([text], whole_document=True)
         return finish_result(mapper.result(), {}, mapper.base_url)
-    low = text.lower()
-    scanned = None if needs_dom(low) else scan_page(text, low)
-    tree: LexborHTMLParser | None = None
-    if scanned is not None:  # JSON-LD alone: no tree needed (see htmlscan)
-        mapper.set_base_href(scanned.base_href)
-        mapper.add_jsonld(scanned.jsonld_blocks)
-        result = finish_result(mapper.result(), scanned.opengraph, mapper.base_url)
-    else:
-        text, depth_warning = bound_html_depth(text, budget.max_html_depth)
-        if depth_warning:
-            mapper.warn(depth_warning)
-        tree = LexborHTMLParser(text)
-        markup = scan_markup(tree)
-        mapper.set_base_href(markup.base_href)
-        for warning in markup.warnings:
-            mapper.warn(warning)
-        mapper.add_jsonld(markup.jsonld_blocks)
-        mapper.add_items(markup.items, has_ids=markup.has_ids)
-        result = finish_result(mapper.result(), markup.opengraph, mapper.base_url)
+    text, depth_warning = bound_html_depth(text, budget.max_html_depth)
+    if depth_warning:
+        mapper.warn(depth_warning)
+    tree = LexborHTMLParser(text)
+    markup = scan_markup(tree)
+    mapper.set_base_href(markup.base_href)
+    for warning in markup.warnings:
+        mapper.warn(warning)
+    mapper.add_jsonld(markup.jsonld_blocks)
+    mapper.add_items(markup.items, has_ids=markup.has_ids)
+    result = finish_result(mapper.result(), markup.opengraph, mapper.base_url)
     feeds = discover_feeds(
         tree,
         text,

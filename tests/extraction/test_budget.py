@@ -75,21 +75,6 @@ def test_100000_nested_divs_are_parsed_only_to_the_budgets_depth(monkeypatch: py
     )
 
 
-def test_a_deep_page_with_json_ld_alone_is_not_parsed_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    event = {
-        "@context": "https://schema.org",
-        "@type": "MusicEvent",
-        "name": "Scanned",
-        "startDate": "2026-05-03",
-    }
-    parsed: list[str] = []
-    monkeypatch.setattr(structured, "LexborHTMLParser", lambda text: parsed.append(text))
-    page = _page(event, body="<div>" * 100_000)
-    result = STRUCTURED.run(Document(body=page, url="https://deep.example/"))  # type: ignore[misc]
-    assert [p.name for p in result.performances] == ["Scanned"]
-    assert parsed == []  # its JSON-LD is found without a tree (extraction/adapters/htmlscan.py)
-
-
 @pytest.mark.parametrize(
     ("page", "cut"),
     [
