@@ -18,8 +18,9 @@ pages the extractor was not tuned on). Each page is in one class: `jsonld` (JSON
     mapper, merge, OpenGraph step and budget. Both are scored by one evaluator (`bench/evaluation.py`).
 Timing: pinned to one CPU; ours and the anchor alternate round by round over the same texts until each
 has run `--seconds` per class, the garbage collector off within a round and run between rounds (as
-timeit does, so neither side pays for the other's garbage); a ratio is the anchor's CPU time over
-ours (>1: ours is faster).
+timeit does, so neither side pays for the other's garbage); a ratio is the anchor's median CPU time per
+round over ours (>1: ours is faster); the median, because on a shared machine some rounds take far
+longer than the rest.
 The held-out forms report: per syntax, the share of events found with the right date and time, the
 share matched in full (venue and performers too), and performances made from distractors (broadcasts,
 publications, other vocabularies), which must be none.
@@ -32,6 +33,7 @@ import argparse
 import gc
 import json
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -246,17 +248,17 @@ def alternate(
     pages: Sequence[BenchPage],
     seconds: float,
 ) -> tuple[float, float, int]:
-    """CPU seconds per round of ours and of the anchor, alternating until each has run `seconds`."""
+    """Median CPU seconds per round of ours and of the anchor, alternating until each has run `seconds`
+    (the median: on a shared machine a round now and then takes far longer than the others)."""
     for page in pages:  # warm up imports and caches on both sides
         ours(page)
         anchor(page)
-    ours_total = anchor_total = 0.0
-    rounds = 0
-    while rounds < 3 or min(ours_total, anchor_total) < seconds:
-        ours_total += _timed(ours, pages)
-        anchor_total += _timed(anchor, pages)
-        rounds += 1
-    return ours_total / rounds, anchor_total / rounds, rounds
+    ours_rounds: list[float] = []
+    anchor_rounds: list[float] = []
+    while len(ours_rounds) < 5 or min(sum(ours_rounds), sum(anchor_rounds)) < seconds:
+        ours_rounds.append(_timed(ours, pages))
+        anchor_rounds.append(_timed(anchor, pages))
+    return statistics.median(ours_rounds), statistics.median(anchor_rounds), len(ours_rounds)
 
 
 def _timed(run: Callable[[BenchPage], object], pages: Sequence[BenchPage]) -> float:

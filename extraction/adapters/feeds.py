@@ -10,18 +10,19 @@ gives here becomes discovered URLs of kind "feed", which the pipeline fetches as
   (its public `basic.ics`);
 - WordPress' The Events Calendar: a page of the plugin (its classes or assets) on a WordPress site (the
   `https://api.w.org/` link gives the REST root) -> `<root>tribe/events/v1/events?per_page=50`;
-- a Squarespace events page (`eventlist` markup on a Squarespace site) -> the page with `?format=json`;
+- a Squarespace events page (`eventlist` markup and Squarespace's scripts) -> the page with `?format=json`;
 - Eventbrite: an organiser's page linked from the venue's (`eventbrite.com/o/...`) and the events of
   Eventbrite's embedded checkout widget (`EBWidgets.createWidget({eventId: ...})`);
 - ticketing pages (Eventbrite, DICE, TicketWeb, See Tickets, Etix, Tixr, AXS event pages, which carry
-  schema.org markup) linked from a page that has no structured shows of its own: their markup then
-  stands in for an LLM reading the page.
+  schema.org markup): their markup then stands in for an LLM reading the page.
 
 "Add to calendar" links to Google Calendar or Outlook carry one event each in their query (title,
-dates, location, time zone): on a page without structured shows of its own they are read at once as
-performances, with no fetch.
+dates, location, time zone): they are read at once as performances, with no fetch.
 
-Pages without any of these signs cost a few substring searches of their text.
+The structured extractor asks for this only on pages whose markup gives no shows (a page that lists
+its shows in markup would have them said again by its feeds).
+
+Pages without any of these signs cost one CSS query over the tree already built.
 """
 
 from __future__ import annotations
@@ -49,12 +50,34 @@ MAX_FEEDS = 20  # feed URLs per page
 MAX_TICKET_PAGES = 50  # ticketing pages per page without shows of its own
 MAX_CALENDAR_LINKS = 500  # "add to calendar" links read per page
 
-# Substring searches run at C speed where one regex of alternatives walks the page character by character.
-_HINTS = (
-    ".ics", "webcal:", "ical=", "text/calendar", "calendar.google.com", "eventbrite.", "tribe-events",
-    "the-events-calendar", "squarespace", "outlook.live.com", "outlook.office.com", "dice.fm", "ticketweb.",
-    "seetickets.", "etix.com", "tixr.com", "axs.com",
-)  # fmt: skip
+# The elements that can point to a feed, found by one CSS query (lexbor's, in C).
+_SIGNS = ", ".join(
+    [
+        'link[type*="calendar" i]',
+        'link[rel="https://api.w.org/"]',
+        'link[href*="the-events-calendar"]',
+        'script[src*="the-events-calendar"]',
+        '[class*="tribe-events"]',
+        '[class*="eventlist"]',
+        'script[src*="squarespace"]',
+        'link[href*="squarespace"]',
+        'script[src*="eb_widgets"]',
+        'a[href*=".ics" i]',
+        'a[href^="webcal:" i]',
+        'a[href*="ical" i]',
+        'a[href*="calendar.google.com"]',
+        'iframe[src*="calendar.google.com"]',
+        'a[href*="outlook.live.com"]',
+        'a[href*="outlook.office.com"]',
+        'a[href*="eventbrite."]',
+        'a[href*="dice.fm/event"]',
+        'a[href*="ticketweb."]',
+        'a[href*="seetickets."]',
+        'a[href*="etix.com"]',
+        'a[href*="tixr.com"]',
+        'a[href*="axs.com"]',
+    ]
+)
 _ICS_HREF_RE = re.compile(r"(?:\.ics(?:$|[?#])|^webcal:|[?&](?:ical|outlook-ical)=1\b|/ical/?$)", re.I)
 _TICKET_PAGE_RE = re.compile(
     r"^https?://(?:[\w-]+\.)*(?:"
@@ -70,8 +93,6 @@ _TICKET_PAGE_RE = re.compile(
 )
 _EVENTBRITE_ORGANISER_RE = re.compile(r"^https?://(?:www\.)?eventbrite\.[a-z.]+/o/[\w-]+", re.I)
 _EB_WIDGET_RE = re.compile(r"EBWidgets\.createWidget\(\{[^}]*?eventId\s*:\s*['\"]?(\d{6,20})", re.S)
-_SQUARESPACE_RE = re.compile(r"<!-- This is Squarespace\. -->|static1\.squarespace\.com|SQUARESPACE_CONTEXT")
-_TRIBE_RE = re.compile(r"tribe-events|the-events-calendar|tribe_events")
 _GOOGLE_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?$")
 _HOUSE_NUMBER_RE = re.compile(r"^\d")
 
@@ -85,15 +106,14 @@ class FeedLinks:
 
 def discover_feeds(
     tree: LexborHTMLParser,
-    text: str,
     *,
     base_url: str | None,
-    has_performances: bool,
     default_timezone: str | None = None,
 ) -> FeedLinks:
     """The feeds a parsed page points to, and the events its "add to calendar" links carry."""
     found = FeedLinks()
-    if not any(hint in text for hint in _HINTS):
+    signs = tree.css(_SIGNS)  # one query, in C: most pages have none of these elements
+    if not signs:
         return found
     feeds: dict[str, None] = {}  # ordered set: calendar-wide feeds first
 
@@ -101,28 +121,43 @@ def discover_feeds(
         if url and url != base_url and url not in feeds:
             feeds[url] = None
 
+    tribe = squarespace = event_list = eventbrite_widget = False
+    rest_root: str | None = None
+    calendar_types: list[str] = []
+    links: list[str] = []
+    for element in signs:
+        tag = element.tag or ""
+        attributes = element.attributes
+        href = (attributes.get("href") or attributes.get("src") or "").strip()
+        classes = attributes.get("class") or ""
+        if "tribe-events" in classes or "the-events-calendar" in href:
+            tribe = True
+        if "eventlist" in classes:
+            event_list = True
+        if "squarespace" in href:
+            squarespace = True
+        if tag == "script" and "eb_widgets" in href:
+            eventbrite_widget = True
+        if tag == "link":
+            if (attributes.get("rel") or "") == "https://api.w.org/":
+                rest_root = _absolute(href, base_url)
+            elif (attributes.get("type") or "").split(";")[0].strip().lower() == "text/calendar":
+                calendar_types.append(href)
+        elif tag in ("a", "iframe") and href:
+            links.append(href)
     # WordPress' The Events Calendar: its REST API is the whole calendar, 50 events a page (its
     # iCalendar exports, "?ical=1", say the same and are left alone).
-    tribe = _TRIBE_RE.search(text) is not None
     if tribe:
-        root = tree.css_first('link[rel="https://api.w.org/"][href]')
-        rest = _absolute(root.attributes.get("href"), base_url) if root is not None else None
-        if rest is None and base_url:
-            rest = urljoin(base_url, "/wp-json/")
+        rest = rest_root or (urljoin(base_url, "/wp-json/") if base_url else None)
         if rest:
             add(urljoin(rest if rest.endswith("/") else rest + "/", "tribe/events/v1/events?per_page=50"))
-    if base_url and _SQUARESPACE_RE.search(text) and ("eventlist" in text or '"typeName":"events"' in text):
+    if base_url and squarespace and event_list:
         add(_with_query(base_url, "format=json"))
-    for link in tree.css("link[type][href]"):
-        content_type = (link.attributes.get("type") or "").split(";")[0].strip().lower()
-        if content_type == "text/calendar":
-            add(_feed_url(link.attributes.get("href"), base_url))
+    for href in calendar_types:
+        add(_feed_url(href, base_url))
     ticket_pages: dict[str, None] = {}
     calendar_links: list[str] = []
-    for element in tree.css("a[href], iframe[src]"):
-        href = (element.attributes.get("href") or element.attributes.get("src") or "").strip()
-        if not href:
-            continue
+    for href in links:
         if "calendar.google.com" in href or "outlook.live.com" in href or "outlook.office.com" in href:
             if "action=TEMPLATE" in href or "/deeplink/compose" in href:
                 calendar_links.append(href)
@@ -138,10 +173,12 @@ def discover_feeds(
             continue
         if _EVENTBRITE_ORGANISER_RE.match(absolute):
             add(_strip_query(absolute))
-        elif not has_performances and _TICKET_PAGE_RE.match(absolute):
+        elif _TICKET_PAGE_RE.match(absolute):
             ticket_pages.setdefault(_strip_query(absolute), None)
-    for event_id in dict.fromkeys(_EB_WIDGET_RE.findall(text)):
-        add(f"https://www.eventbrite.com/e/{event_id}")
+    if eventbrite_widget:
+        for script in tree.css("script"):
+            for event_id in _EB_WIDGET_RE.findall(script.text() or ""):
+                add(f"https://www.eventbrite.com/e/{event_id}")
     urls = list(feeds)
     if len(urls) > MAX_FEEDS:
         found.warnings.append(f"{len(urls)} calendar feeds linked; the first {MAX_FEEDS} followed")
@@ -151,7 +188,7 @@ def discover_feeds(
         found.warnings.append(f"{len(pages)} ticketing pages linked; the first {MAX_TICKET_PAGES} followed")
         pages = pages[:MAX_TICKET_PAGES]
     found.urls = [DiscoveredUrl(url=url, kind="feed") for url in [*urls, *pages]]
-    if not has_performances and calendar_links:
+    if calendar_links:
         found.performances = _calendar_link_events(calendar_links, default_timezone, found.warnings)
     return found
 

@@ -2,8 +2,8 @@
 
 The mapper (`schemaorg.py`) reads nodes whose keys are schema.org's bare property names and whose
 @type values are schema.org's bare type names. Most pages already write that (a compacted document
-with `"@context": "https://schema.org"`), and `needs_processing` tells them from the rest by a cheap
-look at the block's text. The rest goes through `to_schema_shape`, a JSON-LD 1.1 expansion restricted
+with `"@context": "https://schema.org"`), and `needs_processing` tells them from the rest by a look at the
+document's context and top keys. The rest goes through `to_schema_shape`, a JSON-LD 1.1 expansion restricted
 to what pages use, followed by a compaction onto schema.org's terms:
 
 - contexts: inline objects, arrays of them, `null`; `@vocab`, `@base`, prefixes (`"s":
@@ -39,29 +39,38 @@ _SCHEMA_NAMESPACES = ("http://schema.org/", "https://schema.org/")
 MAX_DEPTH = 64
 MAX_TERMS = 2_000  # term definitions per context, beyond which the rest is ignored
 
-# Cheap signs that a block is not in the plain compacted form: a key that is a compact or absolute IRI
-# ("s:name": or "http://schema.org/name":), keywords the mapper does not read itself, or a @context
-# that is anything but one schema.org string.
-_NEEDS_RE = re.compile(
-    r'"[^"\\:]*:[^"\\]*"\s*:'
-    r'|"@(?:reverse|vocab|value|list|set|nest|included|base)"'
-    r'|"@context"\s*+:\s*+(?!"(?:https?:)?//(?:www\.)?schema\.org/?")'
-)
 _SCHEMA_HOST_RE = re.compile(r"^(?:https?:)?//(?:www\.)?schema\.org(?:/|$)|^(?:www\.)?schema\.org/?$", re.I)
 _ABSOLUTE_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-_KEYWORDS = ('"@reverse"', '"@vocab"', '"@value"', '"@list"', '"@set"', '"@nest"', '"@included"', '"@base"')
-_HEAD_CHARS = 65_536
+_PLAIN_KEYWORDS = frozenset({"@context", "@type", "@id", "@graph"})
+_MAX_CHECKED_NODES = 50
 
 
-def needs_processing(text: str) -> bool:
-    """Whether a JSON-LD block's text may be in another form than plain schema.org terms.
+def needs_processing(document: object) -> bool:
+    """Whether a parsed JSON-LD document may be in another form than plain schema.org terms.
 
-    The keywords are looked for everywhere (C-speed substring searches); keys that are IRIs and
-    contexts in the first 64 KB, where a document that uses them declares them (a 10 MB block costs
-    milliseconds, not the second a full regex scan of it takes)."""
-    return any(keyword in text for keyword in _KEYWORDS) or _NEEDS_RE.search(text, 0, _HEAD_CHARS) is not None
+    Looks where a document declares its form, at no cost worth measuring: its @context (anything but
+    one schema.org string), and the keys of its top nodes and their @graph's (a compact or absolute IRI,
+    or a keyword the mapper does not read itself: @reverse, @value, @list, @nest, @included...). A
+    keyword used only deep inside an otherwise plain document goes unseen.
+    """
+    if isinstance(document, list):
+        return any(needs_processing(item) for item in document[:_MAX_CHECKED_NODES])
+    if not isinstance(document, dict):
+        return False
+    if "@context" in document:  # (an explicit null context says something too)
+        context = document["@context"]
+        if not (isinstance(context, str) and _SCHEMA_HOST_RE.match(context.strip())):
+            return True
+    graph = document.get("@graph")
+    nodes = [document, *(graph[:_MAX_CHECKED_NODES] if isinstance(graph, list) else [])]
+    for node in nodes:
+        if isinstance(node, dict):
+            for key in node:
+                if ":" in key or (key[:1] == "@" and key not in _PLAIN_KEYWORDS):
+                    return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

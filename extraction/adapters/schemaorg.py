@@ -226,13 +226,12 @@ class SchemaOrgMapper:
             value, problems = parse_lenient_json(block)
             if isinstance(value, str) and looks_like_json(value):  # JSON encoded twice
                 value, problems = parse_lenient_json(value)
-                block = value if isinstance(value, str) else block
             name = "JSON document" if whole_document else f"JSON-LD block {number}"
             for problem in problems:
                 self._ctx.warn(f"{name}: {problem}")
             if value is None:
                 continue
-            if needs_processing(block):  # prefixes, custom terms, expanded form, @reverse...
+            if needs_processing(value):  # prefixes, custom terms, expanded form, @reverse...
                 shape = to_schema_shape(value, base_url=self._ctx.base_url)
                 for problem in shape.warnings:
                     self._ctx.warn(f"{name}: {problem}")

@@ -7,9 +7,10 @@ JSON-LD blocks, microdata items and RDFa items then go through one `schemaorg.Sc
 order, so that they share @id references and de-duplication. A show described twice (JSON-LD and
 microdata, or two blocks) is merged into one: same name and date, compatible time and venue, the first
 description kept with its blanks filled from the second (`microdata.merge_duplicate_performances`).
-OpenGraph's image then goes to the page's one entity if it has none (see `microdata.py`). The links a
-page gives to its calendar feeds (iCalendar, calendar plugins' JSON, organiser pages) are discovered
-with kind "feed" (`feeds.discover_feeds`).
+OpenGraph's image then goes to the page's one entity if it has none (see `microdata.py`). A page whose
+markup gives no shows is searched for the calendar feeds it links (iCalendar, calendar plugins' JSON,
+organiser and ticketing pages), discovered with kind "feed", and for "add to calendar" links, read as
+shows (`feeds.discover_feeds`); a page whose markup lists its shows is read from its markup alone.
 
 A page nested deeper than the budget allows is read up to that depth (`extraction.budget`).
 A body that is JSON (not HTML) is read as one JSON-LD document, as `jsonld.extract_jsonld` does.
@@ -93,13 +94,9 @@ def _extract(
     mapper.add_jsonld(markup.jsonld_blocks)
     mapper.add_items(markup.items, has_ids=markup.has_ids)
     result = finish_result(mapper.result(), markup.opengraph, mapper.base_url)
-    feeds = discover_feeds(
-        tree,
-        text,
-        base_url=mapper.base_url,
-        has_performances=bool(result.performances),
-        default_timezone=default_timezone,
-    )
+    if result.performances:
+        return result  # its shows are in its markup: its feeds would say them again
+    feeds = discover_feeds(tree, base_url=mapper.base_url, default_timezone=default_timezone)
     if feeds.urls or feeds.performances:
         result = result.model_copy(
             update={

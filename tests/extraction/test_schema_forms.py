@@ -199,15 +199,22 @@ def test_a_remote_context_is_never_fetched_and_says_so() -> None:
     )
 
 
-def test_plain_blocks_skip_the_expansion_and_the_others_take_it() -> None:
-    assert not needs_processing(
-        '{"@context": "https://schema.org", "@type": "Event", "startDate": "2026-01-01T20:00:00"}'
-    )
-    assert not needs_processing('{"@context":"http://schema.org/","url":"https://a.b/c"}')
-    assert needs_processing('{"@context": {"s": "http://schema.org/"}, "s:name": "x"}')
-    assert needs_processing('[{"http://schema.org/name": [{"@value": "x"}]}]')
-    assert needs_processing('{"@context": "https://schema.org", "@reverse": {}}')
-    assert needs_processing('{"@context": ["https://schema.org", {"a": "b"}]}')
+@pytest.mark.parametrize(
+    ("text", "needs"),
+    [
+        ('{"@context": "https://schema.org", "@type": "Event", "startDate": "2026-01-01T20:00:00"}', False),
+        ('{"@context":"http://schema.org/","url":"https://a.b/c"}', False),
+        ('{"@type": "Event", "name": "no context at all"}', False),
+        ('{"@context": "https://schema.org", "@graph": [{"@type": "Event", "@id": "#e"}]}', False),
+        ('{"@context": {"s": "http://schema.org/"}, "s:name": "x"}', True),
+        ('[{"http://schema.org/name": [{"@value": "x"}]}]', True),
+        ('{"@context": "https://schema.org", "@reverse": {}}', True),
+        ('{"@context": ["https://schema.org", {"a": "b"}]}', True),
+        ('{"@context": "https://schema.org", "@graph": [{"@type": "Place", "@included": []}]}', True),
+    ],
+)
+def test_plain_documents_skip_the_expansion_and_the_others_take_it(text: str, needs: bool) -> None:
+    assert needs_processing(json.loads(text)) is needs
 
 
 # ---------------------------------------------------------------------------------------------
