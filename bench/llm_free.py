@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -102,7 +103,7 @@ def _feed_shows(url: str, seen: set[str]) -> int | None:
 
 
 def main() -> None:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path, url in VENUE_PAGES:
         shows, link_shows, links = _read(path.read_bytes(), url, "text/html")
         feeds = [link for link, kind in links if kind == "feed"]
