@@ -4,8 +4,12 @@ Pure Python (no Django). It never raises on bad input: whatever it cannot read b
 and mapping carries on with the rest of the document.
 
 What goes where:
-- every Event (any @type ending in "Event", or Festival) with a name and a parseable startDate
-  -> `performances`, in document order, its location as the venue and its performers in billing order;
+- every performance-like event (`schemaorg_values.PERFORMANCE_EVENT_TYPES`: not a broadcast, a
+  publication, a screening...) with a name and a parseable startDate -> `performances`, in document
+  order, its location as the venue (a set without one: its festival's, by superEvent) and its
+  performers in billing order (at most the budget's); one per date of its eventSchedule within the
+  horizon; its subEvents and superEvent are events too; an EventSeries only through those;
+- a Place without a name is no venue (never named from anything else);
 - a Place-like node (MusicVenue, LocalBusiness, BarOrPub...) at the top of a block, in @graph, in an
   ItemList or as a page's mainEntity -> `venues`; its `event`/`events` become performances there;
 - a MusicGroup/PerformingGroup in those positions, or a Person at the top of a block or as mainEntity,
@@ -14,8 +18,10 @@ What goes where:
 Dates follow `schemaorg_dates` (wall time as written; offset only when the source wrote one), other
 values `schemaorg_values`, `text` and `links`.
 
-The items are in JSON-LD shape ({"@type", "@id", property: value or [values]}) whatever syntax they
-came from: `SchemaOrgMapper` serves the JSON-LD adapter (`jsonld.py`), the microdata and RDFa reader
+The items are in JSON-LD shape ({"@type", "@id", property: value or [values]}) with schema.org's bare
+terms, whatever syntax or JSON-LD form they came from (`jsonld_forms` brings other forms to it), and
+@id references resolve across blocks and syntaxes (`id_key`). The page's first performances are kept
+when the budget's count is reached, and the rest of the page is not read (`extraction.budget`): `SchemaOrgMapper` serves the JSON-LD adapter (`jsonld.py`), the microdata and RDFa reader
 (`microdata.py`) and the combined HTML extractor (`structured.py`).
 """
 
