@@ -366,6 +366,8 @@ def main() -> None:
     raw_ratios: dict[str, float] = {}
     for syntax, (ours_raw, anchor_raw, carries) in RAW.items():
         group = [p for p in pages if carries(p)]
+        if not group:
+            continue
         ours_s, anchor_s, rounds = alternate(ours_raw, anchor_raw, group, args.seconds)
         raw_ratios[syntax] = round(anchor_s / ours_s, 2)
         print(
@@ -405,9 +407,9 @@ def main() -> None:
 
     result = {
         "full_ratio": full_ratio,
-        "raw_ratio_jsonld": raw_ratios["jsonld"],
-        "raw_ratio_microdata": raw_ratios["microdata"],
-        "raw_ratio_rdfa": raw_ratios["rdfa"],
+        "raw_ratio_jsonld": raw_ratios.get("jsonld"),
+        "raw_ratio_microdata": raw_ratios.get("microdata"),
+        "raw_ratio_rdfa": raw_ratios.get("rdfa"),
         "event_precision": round(ours_all.precision, 4),
         "event_recall": round(ours_all.recall, 4),
         "anchor_event_precision": round(anchor_all.precision, 4),
