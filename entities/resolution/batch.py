@@ -125,24 +125,6 @@ def resolve_csv(
     return resolution
 
 
-def resolve_venues(
-    venues: Sequence[PreparedVenue],
-    *,
-    model: VenueModel | Literal["auto", "hand"] = "auto",
-    threshold: float = DEFAULT_MATCH_THRESHOLD,
-    max_block_size: int = 100,
-    progress: Progress | None = None,
-) -> Resolution:
-    """Cluster already prepared venues (as ``resolve_table``)."""
-    return resolve_table(
-        VenueTable.from_venues(venues),
-        model=model,
-        threshold=threshold,
-        max_block_size=max_block_size,
-        progress=progress,
-    )
-
-
 def resolve_table(
     table: VenueTable,
     *,

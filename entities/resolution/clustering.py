@@ -1,6 +1,6 @@
 """Clustering scored pairs without chaining through weak links.
 
-Plain union-find (``matching.cluster``) is transitive: A~B and B~C put A and C together even when
+Plain union-find is transitive: A~B and B~C put A and C together even when
 A and C clearly differ ("Showbox" ~ "Showbox at the Market" ~ "Showbox SoDo"). ``cluster_scored``
 merges greedily from the strongest pair down and joins two groups only when the *average* evidence
 over all pairs between them (in bits, scored on demand) still clears the threshold, so one strong
@@ -104,7 +104,7 @@ def cluster_scored(
 
 
 def cluster_ids(ids: Sequence[str], roots: Sequence[int]) -> dict[str, str]:
-    """Each id -> the smallest id of its cluster (the same convention as ``matching.cluster``)."""
+    """Each id -> the smallest id of its cluster (the convention of every clustering here)."""
     smallest: dict[int, str] = {}
     for x, root in zip(ids, roots, strict=True):
         current = smallest.get(root)

@@ -37,7 +37,6 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from itertools import chain
 from typing import Final, Literal, NamedTuple
 
@@ -45,7 +44,6 @@ from rapidfuzz.distance import Indel
 
 from entities.resolution.normalize import (
     is_generic_host,
-    normalize_artist_name,
     normalize_city,
     normalize_country,
     normalize_name,
@@ -100,13 +98,6 @@ NAME_SIMILAR: Final = 0.75
 
 DEFAULT_REVIEW_THRESHOLD: Final = 0.5
 DEFAULT_AUTO_THRESHOLD: Final = 0.99
-
-ARTIST_PRIOR_WEIGHT: Final = -3.0
-ARTIST_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = {
-    "name": {"exact": 6.0, "alias": 5.0, "close": 3.5, "different": -6.0},
-    # MusicBrainz & co. keep same-named artists apart by ID: a conflict outweighs an exact name.
-    "external_ids": {"exact": 12.0, "different": -12.0, "conflict": 0.0},
-}
 
 # Venue-type and filler words: used only to judge name similarity ("The Moore" vs "Moore Theatre"),
 # never removed from stored names.
@@ -205,9 +196,6 @@ class VenueModel:
             return 0.0
         return self.weights[fieldname][level]
 
-    def max_weight(self, fieldname: str) -> float:
-        return max(0.0, *self.weights[fieldname].values())
-
     def to_json(self) -> dict[str, object]:
         def rounded(table: Mapping[str, Mapping[str, float]], digits: int) -> dict[str, dict[str, float]]:
             return {f: {lvl: round(v, digits) for lvl, v in levels.items()} for f, levels in table.items()}
@@ -305,26 +293,6 @@ class PreparedVenue(NamedTuple):
     def tokens(self) -> frozenset[str]:
         return frozenset(self.name_norm.split())
 
-    @property
-    def core_tokens(self) -> frozenset[str]:
-        """Name words minus VENUE_NOISE_TOKENS (may be empty: "The Music Hall")."""
-        return self.tokens - VENUE_NOISE_TOKENS
-
-    @property
-    def noise_tokens(self) -> frozenset[str]:
-        return self.tokens & VENUE_NOISE_TOKENS
-
-    @property
-    def street_number(self) -> str | None:
-        if not self.street:
-            return None
-        number = self.street.split(" ", 1)[0]
-        return number if any(ch.isdigit() for ch in number) else None
-
-    @property
-    def id_schemes(self) -> frozenset[str]:
-        return frozenset(scheme for scheme, _ in self.external_ids)
-
 
 def prepare_values(
     id: str,
@@ -390,44 +358,7 @@ def _base_key(raw: str, name_norm: str, name_key: str) -> str:
     return "".join(words) or name_key
 
 
-def prepare_venues(records: Iterable[VenueRecord]) -> list[PreparedVenue]:
-    return [PreparedVenue.from_record(r) for r in records]
-
-
-def exact_match_keys(v: PreparedVenue) -> set[str]:
-    """Keys under which an incoming venue is looked up for online exact matching.
-
-    "ext:<scheme>:<id>" per external ID, "name_city:<name key>|<city>" and
-    "name_postcode:<name key>|<postcode>". Phone, website and address are NOT identity keys:
-    rooms in one complex share them. A hit is a strong candidate, not a verdict: the pipeline
-    should still score it (a conflicting external ID must stop an attach).
-    """
-    keys = {f"ext:{scheme}:{value}" for scheme, value in v.external_ids}
-    if v.name_key and v.city:
-        keys.add(f"name_city:{v.name_key}|{v.city}")
-    if v.name_key and v.postcode:
-        keys.add(f"name_postcode:{v.name_key}|{v.postcode}")
-    return keys
-
-
 # --- field comparisons -------------------------------------------------------------------------
-
-
-def name_similarity(a: PreparedVenue, b: PreparedVenue, *, floor: float = 0.0) -> float:
-    """Similarity of two venue names in [0, 1].
-
-    1.0 for equal name keys; 0.95 when the non-noise words are equal and one name's venue-type
-    words are a subset of the other's ("The Moore" vs "Moore Theatre", but not "Sunset Tavern" vs
-    "Sunset Room"); otherwise the larger of ``string_ratio`` over the space-free keys (catches
-    typos and run-together words) and the Jaccard index of the full word sets (catches reordering).
-
-    With ``floor``, a pair whose similarity is certainly below it may get a cheaper, lower value
-    (the Jaccard index) instead of the exact one: scoring only needs to know it is below the lowest
-    level, and this skips most ratio work on clearly different names.
-    """
-    if a.name_key == b.name_key:
-        return 1.0
-    return _name_sim(a.name_key, b.name_key, a.tokens, b.tokens, floor)
 
 
 def _name_sim(key_a: str, key_b: str, ta: frozenset[str], tb: frozenset[str], floor: float) -> float:
@@ -878,21 +809,6 @@ STRONG_FAMILIES: Final = ("p", "w", "c", "pc", "s")
 BLOCK_FAMILIES: Final = (*STRONG_FAMILIES, "k", "t")
 
 
-def blocking_keys(v: PreparedVenue) -> list[str]:
-    """The keys a venue is blocked under, as "<family>:<value>" strings (geo cells are separate).
-
-    Strong keys: E.164 phone ("p:"); website host unless generic ("w:"); name key + city ("c:");
-    name key + postcode ("pc:"); street + city ("s:", renamed venues and typos in names at one
-    address). Weak keys: the name key alone ("k:") and each distinctive name word ("t:"). The
-    qualifier-free base key ("Spago" for "Spago (Los Angeles)") is indexed like the name key.
-    """
-    return [
-        f"{family}:{key if isinstance(key, str) else '|'.join(key)}"
-        for family in BLOCK_FAMILIES
-        for key in family_keys(family, v)
-    ]
-
-
 def geo_cell(v: PreparedVenue) -> int | None:
     if v.latitude is None or v.longitude is None:
         return None
@@ -1209,21 +1125,6 @@ def iter_candidate_pairs(
             yield from ((i, j) for j in sorted(set(later)))
 
 
-def block_pairs(venues: Sequence[PreparedVenue], *, max_block_size: int = 100) -> set[tuple[str, str]]:
-    """Candidate pairs (smaller id first) sharing at least one blocking key (see ``blocking_keys``).
-
-    Each venue also meets the venues in its own and the 8 neighbouring ~1 km geo cells. Any block
-    with more than its cap is skipped as unselective (see ``BlockIndex``), which bounds the work at
-    O(n * max_block_size).
-    """
-    pairs: set[tuple[str, str]] = set()
-    for i, j in iter_candidate_pairs(venues, max_block_size=max_block_size):
-        x, y = venues[i].id, venues[j].id
-        if x != y:
-            pairs.add((x, y) if x < y else (y, x))
-    return pairs
-
-
 # --- duplicates and clusters -------------------------------------------------------------------
 
 # Below this many venues, "auto" uses the hand model: too few pairs to estimate m and u from.
@@ -1326,81 +1227,3 @@ def find_duplicates(
         out.append(DuplicateCandidate(a.id, b.id, result.score, result.weight, explanation, decision))
     out.sort(key=lambda d: (-d.score, d.a_id, d.b_id))
     return out
-
-
-def cluster(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Union-find over pairs: each id -> the smallest id of its connected component.
-
-    Clustering is transitive (A~B and B~C put A and C together even if A and C scored low), so feed
-    it auto-merge or staff-confirmed pairs, not everything above the review threshold; or use
-    ``entities.resolution.clustering.cluster_scored``, which checks the links between groups.
-    """
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            # Keeping the smaller id as root makes the root the cluster id.
-            if ra < rb:
-                parent[rb] = ra
-            else:
-                parent[ra] = rb
-    return {x: find(x) for x in parent}
-
-
-# --- artists -----------------------------------------------------------------------------------
-
-
-def _artist_ids(ids: Mapping[str, str] | None) -> frozenset[tuple[str, str]]:
-    if not ids:
-        return frozenset()
-    return frozenset(
-        (s.strip().lower(), str(v).strip()) for s, v in ids.items() if s.strip() and str(v).strip()
-    )
-
-
-def score_artist_pair(
-    a_name: str,
-    b_name: str,
-    a_ext_ids: Mapping[str, str] | None = None,
-    b_ext_ids: Mapping[str, str] | None = None,
-    *,
-    a_aliases: Iterable[str] = (),
-    b_aliases: Iterable[str] = (),
-) -> MatchScore:
-    """Basic artist comparison: normalised names (feat. tails and "(Live)" notes stripped, leading
-    "the" dropped), aliases, and external IDs (a MusicBrainz ID conflict beats an equal name)."""
-    na, nb = normalize_artist_name(a_name), normalize_artist_name(b_name)
-    level: Level
-    if na and na == nb:
-        level, sim = "exact", 1.0
-    else:
-        names_a = {na} | {normalize_artist_name(x) for x in a_aliases}
-        names_b = {nb} | {normalize_artist_name(x) for x in b_aliases}
-        names_a.discard("")
-        names_b.discard("")
-        if names_a & names_b:
-            level, sim = "alias", 1.0
-        else:
-            # Space-free comparison: artist names are short, typos and spacing dominate.
-            sim = SequenceMatcher(None, na.replace(" ", ""), nb.replace(" ", ""), autojunk=False).ratio()
-            level = "close" if sim >= 0.92 else "different"
-    a_ids, b_ids = _artist_ids(a_ext_ids), _artist_ids(b_ext_ids)
-    id_level, id_sim = _ids_level(a_ids, b_ids)
-    shown_a, shown_b = _ids_shown(a_ids, b_ids)
-    id_weight = 0.0 if id_level == "missing" else ARTIST_WEIGHTS["external_ids"][id_level]
-    rows = (
-        FieldComparison("name", na, nb, level, sim, ARTIST_WEIGHTS["name"][level]),
-        FieldComparison("external_ids", shown_a, shown_b, id_level, id_sim, id_weight),
-    )
-    weight = sum(r.weight for r in rows)
-    return MatchScore(score=_probability(ARTIST_PRIOR_WEIGHT + weight), weight=weight, explanation=rows)

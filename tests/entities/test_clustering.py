@@ -3,7 +3,6 @@
 import pytest
 
 from entities.resolution.clustering import ClusterStats, cluster_ids, cluster_scored
-from entities.resolution.matching import cluster
 
 
 def test_without_link_scores_it_is_union_find():
@@ -81,15 +80,39 @@ def test_result_does_not_depend_on_edge_order(order):
     }  # fmt: skip
 
 
-def test_cluster_ids_match_union_find_convention():
+def clusters(pairs):
+    """Plain union-find over pairs of ids (cluster_scored without link scores), named by cluster_ids."""
+    ids = sorted({x for pair in pairs for x in pair})
+    position = {x: i for i, x in enumerate(ids)}
+    roots = cluster_scored(len(ids), [(position[a], position[b], 1.0) for a, b in pairs], threshold_bits=0.0)
+    return cluster_ids(ids, roots)
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([], {}),
+        ([("b", "a")], {"a": "a", "b": "a"}),
+        ([("c", "b"), ("b", "a"), ("x", "y")], {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}),
+        ([("d", "c"), ("b", "a"), ("c", "b")], {"a": "a", "b": "a", "c": "a", "d": "a"}),
+        ([("a", "a")], {"a": "a"}),
+        ([("v10", "v9"), ("v9", "v3")], {"v10": "v10", "v9": "v10", "v3": "v10"}),  # smallest by string order
+    ],
+)
+def test_cluster_ids_name_each_cluster_by_its_smallest_id(pairs, expected):
+    # when / then
+    assert clusters(pairs) == expected
+
+
+def test_a_long_chain_is_one_cluster():
     # given
-    ids = ["v10", "v9", "v3"]
+    pairs = [(f"n{i:05}", f"n{i + 1:05}") for i in range(20_000)]
 
     # when
-    labels = cluster_ids(ids, cluster_scored(3, [(0, 1, 1.0), (1, 2, 1.0)], threshold_bits=0.0))
+    result = clusters(list(reversed(pairs)))
 
-    # then: the smallest id by string order, like matching.cluster
-    assert labels == cluster([("v10", "v9"), ("v9", "v3")]) == {"v10": "v10", "v9": "v10", "v3": "v10"}
+    # then
+    assert set(result.values()) == {"n00000"}
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from bench.er_synth import COLUMNS, generate
-from entities.resolution.batch import records_from_rows, resolve_venues
+from entities.resolution.batch import records_from_rows, resolve_table
+from entities.resolution.columnar import VenueTable
 from entities.resolution.estimate import (
     ESTIMATED_LEVELS,
     ValueCounts,
@@ -23,7 +24,6 @@ from entities.resolution.matching import (
     find_duplicates,
     iter_candidate_pairs,
     pair_levels,
-    prepare_venues,
     score_venue_pair,
 )
 
@@ -34,7 +34,7 @@ FIELD = {f: i for i, f in enumerate(VENUE_FIELDS)}
 def synthetic():
     """6,000 synthetic rows with their true venue (entity) numbers, prepared."""
     rows, truth = generate(6000, seed=11)
-    venues = prepare_venues(records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows))
+    venues = [r.prepare() for r in records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows)]
     return venues, truth
 
 
@@ -170,7 +170,7 @@ def test_unobserved_levels_weigh_nothing():
     rows, _ = generate(1500, seed=3)
     for row in rows:
         row[5] = row[7] = row[8] = row[9] = ""  # postcode, lat, lng, website
-    venues = prepare_venues(records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows))
+    venues = [r.prepare() for r in records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows)]
 
     # when
     model = estimate_venue_model(venues)
@@ -185,7 +185,7 @@ def test_unobserved_levels_weigh_nothing():
 
 def test_too_little_data_falls_back_to_the_hand_model():
     # given
-    venues = prepare_venues([VenueRecord(id="a", name="A"), VenueRecord(id="b", name="B")])
+    venues = [VenueRecord(id="a", name="A").prepare(), VenueRecord(id="b", name="B").prepare()]
 
     # then
     assert estimate_venue_model(venues) is HAND_MODEL
@@ -244,7 +244,7 @@ def test_resolution_is_accurate_on_synthetic_data(synthetic):
     venues, truth = synthetic
 
     # when
-    resolution = resolve_venues(venues)
+    resolution = resolve_table(VenueTable.from_venues(venues))
 
     # then: pairwise F1 against the truth
     predicted = [resolution.cluster_of[v.id] for v in venues]

@@ -10,13 +10,9 @@ from entities.resolution.matching import (
     LOCATION_MAX,
     PreparedVenue,
     VenueRecord,
-    block_pairs,
-    cluster,
-    exact_match_keys,
     find_duplicates,
     haversine_m,
-    prepare_venues,
-    score_artist_pair,
+    iter_candidate_pairs,
     score_venue_pair,
 )
 
@@ -418,44 +414,20 @@ def test_prepare_normalises_every_field_once():
         "98122",
         "US",
     )
-    assert (v.street, v.street_number, v.phone, v.website_host) == (
+    assert (v.street, v.phone, v.website_host) == (
         "925 e pike st",
-        "925",
         "+12067099442",
         "neumos.com",
     )
     assert BARBOZA.postcode == "98122"  # ZIP+4 cut because the country is US
 
 
-def test_exact_match_keys():
-    # given
-    v = venue(
-        "x",
-        "The Showbox",
-        city="Seattle",
-        postal_code="98101",
-        external_ids={"google_place": "ChIJ123", "bandsintown": "42"},
-    )
-
-    # when
-    keys = exact_match_keys(v)
-
-    # then
-    assert keys == {
-        "ext:google_place:ChIJ123",
-        "ext:bandsintown:42",
-        "name_city:showbox|seattle",
-        "name_postcode:showbox|98101",
-    }
-    assert exact_match_keys(venue("y", "Showbox", city="SEATTLE")) == {"name_city:showbox|seattle"}
-
-
-def test_exact_match_keys_do_not_join_rooms_in_one_building():
-    # when / then
-    assert not exact_match_keys(NEUMOS) & exact_match_keys(BARBOZA)
-
-
 # --- blocking ------------------------------------------------------------------------------------
+
+
+def blocked(venues, **kwargs):
+    """The candidate pairs find_duplicates scores, as ids (smaller first)."""
+    return {tuple(sorted((venues[i].id, venues[j].id))) for i, j in iter_candidate_pairs(venues, **kwargs)}
 
 
 @pytest.mark.parametrize(
@@ -477,9 +449,9 @@ def test_exact_match_keys_do_not_join_rooms_in_one_building():
         ),
     ],
 )
-def test_block_pairs_finds_candidates(a, b):
+def test_blocking_finds_candidates(a, b):
     # when
-    pairs = block_pairs([a, b])
+    pairs = blocked([a, b])
 
     # then
     assert pairs == {("a", "b")}
@@ -498,39 +470,39 @@ def test_block_pairs_finds_candidates(a, b):
         ),
     ],
 )
-def test_block_pairs_skips_non_candidates(a, b):
+def test_blocking_skips_non_candidates(a, b):
     # when / then
-    assert block_pairs([a, b]) == set()
+    assert blocked([a, b]) == set()
 
 
-def test_block_pairs_skips_oversized_blocks():
+def test_blocking_skips_oversized_blocks():
     # given: 30 venues sharing one ticket-agency phone, one pair sharing a rare token
     venues = [venue(f"v{i:02}", f"Place {i}", phone="800-653-8000") for i in range(30)]
     venues.append(venue("w1", "Zanzibar", phone="800-653-8000"))
     venues.append(venue("w2", "Zanzibar Club"))
 
     # when
-    small = block_pairs(venues, max_block_size=10)
-    large = block_pairs(venues, max_block_size=100)
+    small = blocked(venues, max_block_size=10)
+    large = blocked(venues, max_block_size=100)
 
     # then
     assert small == {("w1", "w2")}
     assert len(large) == 31 * 30 // 2 + 1
 
 
-def test_block_pairs_is_deterministic_and_ordered():
+def test_blocking_is_deterministic_and_ordered():
     # given
     venues = [NEUMOS, BARBOZA, venue("aaa", "Neumos", city="Seattle")]
 
     # when
-    first = block_pairs(venues)
-    second = block_pairs(list(reversed(venues)))
+    first = blocked(venues)
+    second = blocked(list(reversed(venues)))
 
     # then
     assert first == second == {("barboza", "neumos"), ("aaa", "neumos")}
 
 
-# --- find_duplicates / cluster ---------------------------------------------------------------------
+# --- find_duplicates ------------------------------------------------------------------------------
 
 CITY_SET = [
     ("showbox-1", "The Showbox", {"street": "1426 1st Ave", "city": "Seattle", "phone": "206-628-3151"}),
@@ -551,7 +523,7 @@ CITY_SET = [
 
 def test_find_duplicates_on_a_small_city():
     # given
-    venues = prepare_venues(VenueRecord(id=i, name=n, **f) for i, n, f in CITY_SET)  # type: ignore[arg-type]
+    venues = [VenueRecord(id=i, name=n, **f).prepare() for i, n, f in CITY_SET]  # type: ignore[arg-type]
 
     # when
     found = find_duplicates(venues, review_threshold=REVIEW, auto_threshold=AUTO)
@@ -566,7 +538,7 @@ def test_find_duplicates_on_a_small_city():
 
 def test_find_duplicates_respects_thresholds_and_given_pairs():
     # given
-    venues = prepare_venues(VenueRecord(id=i, name=n, **f) for i, n, f in CITY_SET)  # type: ignore[arg-type]
+    venues = [VenueRecord(id=i, name=n, **f).prepare() for i, n, f in CITY_SET]  # type: ignore[arg-type]
 
     # when
     found = find_duplicates(
@@ -592,80 +564,6 @@ def test_find_duplicates_rejects_repeated_ids():
     # when / then
     with pytest.raises(ValueError, match="duplicate venue id"):
         find_duplicates([NEUMOS, NEUMOS])
-
-
-@pytest.mark.parametrize(
-    ("pairs", "expected"),
-    [
-        ([], {}),
-        ([("b", "a")], {"a": "a", "b": "a"}),
-        ([("c", "b"), ("b", "a"), ("x", "y")], {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}),
-        ([("d", "c"), ("b", "a"), ("c", "b")], {"a": "a", "b": "a", "c": "a", "d": "a"}),
-        ([("a", "a")], {"a": "a"}),
-        ([("v10", "v9")], {"v10": "v10", "v9": "v10"}),  # smallest by string order
-    ],
-)
-def test_cluster(pairs, expected):
-    # when / then
-    assert cluster(pairs) == expected
-
-
-def test_cluster_long_chain():
-    # given
-    pairs = [(f"n{i:05}", f"n{i + 1:05}") for i in range(20_000)]
-
-    # when
-    result = cluster(reversed(pairs))
-
-    # then
-    assert set(result.values()) == {"n00000"}
-
-
-# --- artists ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "level"),
-    [
-        ("The Beatles", "Beatles", "exact"),
-        ("Beyoncé feat. Jay-Z", "Beyonce", "exact"),
-        ("Bonobo (DJ Set)", "BONOBO", "exact"),
-        ("Radiohead", "Radiohed", "close"),
-        ("Simon & Garfunkel", "Simon and Garfunkel", "exact"),
-        ("Nirvana", "Nirvana (UK)", "different"),
-        ("Beyoncé", "Jay-Z", "different"),
-    ],
-)
-def test_artist_name_levels(a, b, level):
-    # when
-    result = score_artist_pair(a, b)
-
-    # then
-    assert result.explanation[0].level == level
-    assert (result.score >= REVIEW) is (level != "different")
-
-
-def test_artist_aliases():
-    # when
-    result = score_artist_pair("Prince", "The Artist Formerly Known as Prince", b_aliases=["Prince"])
-
-    # then
-    assert result.explanation[0].level == "alias"
-    assert result.score >= REVIEW
-
-
-def test_artist_external_ids_decide():
-    # given
-    mbid_a = {"musicbrainz": "5b11f4ce-a62d-471e-81fc-a69a8278c7da"}
-    mbid_b = {"musicbrainz": "9282c8b4-ca0b-4c6b-b7e3-4f7762dfc4d6"}
-
-    # when
-    same = score_artist_pair("Nirvana", "Nirvana", mbid_a, mbid_a)
-    clash = score_artist_pair("Nirvana", "Nirvana", mbid_a, mbid_b)
-
-    # then
-    assert same.score >= AUTO
-    assert clash.score < REVIEW
 
 
 # --- purity ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bench.er_synth import generate, write_csv
-from entities.resolution.batch import estimate_table_model, records_from_rows, resolve_table, resolve_venues
+from entities.resolution.batch import estimate_table_model, records_from_rows, resolve_table
 from entities.resolution.columnar import VenueTable, read_venue_csv
 from entities.resolution.estimate import estimate_venue_model
 from entities.resolution.matching import (
@@ -22,7 +22,6 @@ from entities.resolution.matching import (
     iter_candidate_pairs,
     pair_bits,
     pair_levels,
-    prepare_venues,
 )
 from entities.resolution.pairs import (
     candidate_pairs,
@@ -111,9 +110,12 @@ def test_non_ascii_names_and_external_ids_take_the_scalar_comparison():
         PreparedVenue(*v[:-1], frozenset({("osm", k)})) if k != "4" else v
         for k, v in zip(
             "1234",
-            prepare_venues(
-                records_from_rows({"id": i, "name": n, "addr": a, "city": c} for i, n, a, c in records)
-            ),
+            [
+                r.prepare()
+                for r in records_from_rows(
+                    {"id": i, "name": n, "addr": a, "city": c} for i, n, a, c in records
+                )
+            ],
             strict=True,
         )
     ]
@@ -131,7 +133,7 @@ def test_non_ascii_names_and_external_ids_take_the_scalar_comparison():
 def test_table_and_prepared_venues_resolve_alike(table, venues):
     # when
     from_table = resolve_table(table[0])
-    from_venues = resolve_venues(venues)
+    from_venues = resolve_table(VenueTable.from_venues(venues))
 
     # then
     assert from_table.cluster_ids.to_list() == from_venues.cluster_ids.to_list()
