@@ -41,7 +41,7 @@ def cluster_scored(
     """Cluster positions 0..size-1 from scored edges (i, j, bits); returns a root position per record.
 
     Edges below ``threshold_bits`` are ignored. With ``link_bits`` (scores any pair, e.g. through
-    ``matching.pair_bits``), two groups join only if the mean bits over all pairs between them is at
+    ``scoring.pair_bits``), two groups join only if the mean bits over all pairs between them is at
     least ``threshold_bits``; pairs that came as edges are not scored again. Groups whose product of
     sizes exceeds ``max_pairs_checked`` are not joined. Without ``link_bits`` this is union-find.
     """

@@ -14,13 +14,12 @@ Scores are Fellegi-Sunter bits with hand-set weights, and every score keeps its 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Final, Literal
 
-from entities.resolution.matching import FieldComparison, Level
+from entities.resolution.model import FieldComparison, Level, bits_to_probability
 from entities.resolution.normalize import normalize_artist_name
 
 RESCHEDULE_WINDOW_DAYS: Final = 4
@@ -129,7 +128,7 @@ def score_performance_pair(
         )
     )
     weight = sum(r.weight for r in rows)
-    score = 1.0 / (1.0 + math.pow(2.0, -max(-60.0, min(60.0, PERFORMANCE_PRIOR_WEIGHT + weight))))
+    score = bits_to_probability(PERFORMANCE_PRIOR_WEIGHT + weight)
     kind: PerformanceKind
     if score < 0.5:
         kind = "different"

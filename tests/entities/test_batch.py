@@ -8,16 +8,11 @@ import pytest
 from bench.er_synth import generate, write_csv
 from entities.resolution import normalize
 from entities.resolution.batch import resolve_csv, resolve_table
+from entities.resolution.blocking import iter_candidate_pairs
 from entities.resolution.columnar import VenueTable, read_venue_csv
 from entities.resolution.estimate import estimate_venue_model
-from entities.resolution.matching import (
-    HAND_MODEL,
-    iter_candidate_pairs,
-    pair_bits,
-    pair_levels,
-    score_venue_pair,
-    venue_levels,
-)
+from entities.resolution.model import HAND_MODEL
+from entities.resolution.scoring import pair_bits, pair_levels, score_venue_pair, venue_levels
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,9 @@ import pytest
 
 from bench.er_synth import COLUMNS, generate
 from entities.resolution.batch import records_from_rows, resolve_table
+from entities.resolution.blocking import iter_candidate_pairs
 from entities.resolution.columnar import VenueTable
+from entities.resolution.duplicates import find_duplicates
 from entities.resolution.estimate import (
     ESTIMATED_LEVELS,
     ValueCounts,
@@ -17,17 +19,9 @@ from entities.resolution.estimate import (
     expectation_maximisation,
     frequent_values,
 )
-from entities.resolution.matching import (
-    HAND_MODEL,
-    VENUE_FIELDS,
-    VenueRecord,
-    find_duplicates,
-    iter_candidate_pairs,
-    pair_levels,
-    score_venue_pair,
-)
-
-FIELD = {f: i for i, f in enumerate(VENUE_FIELDS)}
+from entities.resolution.model import FIELD_INDEX, HAND_MODEL, VENUE_FIELDS
+from entities.resolution.records import VenueRecord
+from entities.resolution.scoring import pair_levels, score_venue_pair
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +39,7 @@ def model(synthetic):
 
 
 def _true_distribution(venues, truth, pairs, field):
-    counts: Counter[str] = Counter(pair_levels(venues[i], venues[j])[FIELD[field]] for i, j in pairs)
+    counts: Counter[str] = Counter(pair_levels(venues[i], venues[j])[FIELD_INDEX[field]] for i, j in pairs)
     levels = ESTIMATED_LEVELS[field]
     total = sum(counts[lvl] for lvl in levels)
     return {lvl: counts[lvl] / total for lvl in levels}

@@ -6,9 +6,10 @@ import pytest
 
 from bench.er_synth import COLUMNS, generate
 from entities.resolution.batch import records_from_rows
+from entities.resolution.blocking import BlockIndex, neighbour_lists
 from entities.resolution.estimate import estimate_venue_model
 from entities.resolution.index import VenueIndex
-from entities.resolution.matching import BlockIndex, VenueRecord, neighbour_lists
+from entities.resolution.records import VenueRecord
 
 
 def record(id_, name, **fields):

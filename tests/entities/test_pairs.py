@@ -13,22 +13,18 @@ import pytest
 
 from bench.er_synth import generate, write_csv
 from entities.resolution.batch import estimate_table_model, records_from_rows, resolve_table
+from entities.resolution.blocking import iter_candidate_pairs
 from entities.resolution.columnar import VenueTable, read_venue_csv
 from entities.resolution.estimate import estimate_venue_model
-from entities.resolution.matching import (
-    HAND_MODEL,
-    PreparedVenue,
-    haversine_m,
-    iter_candidate_pairs,
-    pair_bits,
-    pair_levels,
-)
+from entities.resolution.model import HAND_MODEL
 from entities.resolution.pairs import (
     candidate_pairs,
     pair_bits_array,
     pair_level_codes,
     pairs_from,
 )
+from entities.resolution.records import PreparedVenue
+from entities.resolution.scoring import haversine_m, pair_bits, pair_levels
 
 
 @pytest.fixture(scope="module")
