@@ -6,6 +6,9 @@ merges greedily from the strongest pair down and joins two groups only when the 
 over all pairs between them (in bits, scored on demand) still clears the threshold, so one strong
 link cannot drag in a record that disagrees with the rest of the group, and a strongly negative
 pair (a conflicting place ID, another city) vetoes the join.
+
+``components`` (scipy's connected components) is the plain transitive clustering, for pairs that are
+all to be joined (a ground truth given as pairs); ``cluster_edges`` splits the graph with it first.
 """
 
 from __future__ import annotations
@@ -103,6 +106,14 @@ def cluster_scored(
     return [find(x) for x in range(size)]
 
 
+def components(size: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+    """The connected component of every position 0..size-1 in the graph of edges (left[k], right[k]):
+    plain transitive clustering (scipy), for pairs that are all to be joined."""
+    graph = coo_array((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
+    labels: npt.NDArray[np.int32] = connected_components(graph, directed=False)[1]
+    return labels
+
+
 def cluster_ids(ids: Sequence[str], roots: Sequence[int]) -> dict[str, str]:
     """Each id -> the smallest id of its cluster (the convention of every clustering here)."""
     smallest: dict[int, str] = {}
@@ -135,8 +146,7 @@ def cluster_edges(
     roots = np.arange(size, dtype=np.int64)
     if not len(left):
         return roots
-    graph = coo_array((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
-    _, component = connected_components(graph, directed=False)
+    component = components(size, left, right)
     nodes_in = np.bincount(component)
     edges_in = np.bincount(component[left], minlength=len(nodes_in))
     k = nodes_in[component[left]]

@@ -1,8 +1,9 @@
 """Clustering scored pairs: union-find when told nothing else, no chaining through weak links."""
 
+import numpy as np
 import pytest
 
-from entities.resolution.clustering import ClusterStats, cluster_ids, cluster_scored
+from entities.resolution.clustering import ClusterStats, cluster_ids, cluster_scored, components
 
 
 def test_without_link_scores_it_is_union_find():
@@ -80,14 +81,23 @@ def test_result_does_not_depend_on_edge_order(order):
     }  # fmt: skip
 
 
-def clusters(pairs):
-    """Plain union-find over pairs of ids (cluster_scored without link scores), named by cluster_ids."""
+def greedy(size, left, right):
+    return cluster_scored(size, zip(left, right, [1.0] * len(left), strict=True), threshold_bits=0.0)
+
+
+def connected(size, left, right):
+    return components(size, np.array(left, dtype=np.int64), np.array(right, dtype=np.int64)).tolist()
+
+
+def clusters(pairs, how):
+    """Plain transitive clustering of id pairs, each cluster named by its smallest id."""
     ids = sorted({x for pair in pairs for x in pair})
     position = {x: i for i, x in enumerate(ids)}
-    roots = cluster_scored(len(ids), [(position[a], position[b], 1.0) for a, b in pairs], threshold_bits=0.0)
-    return cluster_ids(ids, roots)
+    left, right = [position[a] for a, _ in pairs], [position[b] for _, b in pairs]
+    return cluster_ids(ids, how(len(ids), left, right))
 
 
+@pytest.mark.parametrize("how", [greedy, connected])
 @pytest.mark.parametrize(
     ("pairs", "expected"),
     [
@@ -99,17 +109,18 @@ def clusters(pairs):
         ([("v10", "v9"), ("v9", "v3")], {"v10": "v10", "v9": "v10", "v3": "v10"}),  # smallest by string order
     ],
 )
-def test_cluster_ids_name_each_cluster_by_its_smallest_id(pairs, expected):
-    # when / then
-    assert clusters(pairs) == expected
+def test_without_link_scores_it_clusters_as_connected_components(pairs, expected, how):
+    # when / then: cluster_scored without link scores is union-find, the same as components
+    assert clusters(pairs, how) == expected
 
 
-def test_a_long_chain_is_one_cluster():
+@pytest.mark.parametrize("how", [greedy, connected])
+def test_a_long_chain_is_one_cluster(how):
     # given
     pairs = [(f"n{i:05}", f"n{i + 1:05}") for i in range(20_000)]
 
     # when
-    result = clusters(list(reversed(pairs)))
+    result = clusters(list(reversed(pairs)), how)
 
     # then
     assert set(result.values()) == {"n00000"}
@@ -120,8 +131,6 @@ def test_split_into_components_it_clusters_as_a_whole(seed):
     # given: random sparse graphs (pairs, complete groups, chains, one large component) with strong
     # and weak edges; pairs without an edge score -3
     import random
-
-    import numpy as np
 
     from entities.resolution.clustering import cluster_edges
 
