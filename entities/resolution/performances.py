@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Final, Literal
 
 from entities.resolution.model import FieldComparison, Level, bits_to_probability
 from entities.resolution.normalize import normalize_artist_name
+from entities.resolution.scoring import string_ratio
 
 RESCHEDULE_WINDOW_DAYS: Final = 4
 # Prior for a candidate pair (same venue and headliner within the window): 1 in 9.
@@ -97,7 +97,8 @@ def score_performance_pair(
     if ha and ha == hb:
         rows.append(_row("headliner", ha, hb, "exact", 1.0))
     else:
-        sim = SequenceMatcher(None, ha.replace(" ", ""), hb.replace(" ", ""), autojunk=False).ratio()
+        # Space-free, as venue names: typos and spacing dominate in short names.
+        sim = string_ratio(ha.replace(" ", ""), hb.replace(" ", ""))
         rows.append(_row("headliner", ha, hb, "close" if sim >= 0.92 else "different", sim))
 
     days = abs((a.local_date - b.local_date).days)

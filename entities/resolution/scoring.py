@@ -72,9 +72,10 @@ def _name_sim(key_a: str, key_b: str, ta: frozenset[str], tb: frozenset[str], fl
 def string_ratio(a: str, b: str) -> float:
     """2 * (longest common subsequence) / (len(a) + len(b)), 1.0 for two empty strings.
 
-    The similarity of names, streets and cities, here and in the columnar batch path (which calls
-    the same rapidfuzz function over arrays, so both paths get the same floats). Like difflib's
-    ratio, but over the true longest common subsequence, and in C.
+    The one string similarity of resolution: venue names, streets and cities here and in the
+    columnar batch path (which calls the same rapidfuzz function over arrays, so both paths get the
+    same floats), and headliners in ``performances``. Like difflib's ratio, but over the true
+    longest common subsequence, and in C.
     """
     return Indel.normalized_similarity(a, b)
 
