@@ -21,6 +21,7 @@ from entities.models import (
     Venue,
     VenueDuplicate,
 )
+from entities.resolution.scoring import haversine_m
 from entities.venue_fields import VENUE_CHOICES, venue_values_from
 from images.selectors import image_url_key
 
@@ -78,7 +79,7 @@ def performance_list(
 
 # --- Staff review: side-by-side comparison of venues -------------------------------------------
 
-# Explanation rows of the pair score (entities.resolution.matching) that speak about each choice.
+# Explanation rows of the pair score (entities.resolution.scoring) that speak about each choice.
 EXPLANATION_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
     "address": ("street", "city", "postcode", "country", "location_overlap"),
@@ -118,7 +119,6 @@ def venue_comparison(venues: list[Venue], *, duplicate: VenueDuplicate | None = 
     """Everything the review page shows about two or more venues: per choice the values side by side
     (differences flagged, locks marked, the score's explanation), the distances between their
     coordinates, their sources and their upcoming performances."""
-    from entities.resolution.matching import haversine_m
 
     today = timezone.localdate()
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
