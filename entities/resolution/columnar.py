@@ -524,8 +524,8 @@ def _nanp_validity_patterns() -> tuple[str, ...]:
     """phonenumbers' rules for a valid number of a NANP region without leading digits (the US and
     Canada), one regex per region: the general pattern and any number type's pattern, as
     ``phonenumberutil._number_type_helper`` checks them (a type is known: the number is valid)."""
+    import phonenumbers
     from phonenumbers import PhoneMetadata
-    from phonenumbers.data import _COUNTRY_CODE_TO_REGION_CODE
 
     def desc_pattern(desc: object) -> str | None:
         if desc is None:
@@ -537,7 +537,7 @@ def _nanp_validity_patterns() -> tuple[str, ...]:
         return f"(?:{pattern})"
 
     patterns = []
-    for region in _COUNTRY_CODE_TO_REGION_CODE[1]:
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
         meta = PhoneMetadata.metadata_for_region(region)
         if meta is None or meta.leading_digits is not None:
             continue  # regions with leading digits are normalize._OTHER_NANP: never on this path

@@ -311,10 +311,9 @@ def _other_nanp_area_codes() -> re.Pattern[str]:
     # Area codes of the NANP members other than the US and Canada (Caribbean, Pacific territories),
     # as phonenumbers' metadata lists them in each region's leading digits.
     from phonenumbers import PhoneMetadata
-    from phonenumbers.data import _COUNTRY_CODE_TO_REGION_CODE
 
     parts = []
-    for region in _COUNTRY_CODE_TO_REGION_CODE[1]:
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
         meta = PhoneMetadata.metadata_for_region(region)
         if region not in ("US", "CA") and meta is not None and meta.leading_digits:
             parts.append(f"(?:{meta.leading_digits})")
