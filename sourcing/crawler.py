@@ -8,13 +8,14 @@ many concurrent requests, and adds the ones a crawler needs:
   between the starts of two requests, across all tasks. Jobs wait in a queue per host, so a slow or
   rate-limited host never holds the global slots other hosts could use.
 - **robots.txt**, fetched once per origin before anything else there and cached for
-  `robots_ttl_seconds`, read with `urllib.robotparser`'s semantics (401 and 403 disallow
-  everything, other 4xx allow everything) and our user agent. Its Crawl-delay (or Request-rate)
-  raises the host's minimum delay. A robots.txt we cannot read (5xx, 429, timeouts, network)
-  stops the host until it can be read (RFC 9309), with a retryable reason.
-- **Retries** of timeouts, connection failures, 429 and 5xx, with exponential backoff and jitter,
-  honouring Retry-After (seconds or an HTTP date; a 429's also pauses the whole host), for at most
-  `RetryPolicy.max_attempts` attempts and `max_total_wait_seconds` of waiting.
+  `robots_ttl_seconds`, read as RFC 9309 says (`sourcing.robots`, on Protego: the longest match
+  wins; 401 and 403 disallow everything, other 4xx allow everything) and our user agent. Its
+  Crawl-delay (or Request-rate) raises the host's minimum delay. A robots.txt we cannot read (5xx,
+  429, timeouts, network) stops the host until it can be read (RFC 9309), with a retryable reason.
+- **Retries** of timeouts, connection failures, 429 and 5xx, with exponential backoff and jitter
+  (`core.retry.Backoff`), honouring Retry-After (seconds or an HTTP date, at most a day; a 429's also
+  pauses the whole host), for at most `RetryPolicy.max_attempts` attempts and
+  `max_total_wait_seconds` of waiting.
 - **Safety**: only http(s); every hop is checked against private, loopback and link-local addresses
   after DNS resolution, unless `FetchPolicy.allowed_private` allows it; redirects are followed one
   hop at a time (each hop through its host's queue, robots.txt and the guard), at most
