@@ -53,7 +53,7 @@ class Backoff:
         retry_after: float | None = None,
         rand: Callable[[], float] = random.random,
     ) -> float:
-        """Seconds to wait after the `attempt`-th failed attempt (1 for the first); `rand` draws from [0, 1)."""
+        """Seconds to wait after the `attempt`-th failed attempt (1 for the first); `rand` is in [0, 1)."""
         if retry_after is not None:
             wait = clamp_wait(retry_after)
             return (

@@ -223,7 +223,8 @@ class BodyLimit:
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110), within
-    [0, MAX_WAIT_SECONDS]: `inf`, 5000 digits or the year 9999 wait a day, never raise or park work for years."""
+    [0, MAX_WAIT_SECONDS]: `inf`, 5000 digits or the year 9999 wait a day, never overflow or park work
+    for years."""
     if not value:
         return None
     value = value.strip()

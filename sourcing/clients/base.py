@@ -435,7 +435,7 @@ class ApiClient:
 
 
 def _bounded(seconds: float | None) -> float | None:
-    """A wait an API asked for, within `core.retry.MAX_WAIT_SECONDS` (a quota reset in the year 9999 is not)."""
+    """A wait an API asked for, at most `core.retry.MAX_WAIT_SECONDS` (a quota reset in 9999 is a day)."""
     return None if seconds is None else clamp_wait(seconds)
 
 

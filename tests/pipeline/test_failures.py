@@ -121,7 +121,7 @@ def test_page_without_markup_waits_for_an_llm(fixtures_web, pipeline_settings):
 @pytest.mark.parametrize(("attempt", "seconds"), [(1, 30), (2, 60), (3, 120), (8, 3600), (1000, 3600)])
 def test_a_retryable_failure_is_scheduled_by_the_backoff_policy(settings, attempt, seconds):
     settings.PIPELINE_MAX_ATTEMPTS = 10_000
-    scrape = ScrapeFactory(status=StageStatus.PENDING, attempts=attempt - 1)
+    scrape = ScrapeFactory.create(status=StageStatus.PENDING, attempts=attempt - 1)
     row = claim(Scrape, scrape.pk)
     assert row is not None
     assert row.attempts == attempt
@@ -131,5 +131,6 @@ def test_a_retryable_failure_is_scheduled_by_the_backoff_policy(settings, attemp
 
     row.refresh_from_db()
     assert row.status == StageStatus.PENDING
+    assert row.retry_at is not None
     wait = dt.timedelta(seconds=seconds)
     assert before + wait <= row.retry_at <= timezone.now() + wait
