@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
@@ -71,15 +71,27 @@ def _no_retry_after(error: BaseException) -> float | None:
 type OnRetry = Callable[[BaseException, int, float], None]  # (error, attempt that failed, seconds to wait)
 
 
-def _options(
+class RetryOptions(TypedDict, total=False):
+    """What `retry_call` and `retry_call_async` share (see `_tenacity_options` for the defaults)."""
+
+    backoff: Required[Backoff]
+    attempts: Required[int]  # calls in all, the first included
+    retry_on: Required[Callable[[BaseException], bool]]  # which errors are worth another call
+    retry_after: Callable[[BaseException], float | None]  # the wait an error asks for, if any
+    max_total_wait: float  # seconds of waiting in all
+    on_retry: OnRetry | None  # called before each wait (to log, or to slow other calls down)
+    rand: Callable[[], float]  # the jitter's source, in [0, 1)
+
+
+def _tenacity_options(
     *,
     backoff: Backoff,
     attempts: int,
     retry_on: Callable[[BaseException], bool],
-    retry_after: Callable[[BaseException], float | None],
-    max_total_wait: float,
-    on_retry: OnRetry | None,
-    rand: Callable[[], float],
+    retry_after: Callable[[BaseException], float | None] = _no_retry_after,
+    max_total_wait: float = math.inf,
+    on_retry: OnRetry | None = None,
+    rand: Callable[[], float] = random.random,
 ) -> dict[str, Any]:
     attempts = max(1, attempts)
 
@@ -112,51 +124,21 @@ def _options(
 def retry_call[T](
     func: Callable[[], T],
     *,
-    backoff: Backoff,
-    attempts: int,
-    retry_on: Callable[[BaseException], bool],
-    retry_after: Callable[[BaseException], float | None] = _no_retry_after,
-    max_total_wait: float = math.inf,
-    on_retry: OnRetry | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    rand: Callable[[], float] = random.random,
+    **options: Unpack[RetryOptions],
 ) -> T:
     """Call `func`; while it raises an error `retry_on` accepts, wait (`backoff`, or the error's
     `retry_after`) and call it again, within `attempts` calls and `max_total_wait` seconds of waiting.
     The last error is raised as it is; other errors at once."""
-    options = _options(
-        backoff=backoff,
-        attempts=attempts,
-        retry_on=retry_on,
-        retry_after=retry_after,
-        max_total_wait=max_total_wait,
-        on_retry=on_retry,
-        rand=rand,
-    )
-    return Retrying(sleep=sleep, **options)(func)
+    return Retrying(sleep=sleep, **_tenacity_options(**options))(func)
 
 
 async def retry_call_async[T](
     func: Callable[[], Awaitable[T]],
     *,
-    backoff: Backoff,
-    attempts: int,
-    retry_on: Callable[[BaseException], bool],
-    retry_after: Callable[[BaseException], float | None] = _no_retry_after,
-    max_total_wait: float = math.inf,
-    on_retry: OnRetry | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    rand: Callable[[], float] = random.random,
+    **options: Unpack[RetryOptions],
 ) -> T:
     """`retry_call` for a coroutine function: the waits are `await sleep(...)`, never blocking the loop."""
-    options = _options(
-        backoff=backoff,
-        attempts=attempts,
-        retry_on=retry_on,
-        retry_after=retry_after,
-        max_total_wait=max_total_wait,
-        on_retry=on_retry,
-        rand=rand,
-    )
-    result: T = await AsyncRetrying(sleep=sleep, **options)(func)
+    result: T = await AsyncRetrying(sleep=sleep, **_tenacity_options(**options))(func)
     return result
