@@ -8,13 +8,14 @@ many concurrent requests, and adds the ones a crawler needs:
   between the starts of two requests, across all tasks. Jobs wait in a queue per host, so a slow or
   rate-limited host never holds the global slots other hosts could use.
 - **robots.txt**, fetched once per origin before anything else there and cached for
-  `robots_ttl_seconds`, read with `urllib.robotparser`'s semantics (401 and 403 disallow
-  everything, other 4xx allow everything) and our user agent. Its Crawl-delay (or Request-rate)
-  raises the host's minimum delay. A robots.txt we cannot read (5xx, 429, timeouts, network)
-  stops the host until it can be read (RFC 9309), with a retryable reason.
-- **Retries** of timeouts, connection failures, 429 and 5xx, with exponential backoff and jitter,
-  honouring Retry-After (seconds or an HTTP date; a 429's also pauses the whole host), for at most
-  `RetryPolicy.max_attempts` attempts and `max_total_wait_seconds` of waiting.
+  `robots_ttl_seconds`, read as RFC 9309 says (`sourcing.robots`, on Protego: the longest match
+  wins; 401 and 403 disallow everything, other 4xx allow everything) and our user agent. Its
+  Crawl-delay (or Request-rate) raises the host's minimum delay. A robots.txt we cannot read (5xx,
+  429, timeouts, network) stops the host until it can be read (RFC 9309), with a retryable reason.
+- **Retries** of timeouts, connection failures, 429 and 5xx, with exponential backoff and jitter
+  (`core.retry.Backoff`), honouring Retry-After (seconds or an HTTP date, at most a day; a 429's also
+  pauses the whole host), for at most `RetryPolicy.max_attempts` attempts and
+  `max_total_wait_seconds` of waiting.
 - **Safety**: only http(s); every hop is checked against private, loopback and link-local addresses
   after DNS resolution, unless `FetchPolicy.allowed_private` allows it; redirects are followed one
   hop at a time (each hop through its host's queue, robots.txt and the guard), at most
@@ -44,7 +45,6 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-import random
 import socket
 import time
 from collections import deque
@@ -55,6 +55,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from core.retry import Backoff, retry_call_async
 from sourcing.fetchrules import (
     REDIRECT_CODES,
     BodyLimit,
@@ -112,6 +113,12 @@ class RetryPolicy:
     base_delay_seconds: float = 1.0  # doubled after each failure, with jitter
     max_delay_seconds: float = 60.0
     max_total_wait_seconds: float = 120.0  # waiting between attempts, Retry-After included
+
+    @property
+    def backoff(self) -> Backoff:
+        """A page's waits: equal jitter, and a Retry-After stretched by up to a tenth (never earlier than
+        asked), so that a host's many waiting jobs do not all come back at once."""
+        return Backoff(self.base_delay_seconds, self.max_delay_seconds, jitter=True, retry_after_spread=0.1)
 
 
 @dataclass(frozen=True)
@@ -705,11 +712,7 @@ class AsyncFetcher:
             return None, error
         if job.failures + 1 >= retry.max_attempts:
             return None, _explained(error, f"Gave up after {job.failures + 1} attempts: ")
-        if error.retry_after is not None:
-            delay = error.retry_after * random.uniform(1.0, 1.1)  # never earlier than asked
-        else:
-            backoff = min(retry.max_delay_seconds, retry.base_delay_seconds * 2**job.failures)
-            delay = random.uniform(backoff / 2, backoff)  # "equal jitter": spread, yet growing
+        delay = retry.backoff.delay(job.failures + 1, retry_after=error.retry_after)
         if job.waited + delay > retry.max_total_wait_seconds:
             return None, _explained(
                 error,
@@ -755,50 +758,47 @@ class AsyncFetcher:
         retry = policy.retry
         url = origin + "/robots.txt"
         seen: list[str] = []
-        failures = 0
-        waited = 0.0
-        while True:
-            try:
-                async with asyncio.timeout(policy.fetch.timeout_seconds):
-                    await self._guard.check(url)
-                    async with self._transport.stream(url, self._headers) as response:
-                        status = response.status_code
-                        if status in REDIRECT_CODES:
-                            try:
-                                url = next_redirect(
-                                    url, status, response.headers.get("location", ""), seen, 5
+
+        async def fetch_once() -> tuple[int, bytes]:
+            nonlocal url
+            while True:  # one hop per turn, each with the whole timeout (a retry goes on from the last hop)
+                try:
+                    async with asyncio.timeout(policy.fetch.timeout_seconds):
+                        await self._guard.check(url)
+                        async with self._transport.stream(url, self._headers) as response:
+                            status = response.status_code
+                            if status in REDIRECT_CODES:
+                                try:
+                                    url = next_redirect(
+                                        url, status, response.headers.get("location", ""), seen, 5
+                                    )
+                                except FetchError:
+                                    return 404, b""  # RFC 9309: too many redirects means "unavailable"
+                                continue
+                            if status == 429 or status >= 500:
+                                raise FetchError(
+                                    f"HTTP {status}",
+                                    retryable=True,
+                                    status_code=status,
+                                    retry_after=parse_retry_after(response.headers.get("retry-after")),
                                 )
-                            except FetchError:
-                                return 404, b""  # RFC 9309: too many redirects means "unavailable"
-                            continue
-                        if status == 429 or status >= 500:
-                            raise FetchError(
-                                f"HTTP {status}",
-                                retryable=True,
-                                status_code=status,
-                                retry_after=parse_retry_after(response.headers.get("retry-after")),
-                            )
-                        limit = BodyLimit(policy.robots_max_bytes, truncate=True)
-                        async for chunk in response.chunks():
-                            if not limit.add(chunk):
-                                break
-                        return status, limit.body()
-            except TimeoutError:
-                error = timeout_error(policy.fetch.timeout_seconds, "robots.txt")
-            except FetchError as exc:
-                error = exc
-            if not error.retryable:
-                raise error
-            failures += 1
-            delay = (
-                error.retry_after
-                if error.retry_after is not None
-                else min(retry.max_delay_seconds, retry.base_delay_seconds * 2 ** (failures - 1))
-            )
-            if failures >= retry.max_attempts or waited + delay > retry.max_total_wait_seconds:
-                raise error
-            waited += delay
-            await asyncio.sleep(delay)
+                            limit = BodyLimit(policy.robots_max_bytes, truncate=True)
+                            async for chunk in response.chunks():
+                                if not limit.add(chunk):
+                                    break
+                            return status, limit.body()
+                except TimeoutError:
+                    raise timeout_error(policy.fetch.timeout_seconds, "robots.txt") from None
+
+        return await retry_call_async(
+            fetch_once,
+            # One robots.txt per host: no herd to spread, so the waits are the policy's without jitter.
+            backoff=Backoff(retry.base_delay_seconds, retry.max_delay_seconds),
+            attempts=retry.max_attempts,
+            retry_on=lambda exc: isinstance(exc, FetchError) and exc.retryable,
+            retry_after=lambda exc: getattr(exc, "retry_after", None),
+            max_total_wait=retry.max_total_wait_seconds,
+        )
 
 
 def _explained(error: FetchError, prefix: str) -> FetchError:

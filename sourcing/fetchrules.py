@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+from core.retry import clamp_wait
+
 Resolver = Callable[[str], list[str]]
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 
@@ -222,21 +224,23 @@ class BodyLimit:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110)."""
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110), within
+    [0, MAX_WAIT_SECONDS]: `inf`, 5000 digits or the year 9999 wait a day, never overflow or park work
+    for years."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        return clamp_wait(float(value))
     except ValueError:
         pass
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return clamp_wait((when - (now or datetime.now(UTC))).total_seconds())
 
 
 def check_status(result: FetchResult) -> FetchResult:
