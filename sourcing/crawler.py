@@ -67,6 +67,7 @@ from sourcing.fetchrules import (
     check_status,
     check_url,
     connection_error,
+    decode_body,
     decoding_error,
     next_redirect,
     parse_retry_after,
@@ -728,7 +729,9 @@ class AsyncFetcher:
         policy = self.policy
         try:
             status, body = await self._fetch_robots(host.origin)
-            rules = rules_for_response(status, body.decode("utf-8", errors="replace"))
+            rules = rules_for_response(
+                status, decode_body(body)[0]
+            )  # the one decoder, as the pipeline reads it
             robots = _Robots(rules, time.monotonic() + policy.robots_ttl_seconds)
             robots.crawl_delay = rules.crawl_delay(policy.fetch.user_agent) or 0.0
         except Exception as exc:  # FetchError, or a bug: either way the host's jobs must not wait forever

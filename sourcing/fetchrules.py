@@ -313,7 +313,9 @@ def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
             return body.decode(encoding, errors=_errors(encoding)), encoding
         except UnicodeDecodeError:
             continue
-    if declared and declared[0] != "utf-8":
+    if declared and not declared[0].startswith("utf-"):
+        # A single- or multi-byte legacy encoding that does not fit: keep it, with replacements. A UTF-16
+        # or UTF-32 claim the bytes do not bear out is no claim at all (ASCII read as UTF-16 is noise).
         return body.decode(declared[0], errors="replace"), declared[0]
     text = body.decode("utf-8", errors=_WINDOWS_1252_ERRORS)
     return text, ("cp1252" if text == body.decode("cp1252", errors=_WINDOWS_1252_ERRORS) else "utf-8")
