@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,7 +22,7 @@ from django.db.models import Q
 
 from mystage.queue import enqueue
 from mystage.stages import StageStatus, claim, fail, finish
-from sourcing.fetching import FetchError, FetchPolicy, fetch
+from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
 from sourcing.imaging import ImageRejected, ProcessedImage, content_hash, process_image
 from sourcing.models import UrlImage
 from sourcing.urlnorm import url_hash
@@ -133,6 +132,7 @@ def image_fetch_policy() -> FetchPolicy:
         max_bytes=settings.IMAGE_MAX_BYTES,
         max_redirects=settings.SCRAPE_MAX_REDIRECTS,
         allowed_private=tuple(settings.SCRAPE_ALLOWED_PRIVATE_HOSTS),
+        host_overrides=tuple(settings.SCRAPE_HOST_OVERRIDES),
     )
 
 
@@ -160,7 +160,7 @@ def image_fetch(*, image_id: int) -> UrlImage | None:
         return None  # already done, or another worker holds it
     # The network call runs outside any transaction: no database lock is held while we wait.
     try:
-        with httpx.Client(http2=False) as client:
+        with PinnedClient() as client:
             result = fetch(image.url, client=client, policy=image_fetch_policy())
     except FetchError as exc:
         logger.warning("image %s (%s) not fetched: %s", image.pk, image.url, exc.reason)
