@@ -84,7 +84,8 @@ def test_sync_fetch_reaches_an_overridden_name_without_dns(demo_web, dns_answers
     with PinnedClient() as client:
         result = fetch(url, client=client, policy=LOCAL, resolver=no_dns)
     assert result.status_code == 200
-    assert json.loads(result.body)["host"] == f"v00042.venues.test:{demo_web.port}"  # the name, not the address
+    # The Host header carries the name, not the address connected to.
+    assert json.loads(result.body)["host"] == f"v00042.venues.test:{demo_web.port}"
     assert "v00042.venues.test" not in dns_answers["asked"]
 
 
