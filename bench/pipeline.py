@@ -613,21 +613,31 @@ def _start_profiler(clusters: list[subprocess.Popen[bytes]], out_dir: Path) -> s
     time.sleep(2)  # let the cluster fork its workers first; py-spy follows new ones too
     return subprocess.Popen(
         [spy, "record", "--pid", str(clusters[0].pid), "--subprocesses", "--rate", "50", "--format", "raw",
-         "--nonblocking", "--output", str(out_dir / "profile.txt")],
+         "--full-filenames", "--nonblocking", "--output", str(out_dir / "profile.txt")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
 TASK_FUNCS = {name.rsplit(".", 1)[1]: stage for name, stage in STAGE_OF_TASK.items()}
+PROJECT_PACKAGES = ("mystage/", "sourcing/", "extraction/", "entities/", "sync/")
+# django-q2's own processes, by the function each runs (what is not a task).
+Q2_ROLES = {
+    "monitor": "q2 monitor (saving results)",
+    "pusher": "q2 pusher (polling the broker)",
+    "Sentinel.guard": "q2 sentinel",
+    "worker": "q2 worker loop (between tasks)",
+}
 
 
 def _read_profile(path: Path, top: int = 10) -> dict[str, Any]:
-    """Samples per stage (by the task function in the stack) and the functions with most samples,
-    on their own (self) and including what they call (project code only)."""
+    """py-spy's samples (on-CPU only: idle threads are not sampled) by stage, by the task function
+    in the stack or else the django-q2 process it is in; the functions with most samples on their
+    own (self), and the project's functions including what they call."""
     if not path.exists():
         return {}
     per_stage: dict[str, int] = defaultdict(int)
     self_samples: dict[str, int] = defaultdict(int)
+    stage_self: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     inclusive: dict[str, int] = defaultdict(int)
     total = 0
     for line in path.read_text().splitlines():
@@ -636,34 +646,43 @@ def _read_profile(path: Path, top: int = 10) -> dict[str, Any]:
             continue
         count = int(count_text)
         frames = [f for f in stack.split(";") if not f.startswith("process ")]
+        names = [f.split(" (", 1)[0] for f in frames]
         total += count
-        stage = "q2/other"
-        for frame in frames:
-            stage = TASK_FUNCS.get(frame.split(" (", 1)[0], stage)
+        stage = next((TASK_FUNCS[n] for n in names if n in TASK_FUNCS), None)
+        if stage is None:
+            stage = "start-up and other"
+            for name in names:
+                stage = Q2_ROLES.get(name, stage)
         per_stage[stage] += count
         if frames:
             self_samples[_short(frames[-1])] += count
-        for name in {_short(f) for f in frames if "site-packages" not in f and "/lib/python3" not in f}:
+            stage_self[stage][_short(frames[-1])] += count
+        for name in {_short(f) for f in frames if _is_project(f)}:
             inclusive[name] += count
 
-    def ranked(table: dict[str, int]) -> list[tuple[str, float]]:
-        return [
-            (n, round(100 * k / max(total, 1), 1))
-            for n, k in sorted(table.items(), key=lambda i: -i[1])[:top]
-        ]
+    def ranked(table: dict[str, int], n: int = top) -> list[tuple[str, float]]:
+        ordered = sorted(table.items(), key=lambda item: -item[1])[:n]
+        return [(name, round(100 * k / max(total, 1), 1)) for name, k in ordered]
 
     return {
         "samples": total,
-        "stage_share": {
-            k: round(100 * v / max(total, 1), 1) for k, v in sorted(per_stage.items(), key=lambda i: -i[1])
-        },
+        "stage_share": dict(ranked(per_stage, len(per_stage))),
         "top_self": ranked(self_samples),
         "top_inclusive_project": ranked(inclusive),
+        "stage_top_self": {
+            stage: ranked(stage_self[stage], 3) for stage in ("fetch", "extract", "resolve", "sync")
+        },
     }
 
 
+def _is_project(frame: str) -> bool:
+    where = frame.partition(" (")[2]
+    where = where.split(str(ROOT) + "/", 1)[-1]  # full file names (--full-filenames) or py-spy's short ones
+    return where.startswith(PROJECT_PACKAGES)
+
+
 def _short(frame: str) -> str:
-    """ "func (path/to/file.py:123)" -> "func (file.py)"."""
+    """ "func (path/to/file.py:123)" -> "func (file path from the package or library)"."""
     name, _, where = frame.partition(" (")
     where = where.rstrip(")").rsplit(":", 1)[0]
     for marker in ("site-packages/", "python3.12/", str(ROOT) + "/"):
@@ -773,6 +792,8 @@ def report(run: Run) -> None:
         print("  top project functions (inclusive):")
         for name, share in profile["top_inclusive_project"]:
             print(f"    {share:5.1f}%  {name}")
+        for stage, ranked in profile["stage_top_self"].items():
+            print(f"  {stage}: " + "; ".join(f"{share}% {name}" for name, share in ranked))
 
 
 def summary(runs: list[Run]) -> dict[str, Any]:
@@ -788,7 +809,7 @@ def summary(runs: list[Run]) -> dict[str, Any]:
             "pages_s": o["pages_s"],
             "performances_s": o["performances_s"],
             "anchor_pages_s": anchor_rate,
-            "ratio": round(o["pages_s"] / anchor_rate, 3) if anchor_rate else None,
+            "ratio": round(o["pages_s"] / anchor_rate, 4) if anchor_rate else None,
             "cpu_ms_per_page": o["cpu_ms_per_page"],
             "row_ms_per_page": o["row_ms_per_page"],
             "peak_mb": o["peak_mb"],
