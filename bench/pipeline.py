@@ -638,6 +638,7 @@ def _read_profile(path: Path, top: int = 10) -> dict[str, Any]:
     per_stage: dict[str, int] = defaultdict(int)
     self_samples: dict[str, int] = defaultdict(int)
     stage_self: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    stage_project: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     inclusive: dict[str, int] = defaultdict(int)
     total = 0
     for line in path.read_text().splitlines():
@@ -657,8 +658,13 @@ def _read_profile(path: Path, top: int = 10) -> dict[str, Any]:
         if frames:
             self_samples[_short(frames[-1])] += count
             stage_self[stage][_short(frames[-1])] += count
-        for name in {_short(f) for f in frames if _is_project(f)}:
+        project = {_short(f) for f in frames if _is_project(f)}
+        for name in project:
             inclusive[name] += count
+        if stage in STAGES:  # what under the task costs most, the task and its service left out
+            first = next(i for i, n in enumerate(names) if n in TASK_FUNCS)
+            for name in {_short(f) for f in frames[first + 2 :] if _is_project(f)}:
+                stage_project[stage][name] += count
 
     def ranked(table: dict[str, int], n: int = top) -> list[tuple[str, float]]:
         ordered = sorted(table.items(), key=lambda item: -item[1])[:n]
@@ -671,6 +677,9 @@ def _read_profile(path: Path, top: int = 10) -> dict[str, Any]:
         "top_inclusive_project": ranked(inclusive),
         "stage_top_self": {
             stage: ranked(stage_self[stage], 3) for stage in ("fetch", "extract", "resolve", "sync")
+        },
+        "stage_top_project": {
+            stage: ranked(stage_project[stage], 5) for stage in ("fetch", "extract", "resolve", "sync")
         },
     }
 
@@ -793,7 +802,12 @@ def report(run: Run) -> None:
         for name, share in profile["top_inclusive_project"]:
             print(f"    {share:5.1f}%  {name}")
         for stage, ranked in profile["stage_top_self"].items():
-            print(f"  {stage}: " + "; ".join(f"{share}% {name}" for name, share in ranked))
+            print(f"  {stage}, self: " + "; ".join(f"{share}% {name}" for name, share in ranked))
+            below = profile["stage_top_project"][stage]
+            print(
+                f"  {stage}, project code below the task: "
+                + "; ".join(f"{share}% {name}" for name, share in below)
+            )
 
 
 def summary(runs: list[Run]) -> dict[str, Any]:
@@ -857,10 +871,16 @@ def main() -> int:
     )
     parser.add_argument("--workdir", type=Path, help="keep everything here (default: a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory and databases")
+    parser.add_argument(
+        "--read-profile", type=Path, help="print the analysis of a kept profile.txt, and stop"
+    )
     parser.add_argument("--cluster-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cluster_child:
         run_cluster_with_accounting(args.cluster_child)
+        return 0
+    if args.read_profile:
+        print(json.dumps(_read_profile(args.read_profile), indent=1))
         return 0
 
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [10_000 if args.large else args.venues]
