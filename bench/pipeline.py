@@ -792,9 +792,8 @@ def report(run: Run) -> None:
     )
     profile = o.get("profile")
     if profile:
-        print(
-            f"py-spy ({profile['samples']} samples at 50 Hz): share of samples by stage {profile['stage_share']}"
-        )
+        print(f"py-spy ({profile['samples']} samples at 50 Hz), share of samples by stage or process:")
+        print("    " + ", ".join(f"{stage} {share}%" for stage, share in profile["stage_share"].items()))
         print("  top functions (self):")
         for name, share in profile["top_self"]:
             print(f"    {share:5.1f}%  {name}")

@@ -92,9 +92,7 @@ def test_a_calendar_carries_the_events_the_generator_says(microdata):
     url = f"http://{venue.host}:80/events/"
     result = extract_structured(web.calendar_page(venue), url=url, default_timezone=venue.timezone)
     found = [(p.name, p.local_date, [x.artist.name for x in p.performers]) for p in result.performances]
-    said = [
-        (e.name, dt.datetime.fromisoformat(e.start).date(), list(e.performers)) for e in venue.events
-    ]
+    said = [(e.name, dt.datetime.fromisoformat(e.start).date(), list(e.performers)) for e in venue.events]
     assert found == said
     assert {p.venue.name for p in result.performances if p.venue} == {venue.name}
 
