@@ -4,7 +4,7 @@
   "equal jitter" (half the wait fixed, half random: spread, yet growing) where the caller asks for it.
   A wait the other side asks for (Retry-After) is honoured instead, never shortened, optionally
   stretched by up to `retry_after_spread` so that many waiters do not come back at the same instant.
-- `Backoff.delay(attempt, ...)` is that policy as a number of seconds: what `mystage.stages.fail`
+- `Backoff.delay(attempt, ...)` is that policy as a number of seconds: what `core.stages.fail`
   writes to the database as a row's `retry_at` and what the crawler schedules, neither sleeping.
 - `retry_call` and `retry_call_async` retry a call in-process with it, on tenacity: only errors
   `retry_on` accepts are retried, at most `attempts` calls in all and `max_total_wait` seconds of

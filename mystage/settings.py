@@ -114,6 +114,9 @@ SCRAPE_MAX_BYTES = env_int("SCRAPE_MAX_BYTES", 10 * 1024 * 1024)
 SCRAPE_MAX_REDIRECTS = env_int("SCRAPE_MAX_REDIRECTS", 5)
 # Hosts or networks that the private-address guard lets through (the demo and tests use 127.0.0.1).
 SCRAPE_ALLOWED_PRIVATE_HOSTS = env_list("SCRAPE_ALLOWED_PRIVATE_HOSTS", "")
+# Where hosts are, instead of asking DNS: "host=address" or "*.suffix=address", comma-separated (the
+# pipeline benchmark maps "*.venues.test=127.0.0.1"). The private-address guard still applies.
+SCRAPE_HOST_OVERRIDES = env_list("SCRAPE_HOST_OVERRIDES", "")
 # Politeness: the minimum gap between two requests to one host (a source may set its own; robots.txt's
 # Crawl-delay raises it), how long robots.txt is cached, and how long a worker may wait for its slot
 # before it hands the scrape back to the queue instead.

@@ -25,10 +25,10 @@ many concurrent requests, and adds the ones a crawler needs:
 
 The guard caches its answer per host for `dns_ttl_seconds`: without it, every request would wait
 for a DNS lookup. The trade-off is that a host whose DNS changes to a private address is refused
-only when the cache expires. With the aiohttp backend (the default) the connection is *pinned* to
-the addresses the guard checked (the guard is the connector's resolver), so DNS rebinding between
-check and connect is impossible; httpx resolves again by itself, so there a rebinding window
-remains, as in `sourcing.fetching`.
+only when the cache expires. Hosts are found by `fetchrules.resolve_host`'s rules (an address is
+itself, `FetchPolicy.host_overrides` before DNS). With either backend the connection is *pinned*
+to the addresses the guard checked (the guard is aiohttp's resolver, and httpcore's network
+backend for httpx), so DNS rebinding between check and connect is impossible.
 
 Two HTTP backends: aiohttp (default) and httpx. httpx's async pool (httpcore 1.0.9) spends most of
 its time re-assigning connections when many requests wait (encode/httpcore#1035), and, with
@@ -69,6 +69,7 @@ from sourcing.fetchrules import (
     connection_error,
     decode_body,
     decoding_error,
+    host_override,
     next_redirect,
     parse_retry_after,
     request_headers,
@@ -196,8 +197,10 @@ class _Guard:
         return await asyncio.shield(lookup)
 
     async def _lookup(self, host: str) -> list[str]:
-        answer = self._resolver(host)
-        addresses = answer if isinstance(answer, list) else await answer
+        addresses = host_override(host, self._policy.host_overrides)
+        if addresses is None:
+            answer = self._resolver(host)
+            addresses = answer if isinstance(answer, list) else await answer
         try:
             check_addresses(host, addresses, self._policy)
         except FetchError as exc:
@@ -315,14 +318,53 @@ class _HttpxResponse:
 
 
 class HttpxTransport:
-    """httpx.AsyncClient with a pool sized to our concurrency (it resolves hosts by itself)."""
+    """httpx.AsyncClient with a pool sized to our concurrency; connections go only to addresses the
+    guard checked (an httpcore network backend that asks the guard instead of DNS)."""
 
-    def __init__(self, *, pool_size: int) -> None:
+    def __init__(self, *, pool_size: int, guard: _Guard) -> None:
+        import httpcore
         import httpx
 
+        class PinnedBackend(httpcore.AsyncNetworkBackend):
+            def __init__(self) -> None:
+                self._inner = httpcore.AnyIOBackend()
+
+            async def connect_tcp(
+                self,
+                host: str,
+                port: int,
+                timeout: float | None = None,
+                local_address: str | None = None,
+                socket_options: Iterable[Any] | None = None,
+            ) -> httpcore.AsyncNetworkStream:
+                failure: Exception | None = None
+                for address in await guard.addresses(host):
+                    try:
+                        return await self._inner.connect_tcp(
+                            address, port, timeout, local_address, socket_options
+                        )
+                    except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                        failure = exc
+                raise failure or httpcore.ConnectError(f"no checked address for {host}")
+
+            async def connect_unix_socket(
+                self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+            ) -> httpcore.AsyncNetworkStream:
+                raise httpcore.ConnectError("unix sockets are not fetched")
+
+            async def sleep(self, seconds: float) -> None:
+                await self._inner.sleep(seconds)
+
         self._httpx = httpx
+        transport = httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+        )
+        # httpx 0.28 takes no network backend: give its connection pool ours before any connection exists.
+        pool = transport._pool
+        assert isinstance(pool, httpcore.AsyncConnectionPool)
+        pool._network_backend = PinnedBackend()
         self._client = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+            transport=transport,
             timeout=None,  # the caller bounds each attempt
             follow_redirects=False,
             trust_env=False,
@@ -467,7 +509,7 @@ class AsyncFetcher:
         elif backend == "aiohttp":
             self._transport = AiohttpTransport(pool_size=self.concurrency, guard=self._guard)
         elif backend == "httpx":
-            self._transport = HttpxTransport(pool_size=self.concurrency)
+            self._transport = HttpxTransport(pool_size=self.concurrency, guard=self._guard)
         else:
             raise ValueError(f"Unknown HTTP backend {backend!r} (aiohttp or httpx).")
         self._hosts: dict[str, _Host] = {}
