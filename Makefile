@@ -34,6 +34,8 @@ test: setup
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	.venv/bin/deptry .
 
 typecheck: setup
 	.venv/bin/mypy .

@@ -27,8 +27,8 @@ if str(ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(ROOT))
 
 from bench.evaluation import ZERO, Score, score_page  # noqa: E402
-from extraction.adapters.jsonld import decode_body  # noqa: E402
 from extraction.adapters.structured import extract_structured  # noqa: E402
+from sourcing.fetchrules import body_text  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 EXPECTED = FIXTURES / "expected"
@@ -42,7 +42,7 @@ def load_pages(name_filter: str | None = None) -> list[dict[str, object]]:
         if name_filter and name_filter not in path.stem:
             continue
         expected["name"] = path.stem
-        expected["text"] = decode_body((FIXTURES / str(expected["page"])).read_bytes())
+        expected["text"] = body_text((FIXTURES / str(expected["page"])).read_bytes())
         pages.append(expected)
     return pages
 

@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from core.admin_actions import make_retry_action
 from entities import admin_review, services
 from entities.models import (
     Artist,
@@ -27,17 +28,15 @@ from entities.models import (
     DuplicateStatus,
     EntitySource,
     EntitySourceRevision,
-    EntityType,
     ExternalId,
     MergeRecord,
+    PendingVenueDuplicate,
     Performance,
     PerformanceArtist,
     Venue,
     VenueDuplicate,
 )
 from entities.services.curation import LOCKABLE_FIELDS, entity_type_of
-from mystage.admin_utils import make_retry_action
-from mystage.models import PendingVenueDuplicate
 
 
 def _pretty_json(value: Any) -> Any:
@@ -564,14 +563,9 @@ class MergeRecordAdmin(admin.ModelAdmin):
         undone = 0
         for record in queryset.filter(undone_at__isnull=True).order_by("-pk"):
             try:
-                if record.entity_type == EntityType.VENUE:
-                    services.venue_review_undo(records=[record], by=request.user)
-                elif record.entity_type == EntityType.ARTIST:
-                    services.artist_unmerge(record=record, by=request.user)
-                else:
-                    services.performance_unmerge(record=record, by=request.user)
+                services.merge_record_undo(record=record, by=request.user)
                 undone += 1
-            except (ValueError, Venue.DoesNotExist, Artist.DoesNotExist, Performance.DoesNotExist) as exc:
+            except ValueError as exc:
                 self.message_user(request, f"{record}: {exc}", messages.WARNING)
         self.message_user(request, f"Undone {undone} merge(s).", messages.SUCCESS)
 

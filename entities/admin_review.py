@@ -19,7 +19,7 @@ from django.views import View
 
 from entities import selectors, services
 from entities.models import CanonicalStatus, DuplicateStatus, EntityType, MergeRecord, Venue, VenueDuplicate
-from entities.services.review import VENUE_CHOICES, venue_values_from
+from entities.venue_fields import VENUE_CHOICES, venue_values_from
 
 KEYS = [
     ("m", "merge (keep the chosen survivor and values)"),
@@ -43,7 +43,7 @@ def _review_url(pk: int | None) -> str | None:
 
 
 def _queue_url() -> str:
-    return reverse("admin:mystage_pendingvenueduplicate_changelist")
+    return reverse("admin:entities_pendingvenueduplicate_changelist")
 
 
 def _next_or_queue(after: VenueDuplicate | None = None) -> str:

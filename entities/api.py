@@ -14,6 +14,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from core.auth import OPTIONAL_SECURITY, STAFF_OR_PUBLIC
 from entities import selectors
 from entities.models import Artist, CanonicalStatus, EventStatus, Performance, PerformanceArtist, Venue
 from entities.schemas import (
@@ -25,7 +26,6 @@ from entities.schemas import (
     VenueDetailOut,
     VenueOut,
 )
-from mystage.auth import OPTIONAL_SECURITY, STAFF_OR_PUBLIC
 
 router = Router(tags=["entities"])
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from ulid import ULID
 
-from mystage.stages import StageRow
+from core.stages import StageRow
 
 
 def new_public_id() -> str:
@@ -315,3 +315,28 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_type} {self.loser_public_id} -> {self.winner_public_id}"
+
+
+class PendingVenueDuplicateManager(models.Manager[VenueDuplicate]):
+    """Pending pairs whose venues are both still active (a pair with a merged venue is moot)."""
+
+    def get_queryset(self) -> models.QuerySet[VenueDuplicate]:
+        return (
+            super()
+            .get_queryset()
+            .filter(status=DuplicateStatus.PENDING)
+            .exclude(venue_a__status=CanonicalStatus.MERGED)
+            .exclude(venue_b__status=CanonicalStatus.MERGED)
+        )
+
+
+class PendingVenueDuplicate(VenueDuplicate):
+    """The review queue: venue pairs waiting for a decision, most uncertain with most upcoming shows first."""
+
+    objects = PendingVenueDuplicateManager()  # type: ignore[misc,assignment]
+
+    class Meta:
+        proxy = True
+        ordering = ["-priority", "-score", "pk"]
+        verbose_name = "venue duplicate to review"
+        verbose_name_plural = "venue duplicates to review (queue)"

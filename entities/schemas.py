@@ -16,7 +16,7 @@ STAFF_ONLY = "Staff only (a staff session or a staff-scoped X-API-Key); null for
 
 
 def _staff(context: Any) -> bool:
-    from mystage.auth import is_staff_request
+    from core.auth import is_staff_request
 
     request = (context or {}).get("request")
     return request is not None and is_staff_request(request)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -13,11 +15,15 @@ from entities.models import (
     CanonicalStatus,
     DuplicateStatus,
     EntitySource,
+    EntityType,
     Performance,
     PerformanceArtist,
     Venue,
     VenueDuplicate,
 )
+from entities.resolution.scoring import haversine_m
+from entities.venue_fields import VENUE_CHOICES, venue_values_from
+from images.selectors import image_url_key
 
 
 def venue_list(
@@ -73,7 +79,7 @@ def performance_list(
 
 # --- Staff review: side-by-side comparison of venues -------------------------------------------
 
-# Explanation rows of the pair score (entities.resolution.matching) that speak about each choice.
+# Explanation rows of the pair score (entities.resolution.scoring) that speak about each choice.
 EXPLANATION_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
     "address": ("street", "city", "postcode", "country", "location_overlap"),
@@ -113,8 +119,6 @@ def venue_comparison(venues: list[Venue], *, duplicate: VenueDuplicate | None = 
     """Everything the review page shows about two or more venues: per choice the values side by side
     (differences flagged, locks marked, the score's explanation), the distances between their
     coordinates, their sources and their upcoming performances."""
-    from entities.resolution.matching import haversine_m
-    from entities.services.review import VENUE_CHOICES, venue_values_from
 
     today = timezone.localdate()
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -234,3 +238,23 @@ def venue_duplicate_neighbours(duplicate: VenueDuplicate) -> tuple[int | None, i
     following = queue.filter(after).values_list("pk", flat=True).first()
     previous = queue.filter(before).order_by("priority", "score", "-pk").values_list("pk", flat=True).first()
     return previous, following
+
+
+def entities_showing_image(*, url: str, url_hash: str) -> Iterator[tuple[str, Venue | Artist | Performance]]:
+    """Active canonical entities whose images include this one (compared by normalised URL hash)."""
+    # JSON lists are searched as text (works on SQLite and PostgreSQL alike), in the spelling the
+    # database stores: as written, and JSON-escaped. Matches are confirmed by URL hash below.
+    spellings = {url, json.dumps(url)[1:-1]}
+    models: tuple[tuple[str, Any, str], ...] = (
+        (EntityType.VENUE, Venue, "image_urls"),
+        (EntityType.ARTIST, Artist, "images"),
+        (EntityType.PERFORMANCE, Performance, "image_urls"),
+    )
+    for entity_type, model, field in models:
+        text_match = Q()
+        for spelling in spellings:
+            text_match |= Q(**{f"{field}__icontains": spelling})
+        for entity in model.objects.filter(text_match).exclude(status=CanonicalStatus.MERGED):
+            urls = [i.get("url") if isinstance(i, dict) else i for i in getattr(entity, field) or []]
+            if any(isinstance(u, str) and image_url_key(u) == url_hash for u in urls):
+                yield entity_type, entity

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from core.admin_actions import make_retry_action
 from extraction.models import Extraction
-from mystage.admin_utils import make_retry_action
 
 
 @admin.register(Extraction)

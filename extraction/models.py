@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from mystage.stages import StageRow
+from core.stages import StageRow
 
 
 class Extraction(StageRow):

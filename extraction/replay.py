@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 from django.db.models import Max, QuerySet
 
+from core.queue import enqueue
+from core.stages import StageStatus, retry_rows
 from extraction.models import Extraction
 from extraction.router import EXTRACTORS, Document, route
-from mystage.queue import enqueue
-from mystage.stages import StageStatus, retry_rows
 from sourcing.models import Scrape
 
 RUN_TASK = "extraction.tasks.extraction_run_task"

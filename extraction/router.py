@@ -23,12 +23,12 @@ from extraction.adapters import (
     yelp,
 )
 from extraction.schemas import ExtractionResult
-from sourcing.fetching import decode_body
+from sourcing.fetchrules import body_text
 
 
 @dataclass(frozen=True)
 class Document:
-    """One fetched document. `text` decodes it once, not trusting a declared charset blindly."""
+    """One fetched document. `text` decodes it once (`sourcing.fetchrules.decode_body`)."""
 
     body: bytes
     url: str = ""
@@ -44,7 +44,7 @@ class Document:
 
     @cached_property
     def text(self) -> str:
-        return decode_body(self.body, self.content_type)[0]
+        return body_text(self.body, self.content_type)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.queue import enqueue
+from core.stages import StageStatus, claim, fail, finish, retry_rows
 from extraction.llm import AGENT_NAME
 from extraction.models import Extraction
 from extraction.router import EXTRACTORS, LLM_PAGE, STRUCTURED, Document, route
 from extraction.schemas import ExtractionResult
-from mystage.queue import enqueue
-from mystage.stages import StageStatus, claim, fail, finish, retry_rows
-from sourcing.fetching import decode_body
+from extraction.signals import extraction_stored, links_discovered
 from sourcing.models import Scrape
 
 logger = logging.getLogger(__name__)
@@ -85,9 +85,7 @@ def extraction_run(*, extraction_id: int) -> Extraction | None:
 
 
 def extraction_store_result(*, extraction: Extraction, result: ExtractionResult) -> bool:
-    """Store a validated result and ingest its entities, atomically."""
-    from entities.services import entity_sources_ingest
-
+    """Store a validated result and hand it on (entity sources, discovered links), atomically."""
     try:
         with transaction.atomic():
             stored = finish(
@@ -100,13 +98,13 @@ def extraction_store_result(*, extraction: Extraction, result: ExtractionResult)
                 performance_count=len(result.performances),
             )
             if stored:
-                entity_sources_ingest(extraction=extraction, result=result)
+                extraction_stored.send(sender=Extraction, extraction=extraction, result=result)
                 if result.discovered_urls:
-                    from sourcing.services import urls_discover
-
                     # Listing pages hand their event and pagination links back to sourcing.
-                    urls_discover(
-                        scrape=extraction.scrape, candidates=[(d.url, d.kind) for d in result.discovered_urls]
+                    links_discovered.send(
+                        sender=Extraction,
+                        scrape=extraction.scrape,
+                        candidates=[(d.url, d.kind) for d in result.discovered_urls],
                     )
                 if result.is_empty and extraction.extractor == STRUCTURED.name:
                     # Markup, but nothing we can use in it (an Organization, a WebSite): read the page instead.
@@ -257,5 +255,5 @@ def extractions_resume_waiting() -> int:
 
 
 def text_of(scrape: Scrape) -> str:
-    """The scrape's body as text, with its encoding detected (for previews and LLM agents)."""
-    return decode_body(scrape.body, scrape.content_type)[0]
+    """The scrape's body as text, with its encoding detected (for LLM agents)."""
+    return scrape.text

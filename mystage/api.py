@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from entities.api import router as entities_router
-from sourcing.api import router as sourcing_router
+from mystage.pipeline.api import router as pipeline_router
 
 api = NinjaAPI(
     title="MyStage Sourcing API",
@@ -14,4 +14,4 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", entities_router)
-api.add_router("/pipeline", sourcing_router)
+api.add_router("/pipeline", pipeline_router)

@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from sourcing.fetchrules import parse_host_overrides
+
 
 @register()
 def configuration_check(app_configs: Any = None, **kwargs: Any) -> list[Error | Warning]:
@@ -71,6 +73,10 @@ def configuration_check(app_configs: Any = None, **kwargs: Any) -> list[Error | 
                 id="mystage.E006",
             )
         )
+    try:
+        parse_host_overrides(tuple(settings.SCRAPE_HOST_OVERRIDES))
+    except ValueError as exc:
+        problems.append(Error(f"SCRAPE_HOST_OVERRIDES: {exc}", id="mystage.E007"))
     if settings.REDIS_URL and db_engine.endswith("sqlite3"):
         problems.append(
             Warning(

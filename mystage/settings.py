@@ -7,7 +7,7 @@ from typing import Any
 
 import dj_database_url
 
-from mystage.env import env_bool, env_float, env_int, env_list, env_str
+from core.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("MYSTAGE_DATA_DIR", str(BASE_DIR / "data")))
@@ -26,11 +26,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
-    "mystage",
+    # Bottom to top, the order imports run in (docs/architecture.md).
+    "core",
     "sourcing",
     "extraction",
+    "images",
     "entities",
     "sync",
+    "mystage",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +114,9 @@ SCRAPE_MAX_BYTES = env_int("SCRAPE_MAX_BYTES", 10 * 1024 * 1024)
 SCRAPE_MAX_REDIRECTS = env_int("SCRAPE_MAX_REDIRECTS", 5)
 # Hosts or networks that the private-address guard lets through (the demo and tests use 127.0.0.1).
 SCRAPE_ALLOWED_PRIVATE_HOSTS = env_list("SCRAPE_ALLOWED_PRIVATE_HOSTS", "")
+# Where hosts are, instead of asking DNS: "host=address" or "*.suffix=address", comma-separated (the
+# pipeline benchmark maps "*.venues.test=127.0.0.1"). The private-address guard still applies.
+SCRAPE_HOST_OVERRIDES = env_list("SCRAPE_HOST_OVERRIDES", "")
 # Politeness: the minimum gap between two requests to one host (a source may set its own; robots.txt's
 # Crawl-delay raises it), how long robots.txt is cached, and how long a worker may wait for its slot
 # before it hands the scrape back to the queue instead.
@@ -204,7 +210,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         name: {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}
-        for name in ("mystage", "sourcing", "extraction", "entities", "sync")
+        for name in ("core", "mystage", "sourcing", "extraction", "images", "entities", "sync")
     }
-    | {"django_q": {"handlers": ["console"], "level": env_str("Q_LOG_LEVEL", "WARNING"), "propagate": False}},
+    | {"django-q": {"handlers": ["console"], "level": env_str("Q_LOG_LEVEL", "WARNING"), "propagate": False}},
 }

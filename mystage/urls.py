@@ -3,8 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, path
 
-from mystage.admin_views import pipeline_dashboard, pipeline_retry
 from mystage.api import api
+from mystage.pipeline.admin_views import pipeline_dashboard, pipeline_retry
 
 admin.site.site_header = "MyStage Sourcing"
 admin.site.site_title = "MyStage Sourcing"

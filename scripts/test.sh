@@ -27,6 +27,10 @@ source "$MYSTAGE_SERVICES_DIR/env"
 
 echo "== ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== import contracts and declared dependencies"
+.venv/bin/lint-imports
+.venv/bin/deptry .
 echo "== mypy"
 .venv/bin/mypy .
 

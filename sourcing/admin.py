@@ -5,11 +5,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from mystage.admin_utils import make_retry_action
+from core.admin_actions import make_retry_action
 from sourcing import services
-from sourcing.models import HostState, ScheduledTask, Scrape, Source, Url, UrlImage
+from sourcing.models import HostState, ScheduledTask, Scrape, Source, Url
 
 PREVIEW_BYTES = 20_000
 
@@ -72,9 +72,7 @@ class ScrapeAdmin(admin.ModelAdmin):
 
     @admin.display(description="Body (first 20 kB, escaped, never rendered)")
     def body_preview(self, obj: Scrape) -> Any:
-        from extraction.services import text_of
-
-        text = text_of(obj)[:PREVIEW_BYTES]
+        text = obj.text[:PREVIEW_BYTES]
         return format_html(
             '<pre style="white-space: pre-wrap; max-height: 30em; overflow: auto">{}</pre>', text
         )
@@ -114,64 +112,3 @@ class HostStateAdmin(admin.ModelAdmin):
     search_fields = ["host"]
     readonly_fields = ["robots_txt"]
     show_full_result_count = False
-
-
-@admin.register(UrlImage)
-class UrlImageAdmin(admin.ModelAdmin):
-    list_display = [
-        "thumbnail",
-        "url",
-        "status",
-        "format",
-        "width",
-        "height",
-        "byte_size",
-        "attempts",
-        "short_error",
-        "updated_at",
-    ]
-    list_display_links = ["thumbnail", "url"]
-    list_filter = ["status", "format"]
-    search_fields = ["url", "content_hash", "last_error"]
-    show_full_result_count = False
-    readonly_fields = [
-        "preview",
-        "url_hash",
-        "content_hash",
-        "format",
-        "width",
-        "height",
-        "byte_size",
-        "variants",
-        "claim_token",
-    ]
-    actions = [make_retry_action("sourcing.tasks.image_fetch_task")]
-
-    @staticmethod
-    def _smallest(obj: UrlImage) -> str:
-        sizes = sorted(obj.variants or {}, key=lambda w: int(w))
-        return obj.variants[sizes[0]] if sizes else ""
-
-    @admin.display(description="Image")
-    def thumbnail(self, obj: UrlImage) -> Any:
-        src = self._smallest(obj)
-        if not src:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="" loading="lazy" style="max-width: 80px; max-height: 80px">', src
-        )
-
-    @admin.display(description="Variants")
-    def preview(self, obj: UrlImage) -> Any:
-        variants = sorted((obj.variants or {}).items(), key=lambda item: int(item[0]))
-        if not variants:
-            return "—"
-        return format_html_join(
-            " ",
-            '<a href="{}"><img src="{}" alt="{} px" title="{} px" style="max-height: 160px"></a>',
-            ((src, src, width, width) for width, src in variants),
-        )
-
-    @admin.display(description="Error")
-    def short_error(self, obj: UrlImage) -> str:
-        return obj.last_error[:120]

@@ -14,11 +14,12 @@ import httpx
 from django.db import transaction
 from django.utils import timezone
 
-from mystage.stages import StageStatus
+from core.stages import StageStatus
 from sourcing.api_clients import api_client_for
 from sourcing.clients import ApiResponse, MissingApiKeyError, SourceApiError
 from sourcing.models import ScheduledTask, Scrape, Source, Url, UrlKind
 from sourcing.services import url_add
+from sourcing.signals import scrape_stored
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_PAGES = 10
@@ -33,9 +34,7 @@ def _page_url(page: ApiResponse) -> str:
 
 
 def api_page_store(*, source: Source, page: ApiResponse) -> Scrape:
-    """Store one API page as a finished Scrape; queue extraction unless its body is unchanged."""
-    from extraction.services import extractions_create_for_scrape
-
+    """Store one API page as a finished Scrape; hand it on for extraction unless its body is unchanged."""
     now = timezone.now()
     with transaction.atomic():
         url = url_add(source=source, url=_page_url(page), kind=UrlKind.API)
@@ -62,7 +61,7 @@ def api_page_store(*, source: Source, page: ApiResponse) -> Scrape:
             last_scraped_at=now, last_content_hash=page.content_hash, next_scrape_at=None
         )
         if not unchanged:
-            extractions_create_for_scrape(scrape=scrape)
+            scrape_stored.send(sender=Scrape, scrape=scrape)
     return scrape
 
 

@@ -2,10 +2,19 @@
 
 Pure: no Django import and no I/O except `system_resolver`. Each rule raises `FetchError` with a
 reason a person understands and says whether trying later may help (`retryable`).
+
+Where a host is: `resolve_host` is the one place a fetcher asks. A literal address is itself; a host
+matching one of the policy's `host_overrides` (`SCRAPE_HOST_OVERRIDES`: "name=address" or
+"*.suffix=address") gets the override's addresses without any DNS lookup; any other host goes to
+the resolver (getaddrinfo). Both fetchers then connect to exactly the addresses the guard checked,
+never to a second lookup's answer, so DNS rebinding cannot slip between check and connect.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import functools
 import hashlib
 import ipaddress
 import re
@@ -15,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
+
+from core.retry import clamp_wait
 
 Resolver = Callable[[str], list[str]]
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -46,6 +57,9 @@ class FetchPolicy:
     max_redirects: int = 5
     # Hosts (names or IPs) and networks ("10.0.0.0/8") that may resolve to private addresses.
     allowed_private: tuple[str, ...] = ()
+    # "host=address" or "*.suffix=address": where these hosts are, instead of asking DNS. The guard
+    # still checks the address (a private one must also be in `allowed_private`).
+    host_overrides: tuple[str, ...] = ()
 
 
 @dataclass
@@ -81,6 +95,49 @@ def system_resolver(host: str) -> list[str]:
 
 def resolution_error(host: str, exc: socket.gaierror) -> FetchError:
     return FetchError(f"The host {host} could not be resolved ({exc.strerror}).", retryable=True)
+
+
+@functools.lru_cache(maxsize=64)
+def parse_host_overrides(entries: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(pattern, address) pairs from "host=address" / "*.suffix=address" entries; ValueError says
+    which entry is wrong."""
+    pairs = []
+    for entry in entries:
+        pattern, sep, address = (part.strip() for part in entry.partition("="))
+        pattern = pattern.lower().rstrip(".")
+        try:
+            address = str(ipaddress.ip_address(address.strip("[]")))
+        except ValueError:
+            address = ""
+        if not sep or not address or not pattern or "*" in pattern.removeprefix("*."):
+            raise ValueError(
+                f"Host override {entry!r} is not 'host=address' or '*.suffix=address' (an IP address)."
+            )
+        pairs.append((pattern, address))
+    return tuple(pairs)
+
+
+def host_override(host: str, overrides: tuple[str, ...]) -> list[str] | None:
+    """The addresses the overrides give `host` (in the order written), or None when none applies.
+    "*.venues.test" matches "a.venues.test" and "a.b.venues.test", not "venues.test" itself."""
+    if not overrides:
+        return None
+    host = host.lower().rstrip(".")
+    found = [
+        address
+        for pattern, address in parse_host_overrides(overrides)
+        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+    ]
+    return list(dict.fromkeys(found)) or None
+
+
+def resolve_host(host: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> list[str]:
+    """Where `host` is: itself when it is an address, the policy's override when one matches, else
+    the resolver's answer. Fetchers connect to what this returned (after `check_addresses`)."""
+    with contextlib.suppress(ValueError):
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    override = host_override(host, policy.host_overrides)
+    return override if override is not None else resolver(host)
 
 
 def is_public_address(address: str) -> bool:
@@ -126,10 +183,13 @@ def check_addresses(host: str, addresses: Iterable[str], policy: FetchPolicy) ->
             )
 
 
-def check_destination(url: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> None:
-    """Refuse URLs we must not fetch: other schemes, and hosts resolving to non-public addresses."""
+def check_destination(url: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> list[str]:
+    """Refuse URLs we must not fetch: other schemes, and hosts resolving to non-public addresses.
+    Returns the checked addresses: the only ones a fetcher may connect to for this hop."""
     host = check_url(url)
-    check_addresses(host, resolver(host), policy)
+    addresses = resolve_host(host, policy, resolver)
+    check_addresses(host, addresses, policy)
+    return addresses
 
 
 # --- the request and its redirects -------------------------------------------------------------
@@ -220,21 +280,23 @@ class BodyLimit:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110)."""
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110), within
+    [0, MAX_WAIT_SECONDS]: `inf`, 5000 digits or the year 9999 wait a day, never overflow or park work
+    for years."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        return clamp_wait(float(value))
     except ValueError:
         pass
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return clamp_wait((when - (now or datetime.now(UTC))).total_seconds())
 
 
 def check_status(result: FetchResult) -> FetchResult:
@@ -260,23 +322,102 @@ def check_status(result: FetchResult) -> FetchResult:
     raise FetchError(f"HTTP {code}: the server refused the request.", retryable=False, status_code=code)
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+# --- the text of a body ------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Bounded, so that a head full of "<meta" without "charset" stays linear.
+_META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_JSON_START_RE = re.compile(rb"\s*[\[{]")
+# Labels that browsers read as a superset (WHATWG Encoding), by Python's codec name.
+_BROWSER_ENCODINGS = {
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gbk",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+}
+_WINDOWS_1252_ERRORS = "mystage-windows-1252"
+# windows-1252 as browsers decode it: every byte is a character (the five undefined ones are C1 controls).
+_WINDOWS_1252 = "".join(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in range(256))
 
 
 def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """Text and the encoding used. Declared charsets are tried first but not trusted: a page that
-    says UTF-8 and is not (a common lie) falls back to windows-1252, which decodes any byte."""
-    candidates: list[str] = []
-    match = re.search(r"charset=([\w\-]+)", content_type, re.IGNORECASE)
-    if match:
-        candidates.append(match.group(1).lower())
-    meta = _META_CHARSET.search(body[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii").lower())
-    candidates += ["utf-8", "cp1252"]
-    for encoding in candidates:
+    """A response body as text, and the encoding it was read in (a Python codec name).
+
+    Browsers' order (WHATWG): a byte-order mark wins; else the Content-Type header's charset, then a
+    <meta> charset in the first 4 KB (HTML only: not in JSON, which is UTF-8); else UTF-8. Labels are
+    read as browsers read them (latin-1 and ascii are windows-1252; a <meta> saying UTF-16 means UTF-8;
+    unknown ones are ignored). Declarations are checked, not trusted: the first one the bytes bear out
+    wins. UTF-8 is the common lie: where a page said to be (or taken for) UTF-8 is not, its bytes are
+    windows-1252, one by one, so a windows-1252 page, windows-1252 text in a UTF-8 template and a UTF-8
+    page cut mid-character all read as they should. A declared single- or multi-byte encoding that the
+    bytes do not bear out, with nothing better declared, is kept, with replacement characters.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, errors="replace"), encoding
+    declared = _declared_encodings(body, content_type)
+    for encoding in dict.fromkeys([*declared, "utf-8"]):
         try:
-            return body.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError):
+            return body.decode(encoding, errors=_errors(encoding)), encoding
+        except UnicodeDecodeError:
             continue
-    return body.decode("utf-8", errors="replace"), "utf-8"
+    if declared and not declared[0].startswith("utf-"):
+        # A single- or multi-byte legacy encoding that does not fit: keep it, with replacements. A UTF-16
+        # or UTF-32 claim the bytes do not bear out is no claim at all (ASCII read as UTF-16 is noise).
+        return body.decode(declared[0], errors="replace"), declared[0]
+    text = body.decode("utf-8", errors=_WINDOWS_1252_ERRORS)
+    return text, ("cp1252" if text == body.decode("cp1252", errors=_WINDOWS_1252_ERRORS) else "utf-8")
+
+
+def body_text(body: bytes | str, content_type: str = "") -> str:
+    """The text of a body (`decode_body`); a str is text already, without its byte-order mark."""
+    if isinstance(body, str):
+        return body.removeprefix("\ufeff")
+    return decode_body(body, content_type)[0]
+
+
+def _declared_encodings(body: bytes, content_type: str) -> list[str]:
+    encodings = []
+    header = _CHARSET_RE.search(content_type)
+    if header is not None and (encoding := _encoding(header.group(1))):
+        encodings.append(encoding)
+    if "json" in content_type.lower() or _JSON_START_RE.match(body):
+        return encodings
+    meta = _META_CHARSET_RE.search(body, 0, 4096)
+    if meta is not None and (encoding := _encoding(meta.group(1).decode("ascii"))):
+        # A page that can declare itself in ASCII is not UTF-16 (WHATWG).
+        encodings.append("utf-8" if encoding.startswith("utf-16") else encoding)
+    return encodings
+
+
+@functools.lru_cache(maxsize=64)
+def _encoding(label: str) -> str | None:
+    """Python's codec for a charset label as browsers read it; None for unknown labels and non-text codecs."""
+    try:
+        name = codecs.lookup(label).name
+        b"a".decode(name, errors="ignore")  # base64, rot13...: known to Python, not text encodings
+    except (LookupError, ValueError):
+        return None
+    return _BROWSER_ENCODINGS.get(name, name)
+
+
+def _errors(encoding: str) -> str:
+    return _WINDOWS_1252_ERRORS if encoding == "cp1252" else "strict"
+
+
+def _windows_1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: the bytes that do not decode are read as windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return "".join(_WINDOWS_1252[byte] for byte in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error(_WINDOWS_1252_ERRORS, _windows_1252_bytes)

@@ -7,7 +7,7 @@ import zlib
 
 from django.db import models
 
-from mystage.stages import StageRow
+from core.stages import StageRow
 
 
 class SourceKind(models.TextChoices):
@@ -41,7 +41,6 @@ class Source(models.Model):
     priority = models.IntegerField(default=50, help_text="Higher wins when sources disagree on a field.")
     base_url = models.URLField(blank=True, default="")
     is_active = models.BooleanField(default=True)
-    max_concurrency = models.PositiveSmallIntegerField(default=2)
     min_delay_seconds = models.FloatField(
         null=True,
         blank=True,
@@ -163,7 +162,6 @@ class Scrape(StageRow):
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     final_url = models.TextField(blank=True, default="")
     content_type = models.CharField(max_length=255, blank=True, default="")
-    encoding = models.CharField(max_length=64, blank=True, default="")
     response_headers = models.JSONField(default=dict, blank=True)
     body_compressed = models.BinaryField(null=True, blank=True, editable=False)
     body_size = models.PositiveIntegerField(null=True, blank=True)
@@ -191,27 +189,13 @@ class Scrape(StageRow):
     def body(self) -> bytes:
         return zlib.decompress(bytes(self.body_compressed)) if self.body_compressed else b""
 
+    @property
+    def text(self) -> str:
+        """The body as text, its encoding detected the way the fetcher detects it."""
+        from sourcing.fetchrules import decode_body
+
+        return decode_body(self.body, self.content_type)[0]
+
     @staticmethod
     def compress(body: bytes) -> bytes:
         return zlib.compress(body, 6)
-
-
-class UrlImage(StageRow):
-    """An image found in an extraction, downloaded once per URL and stored as resized variants."""
-
-    url = models.TextField()
-    url_hash = models.CharField(max_length=64, unique=True, editable=False)
-    content_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
-    format = models.CharField(max_length=16, blank=True, default="")
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    byte_size = models.PositiveIntegerField(null=True, blank=True)
-    variants = models.JSONField(default=dict, blank=True)
-    license = models.CharField(max_length=255, blank=True, default="")
-    attribution = models.CharField(max_length=500, blank=True, default="")
-
-    class Meta:
-        db_table = "url_images"
-
-    def __str__(self) -> str:
-        return self.url

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sourcing.fetching import FetchError, FetchPolicy, decode_body, fetch
+from sourcing.fetching import FetchError, FetchPolicy, fetch
+from sourcing.fetchrules import decode_body
 from sourcing.models import HostState, Source
 from sourcing.robots import RobotsRules, robots_url, rules_for_response
 

@@ -9,16 +9,16 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mystage.queue import enqueue
-from mystage.stages import OPEN_STATUSES, StageStatus, claim, fail, finish
-from sourcing.fetching import FetchError, FetchPolicy, fetch
+from core.queue import enqueue
+from core.stages import OPEN_STATUSES, StageStatus, claim, fail, finish
+from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
 from sourcing.politeness import host_delay, host_of, reserve_slot, robots_for
+from sourcing.signals import scrape_stored
 from sourcing.urlnorm import normalize_url, redact_url, url_hash
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,23 @@ def scrape_request(*, url: Url, requested_by: str = "schedule") -> Scrape | None
     return scrape
 
 
+def scrape_request_for_url(
+    *, url: str, source: str, source_kind: str, url_kind: str, requested_by: str = "api"
+) -> tuple[Scrape | None, Url, bool]:
+    """Queue a scrape of a URL given by a person or a client, adding its source and URL when new.
+
+    Returns (the scrape now queued or already open, the URL row, whether this call queued it)."""
+    with transaction.atomic():
+        source_row = Source.objects.filter(name=source).first() or source_upsert(
+            name=source, kind=source_kind
+        )
+        url_row = url_add(source=source_row, url=url, kind=url_kind)
+        scrape = scrape_request(url=url_row, requested_by=requested_by)
+    if scrape is not None:
+        return scrape, url_row, True
+    return Scrape.objects.filter(url=url_row, status__in=OPEN_STATUSES).first(), url_row, False
+
+
 def scrapes_request_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
     """Queue scrapes for active URLs whose next scrape time has come, highest priority first."""
     now = now or timezone.now()
@@ -154,6 +171,7 @@ def fetch_policy_for(source: Source) -> FetchPolicy:
         max_bytes=settings.SCRAPE_MAX_BYTES,
         max_redirects=settings.SCRAPE_MAX_REDIRECTS,
         allowed_private=tuple(settings.SCRAPE_ALLOWED_PRIVATE_HOSTS),
+        host_overrides=tuple(settings.SCRAPE_HOST_OVERRIDES),
     )
 
 
@@ -166,7 +184,7 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
     policy = fetch_policy_for(url.source)
     # The network calls run outside any transaction: no database lock is held while we wait.
     try:
-        with httpx.Client() as client:
+        with PinnedClient() as client:
             rules = robots_for(url=url.url, client=client, policy=policy)
             if not rules.allows(policy.user_agent, url.url):
                 raise FetchError(
@@ -220,9 +238,7 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
             last_content_hash=content_hash,
         )
         if not unchanged:
-            from extraction.services import extractions_create_for_scrape
-
-            extractions_create_for_scrape(scrape=scrape)
+            scrape_stored.send(sender=Scrape, scrape=scrape)
     logger.info(
         "scrape %s of %s: HTTP %s, %d bytes%s",
         scrape.pk,

@@ -1,6 +1,6 @@
 """django-q2 tasks for sourcing: thin wrappers that take ids and call services."""
 
-from sourcing import images, services
+from sourcing import services
 
 
 def scrape_fetch_task(scrape_id: int) -> None:
@@ -9,10 +9,6 @@ def scrape_fetch_task(scrape_id: int) -> None:
 
 def scrapes_request_due_task() -> int:
     return services.scrapes_request_due()
-
-
-def image_fetch_task(image_id: int) -> None:
-    images.image_fetch(image_id=image_id)
 
 
 def api_query_run_task(task_id: int) -> dict[str, int]:

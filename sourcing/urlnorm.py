@@ -1,9 +1,10 @@
-"""Canonical URL normalisation, so one page is one `Url` row (pure: no Django import)."""
+"""URL rules (pure: no Django import): the canonical form that makes one page one `Url` row, and the
+one tracking policy, which the extraction adapters apply to the URLs they output too."""
 
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {
@@ -24,12 +25,43 @@ TRACKING_PARAMS = frozenset(
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def is_tracking_param(name: str) -> bool:
+    """Whether a query parameter (its decoded name) only tracks the visit: utm_* and click ids."""
+    name = name.lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
+def strip_tracking(url: str) -> str:
+    """`url` without its tracking parameters; everything else, the fragment too, stays as written.
+
+    The pairs are told apart as `parse_qsl` tells them (split at "&", the name before the first "=",
+    decoded), so `normalize_url` of the result is `normalize_url` of `url` (test_urlnorm checks it).
+    """
+    head, hash_mark, fragment = url.partition("#")
+    before, _, query = head.partition("?")
+    if not query:
+        return url
+    pairs = query.split("&")
+    kept = [pair for pair in pairs if not is_tracking_param(_param_name(pair))]
+    if len(kept) == len(pairs):
+        return url
+    query = "&".join(pair for pair in kept if pair)  # no "&&" where a pair went
+    return before + ("?" + query if query else "") + hash_mark + fragment
+
+
+def _param_name(pair: str) -> str:
+    name = pair.partition("=")[0]
+    return unquote_plus(name) if "%" in name or "+" in name else name
+
+
 def normalize_url(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters,
-    an explicit "/" path, and percent-encoding made consistent."""
+    an explicit "/" path, and percent-encoding made consistent. An IPv6 host keeps its brackets."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:  # an IPv6 literal ("[::1]"): urlsplit's hostname has lost the brackets
+        host = f"[{host}]"
     netloc = host
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{parts.port}"
@@ -39,7 +71,7 @@ def normalize_url(url: str) -> str:
     query_pairs = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMS
+        if not is_tracking_param(key)
     ]
     query = urlencode(query_pairs, doseq=True)
     return urlunsplit((scheme, netloc, path, query, ""))

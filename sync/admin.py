@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from mystage.queue import enqueue
-from sync.models import SyncRecord, SyncStatus
+from sync.models import SyncRecord
+from sync.services import sync_records_retry
 
 
 @admin.register(SyncRecord)
@@ -27,6 +27,5 @@ class SyncRecordAdmin(admin.ModelAdmin):
 
     @admin.action(description="Push again now")
     def retry(self, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> None:
-        count = queryset.exclude(status=SyncStatus.SYNCED).update(status=SyncStatus.DIRTY, retry_at=None)
-        enqueue("sync.tasks.sync_push_all_task")
+        count = sync_records_retry(queryset)
         self.message_user(request, f"Queued {count} record(s).", messages.SUCCESS)

@@ -64,7 +64,7 @@ def venue_document(v: Mapping[str, Any]) -> Document:
         "socials": list(v.get("socials") or []),
         "capacity": v.get("capacity"),
         "images": list(v.get("image_urls") or []),
-        "image_variants": list(v.get("image_variants") or []),  # processed images: sourcing/images.py
+        "image_variants": list(v.get("image_variants") or []),  # processed images: images/services.py
         "external_ids": _public_ids(v.get("external_ids") or {}),
     }
 

@@ -12,14 +12,17 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.queue import enqueue
 from entities.models import Artist, CanonicalStatus, Performance, PerformanceArtist, Venue
-from sourcing.images import image_variants_of, image_variants_prefetch
+from images.selectors import image_variants_of, image_variants_prefetch
 from sync import serializers
 from sync.models import SyncRecord, SyncStatus, SyncTarget
 from sync.targets.base import DocumentTarget, TargetRefused
 from sync.targets.local import LocalDocumentStore
 
 logger = logging.getLogger(__name__)
+
+PUSH_ALL_TASK = "sync.tasks.sync_push_all_task"
 
 MODELS: dict[str, type[Venue] | type[Artist] | type[Performance]] = {
     "venue": Venue,
@@ -180,6 +183,13 @@ def expected_payloads(
             doc = entity_document(entity_type, entity)
             payload, payload_hash = target_payload(target, entity_type, doc)
             yield entity.public_id, payload, payload_hash, doc.get("status") == "merged"
+
+
+def sync_records_retry(records: QuerySet[SyncRecord]) -> int:
+    """Push these records again (those not in sync): mark them dirty now and queue a push."""
+    count = records.exclude(status=SyncStatus.SYNCED).update(status=SyncStatus.DIRTY, retry_at=None)
+    enqueue(PUSH_ALL_TASK)
+    return count
 
 
 def sync_mark_dirty(*, entity_type: str, entity: Venue | Artist | Performance) -> int:

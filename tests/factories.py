@@ -25,7 +25,8 @@ from entities.models import (
 )
 from extraction.models import Extraction
 from extraction.schemas import ExtractionResult
-from sourcing.models import HostState, ScheduledTask, Scrape, Source, SourceKind, Url, UrlImage
+from images.models import UrlImage
+from sourcing.models import HostState, ScheduledTask, Scrape, Source, SourceKind, Url
 from sync.models import SyncRecord
 
 
@@ -124,7 +125,7 @@ def make_rows(kind: str, n: int) -> None:
     """`n` rows of one admin's model, each with its related rows (for query-count tests)."""
     from django.contrib.auth import get_user_model
 
-    from mystage.api_keys import api_key_create
+    from core.api_keys import api_key_create
 
     for _ in range(n):
         i = next(_seq)

@@ -12,6 +12,7 @@ from entities.services.merge import venue_merge, venue_unmerge
 from entities.services.moved import performance_merge, performance_unmerge, performances_merge_moved
 from entities.services.resolve import entity_source_resolve, entity_sources_resolve_for_extraction
 from entities.services.review import (
+    merge_record_undo,
     venue_duplicate_reject,
     venue_duplicate_skip,
     venue_duplicates_merge_bulk,
@@ -30,6 +31,7 @@ __all__ = [
     "entity_source_resolve",
     "entity_sources_ingest",
     "entity_sources_resolve_for_extraction",
+    "merge_record_undo",
     "performance_merge",
     "performance_unmerge",
     "performances_merge_moved",

@@ -17,7 +17,7 @@ from entities.models import (
 )
 from entities.services.recompute import artist_recompute, performance_recompute
 from entities.services.redirects import external_id_pks, merged_pair, redirect_leave, redirect_remove
-from sync.services import sync_mark_dirty
+from entities.signals import announce_change
 
 
 @transaction.atomic
@@ -56,7 +56,7 @@ def artist_merge(*, winner: Artist, loser: Artist, by: Any = None, reason: str =
         entity_type=EntityType.ARTIST, winner=winner, loser=loser, moved=moved, by=by, reason=reason
     )
     artist_recompute(winner)
-    sync_mark_dirty(entity_type=EntityType.ARTIST, entity=loser)
+    announce_change(entity_type=EntityType.ARTIST, entity=loser)
     _touch_performances({b.performance_id for b in billing})
     return record
 
@@ -81,7 +81,7 @@ def artist_unmerge(*, record: MergeRecord, by: Any = None) -> Artist:
     redirect_remove(record=record, loser=loser)
     artist_recompute(winner)
     artist_recompute(loser)
-    sync_mark_dirty(entity_type=EntityType.ARTIST, entity=loser)
+    announce_change(entity_type=EntityType.ARTIST, entity=loser)
     performances = set(
         PerformanceArtist.objects.filter(artist=loser).values_list("performance_id", flat=True)
     )
@@ -93,4 +93,4 @@ def _touch_performances(ids: set[int]) -> None:
     """Bills follow the artists' sources; their documents embed the acts' names and IDs."""
     for performance in Performance.objects.filter(pk__in=ids).select_related("venue"):
         if not (performance.sources.exists() and performance_recompute(performance)):
-            sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+            announce_change(entity_type=EntityType.PERFORMANCE, entity=performance)

@@ -25,7 +25,7 @@ from entities.models import (
 from entities.resolution.keys import venue_block_key
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
-from sync.services import sync_mark_dirty
+from entities.signals import announce_change
 
 # Fields staff may set and lock, per entity type.
 LOCKABLE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -149,7 +149,7 @@ def entity_fields_lock(
     _keys(entity)
     entity.save()
     if not _recompute(entity) and changed:
-        sync_mark_dirty(entity_type=entity_type, entity=entity)
+        announce_change(entity_type=entity_type, entity=entity)
     return changed
 
 

@@ -12,16 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from entities.models import CanonicalStatus, DuplicateStatus, Venue, VenueDuplicate
+from entities.resolution.duplicates import find_duplicates, possibly_renamed
 from entities.resolution.keys import venue_block_key
-from entities.resolution.matching import (
-    FieldComparison,
-    MatchScore,
-    VenueRecord,
-    find_duplicates,
-    possibly_renamed,
-    score_venue_pair,
-)
+from entities.resolution.model import FieldComparison, MatchScore
 from entities.resolution.normalize import normalize_city, normalize_name
+from entities.resolution.records import VenueRecord
+from entities.resolution.scoring import score_venue_pair
 from entities.services.merge import venue_merge, venue_pick_winner
 from extraction.schemas import ExtractedVenue
 

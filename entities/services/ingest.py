@@ -10,13 +10,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.queue import enqueue
+from core.stages import StageStatus
 from entities.models import EntitySource, EntitySourceRevision, EntityType
 from entities.resolution.keys import artist_fingerprint, performance_fingerprint, venue_fingerprint
 from entities.services.moved import performances_merge_moved
 from extraction.models import Extraction
 from extraction.schemas import ExtractedArtist, ExtractedPerformance, ExtractedVenue, ExtractionResult
-from mystage.queue import enqueue
-from mystage.stages import StageStatus
 from sourcing.models import Source
 
 RESOLVE_TASK = "entities.tasks.entity_sources_resolve_task"

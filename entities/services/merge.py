@@ -21,7 +21,7 @@ from entities.models import (
 )
 from entities.services.recompute import venue_recompute
 from entities.services.redirects import external_id_pks, merged_pair, redirect_leave, redirect_remove
-from sync.services import sync_mark_dirty
+from entities.signals import announce_change
 
 
 def venue_pick_winner(venues: Sequence[Venue]) -> Venue:
@@ -69,9 +69,9 @@ def venue_merge(
         status=DuplicateStatus.MERGED, decided_by=record.merged_by, decided_at=timezone.now(), reason=reason
     )
     venue_recompute(winner)
-    sync_mark_dirty(entity_type=EntityType.VENUE, entity=loser)
+    announce_change(entity_type=EntityType.VENUE, entity=loser)
     for performance in Performance.objects.filter(pk__in=moved["performances"]):
-        sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+        announce_change(entity_type=EntityType.PERFORMANCE, entity=performance)
     return record
 
 
@@ -89,7 +89,7 @@ def venue_unmerge(*, record: MergeRecord, by: Any = None) -> Venue:
     )
     venue_recompute(winner)
     venue_recompute(loser)
-    sync_mark_dirty(entity_type=EntityType.VENUE, entity=loser)
+    announce_change(entity_type=EntityType.VENUE, entity=loser)
     for performance in Performance.objects.filter(pk__in=moved.get("performances", [])):
-        sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+        announce_change(entity_type=EntityType.PERFORMANCE, entity=performance)
     return loser

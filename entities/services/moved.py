@@ -37,7 +37,7 @@ from entities.resolution.performances import RESCHEDULE_WINDOW_DAYS, Performance
 from entities.services.listings import listing_record
 from entities.services.recompute import performance_recompute
 from entities.services.redirects import external_id_pks, merged_pair, redirect_leave, redirect_remove
-from sync.services import sync_mark_dirty
+from entities.signals import announce_change
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def performance_merge(
         score=score,
     )
     performance_recompute(winner)
-    sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=loser)
+    announce_change(entity_type=EntityType.PERFORMANCE, entity=loser)
     return record
 
 
@@ -177,5 +177,5 @@ def performance_unmerge(*, record: MergeRecord, by: Any = None) -> Performance:
     redirect_remove(record=record, loser=loser)
     for show in (winner, loser):
         if not performance_recompute(show):
-            sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=show)
+            announce_change(entity_type=EntityType.PERFORMANCE, entity=show)
     return loser

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.stages import StageStatus
 from entities.models import EntitySource
-from mystage.stages import StageStatus
 
 
 def entity_sources_requeue(*, queryset: QuerySet[EntitySource]) -> int:

@@ -1,4 +1,4 @@
-"""Recompute a canonical entity from all its sources (survivorship), keep provenance, mark sync dirty."""
+"""Recompute a canonical entity from all its sources (survivorship), keep provenance, announce the change."""
 
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ from entities.resolution.normalize import (
 )
 from entities.resolution.performances import MovedShow
 from entities.services.listings import moved_listing_dates
-from sourcing.images import images_request
+from entities.signals import announce_change
+from entities.venue_fields import ADDRESS_FIELDS
+from images.services import images_request
 from sourcing.models import SourceKind
-from sync.services import sync_mark_dirty
 
 # Sources whose terms let us keep their IDs but not their content (DESIGN.md section 3).
 ID_ONLY_SOURCE_KINDS = frozenset({SourceKind.GOOGLE_PLACES, SourceKind.YELP})
-ADDRESS_FIELDS = ("street", "locality", "region", "postal_code", "country")
 
 
 def _sources(entity: Venue | Artist | Performance) -> list[EntitySource]:
@@ -158,11 +158,11 @@ def venue_recompute(venue: Venue) -> bool:
     rezoned = values["timezone"] != venue.timezone
     changed = _apply(venue, values)
     if changed:
-        sync_mark_dirty(entity_type=EntityType.VENUE, entity=venue)
+        announce_change(entity_type=EntityType.VENUE, entity=venue)
         for performance in venue.performances.all() if renamed or rezoned else ():
             # Local times depend on the venue's zone; documents embed its name and city.
             if not (rezoned and performance_recompute(performance)):
-                sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+                announce_change(entity_type=EntityType.PERFORMANCE, entity=performance)
     return changed
 
 
@@ -193,7 +193,7 @@ def artist_recompute(artist: Artist) -> bool:
     images_request(values["images"])
     changed = _apply(artist, values)
     if changed:
-        sync_mark_dirty(entity_type=EntityType.ARTIST, entity=artist)
+        announce_change(entity_type=EntityType.ARTIST, entity=artist)
     return changed
 
 
@@ -297,7 +297,7 @@ def performance_recompute(performance: Performance) -> bool:
     changed = _apply(performance, values)
     changed = _recompute_billing(performance, content) or changed
     if changed:
-        sync_mark_dirty(entity_type=EntityType.PERFORMANCE, entity=performance)
+        announce_change(entity_type=EntityType.PERFORMANCE, entity=performance)
     return changed
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
+from core.stages import StageStatus, claim, fail, finish
 from entities.models import (
     Artist,
     CanonicalStatus,
@@ -23,13 +24,11 @@ from entities.resolution.normalize import normalize_artist_name, normalize_city,
 from entities.services.duplicates import venue_candidates_scored, venue_duplicate_file
 from entities.services.moved import performance_find_moved
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
+from entities.signals import entities_resolved
 from extraction.schemas import ExtractedArtist, ExtractedVenue
-from mystage.queue import enqueue
-from mystage.stages import StageStatus, claim, fail, finish
 
 logger = logging.getLogger(__name__)
 
-SYNC_TASK = "sync.tasks.sync_push_all_task"
 _TYPE_ORDER = Case(
     When(entity_type=EntityType.VENUE, then=Value(0)),
     When(entity_type=EntityType.ARTIST, then=Value(1)),
@@ -50,7 +49,7 @@ def entity_sources_resolve_for_extraction(*, extraction_id: int) -> int:
         .values_list("pk", flat=True)
     )
     resolved = sum(1 for pk in ids if entity_source_resolve(entity_source_id=pk) is not None)
-    enqueue(SYNC_TASK)
+    entities_resolved.send(sender=EntitySource, resolved=resolved)
     return resolved
 
 

@@ -15,39 +15,23 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from entities.models import CanonicalStatus, DuplicateStatus, EntityType, MergeRecord, Venue, VenueDuplicate
-from entities.services.curation import entity_fields_lock, entity_fields_unlock, lock_value
+from entities.models import (
+    Artist,
+    CanonicalStatus,
+    DuplicateStatus,
+    EntityType,
+    MergeRecord,
+    Performance,
+    Venue,
+    VenueDuplicate,
+)
+from entities.services.artist_merge import artist_unmerge
+from entities.services.curation import entity_fields_lock, lock_value
 from entities.services.duplicates import venue_duplicate_decide
 from entities.services.merge import venue_merge, venue_pick_winner, venue_unmerge
-from entities.services.recompute import ADDRESS_FIELDS, venue_recompute
-
-# Fields that survive together: choosing one part of an address or a point chooses all of it.
-VENUE_FIELD_GROUPS: dict[str, tuple[str, ...]] = {
-    "address": ADDRESS_FIELDS,
-    "coordinates": ("latitude", "longitude"),
-}
-# What staff choose between, in display order: a group name or a single field.
-VENUE_CHOICES: tuple[str, ...] = (
-    "name",
-    "kind",
-    "address",
-    "coordinates",
-    "timezone",
-    "phone",
-    "website",
-    "capacity",
-)
-
-
-def venue_choice_fields(choice: str) -> tuple[str, ...]:
-    if choice not in VENUE_CHOICES:
-        raise ValueError(f"Unknown choice {choice!r}; one of {', '.join(VENUE_CHOICES)}")
-    return VENUE_FIELD_GROUPS.get(choice, (choice,))
-
-
-def venue_values_from(venue: Venue, choice: str) -> dict[str, Any]:
-    """The values of one choice (a field or a group of fields) as `venue` has them."""
-    return {name: getattr(venue, name) for name in venue_choice_fields(choice)}
+from entities.services.moved import performance_unmerge
+from entities.services.recompute import venue_recompute
+from entities.venue_fields import VENUE_CHOICES, VENUE_FIELD_GROUPS, venue_choice_fields
 
 
 def _complete_groups(winner: Venue, chosen: Mapping[str, Any]) -> dict[str, Any]:
@@ -146,6 +130,21 @@ def venue_review_undo(*, records: Iterable[MergeRecord], by: Any = None) -> Venu
     return winner
 
 
+def merge_record_undo(*, record: MergeRecord, by: Any = None) -> None:
+    """Undo one merge of any entity type (venue merges also put back the review's locks).
+
+    Raises ValueError when it cannot be undone (already undone, or the entities changed since)."""
+    try:
+        if record.entity_type == EntityType.VENUE:
+            venue_review_undo(records=[record], by=by)
+        elif record.entity_type == EntityType.ARTIST:
+            artist_unmerge(record=record, by=by)
+        else:
+            performance_unmerge(record=record, by=by)
+    except (Venue.DoesNotExist, Artist.DoesNotExist, Performance.DoesNotExist) as exc:
+        raise ValueError(f"An entity of this merge no longer exists: {exc}") from exc
+
+
 def _restore_locks(winner: Venue, review: Mapping[str, Any]) -> None:
     """Put back the locks from before the review; a lock changed since (by someone else) is kept."""
     locked_now = dict(winner.locked_fields)
@@ -225,8 +224,3 @@ def venue_duplicates_merge_bulk(
         except ValueError as exc:
             result.errors.append(f"{dup}: {exc}")
     return result
-
-
-def venue_unlock(*, venue: Venue, fields: Iterable[str]) -> list[str]:
-    """Let the sources decide these fields again."""
-    return entity_fields_unlock(entity=venue, fields=fields)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin
 
+from sourcing.fetchrules import body_text
+
 MAX_WARNINGS = 100
 MAX_DESCRIPTION_CHARS = 10_000
 
@@ -61,8 +63,7 @@ def unique_by_source_key[T: Keyed](items: Iterable[T | None]) -> list[T]:
 
 def load_json(body: bytes | str, warnings: WarningSink) -> object:
     """The parsed body, or `NOT_JSON` (with a warning)."""
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    text = text.removeprefix("\ufeff")
+    text = body_text(body)
     if not text.strip():
         warnings.warn("empty body")
         return NOT_JSON

@@ -19,7 +19,7 @@ or full schema.org URLs; `og:`, `dc:`... are not schema.org), `resource`/`about`
 `content`, `datetime`, `href`/`src`, else the text.
 
 Items are converted to JSON-LD shape ({"@type": [...], "@id": ..., property: value or [values]}) and
-mapped by `jsonld.SchemaOrgMapper`, so all three syntaxes give the same contract. Two repairs use what
+mapped by `schemaorg.SchemaOrgMapper`, so all three syntaxes give the same contract. Two repairs use what
 only the HTML shows, both for markup seen on real calendars:
 - a Place with no `name` whose `url` is a link takes the link's text as its name; "Royal Arena,
   København S" (heavymetal.dk) is split at its last comma into name and locality when the Place has no
@@ -41,19 +41,16 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from extraction.adapters.jsonld import (
-    SchemaOrgMapper,
-    decode_body,
-    is_event_type,
-    is_jsonld_script,
-    is_venue_type,
-    schema_types,
-)
+from extraction.adapters.jsonld import is_jsonld_script
+from extraction.adapters.schemaorg import SchemaOrgMapper
+from extraction.adapters.schemaorg_values import is_event_type, is_venue_type, schema_types
 from extraction.schemas import (
     ExtractedPerformance,
     ExtractedVenue,
     ExtractionResult,
 )
+from sourcing.fetchrules import body_text
+from sourcing.urlnorm import strip_tracking
 
 EXTRACTOR_NAME = "microdata"
 EXTRACTOR_VERSION = "1"
@@ -98,7 +95,7 @@ def extract_microdata(
 ) -> ExtractionResult:
     """Extract venues, artists and performances from a page's microdata and RDFa (not its JSON-LD)."""
     try:
-        markup = scan_markup(LexborHTMLParser(decode_body(body)), jsonld=False)
+        markup = scan_markup(LexborHTMLParser(body_text(body)), jsonld=False)
         mapper = SchemaOrgMapper(url=url, default_timezone=default_timezone)
         mapper.set_base_href(markup.base_href)
         for warning in markup.warnings:
@@ -496,13 +493,14 @@ def _apply_opengraph(
 
 
 def _http_url(value: str | None, base_url: str | None) -> str | None:
+    """An OpenGraph URL as an absolute http(s) URL without tracking parameters, or None."""
     if not value:
         return None
     value = value.strip()
     if value.startswith(("http://", "https://")):
-        return value
+        return strip_tracking(value)
     if value.startswith("//"):
-        return "https:" + value
+        return strip_tracking("https:" + value)
     if base_url and value.startswith("/"):
-        return urljoin(base_url, value)
+        return strip_tracking(urljoin(base_url, value))
     return None

@@ -3,7 +3,7 @@
 Pure Python (no Django). It never raises on bad input: whatever it cannot read becomes a warning.
 
 The page is decoded and parsed once (selectolax, lexbor) and scanned once (`microdata.scan_markup`);
-JSON-LD blocks, microdata items and RDFa items then go through one `jsonld.SchemaOrgMapper`, in that
+JSON-LD blocks, microdata items and RDFa items then go through one `schemaorg.SchemaOrgMapper`, in that
 order, so that they share @id references and de-duplication. A show described twice (JSON-LD and
 microdata, or two blocks) is merged into one: same name and date, compatible time and venue, the first
 description kept with its blanks filled from the second (`microdata.merge_duplicate_performances`).
@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from extraction.adapters.jsonld import SchemaOrgMapper, decode_body, looks_like_json
+from extraction.adapters.lenient_json import looks_like_json
 from extraction.adapters.microdata import finish_result, scan_markup
+from extraction.adapters.schemaorg import SchemaOrgMapper
 from extraction.schemas import ExtractionResult
+from sourcing.fetchrules import body_text
 
 EXTRACTOR_NAME = "structured"
 EXTRACTOR_VERSION = "1"
@@ -39,7 +41,7 @@ def extract_structured(
 
 
 def _extract(body: bytes | str, *, url: str | None, default_timezone: str | None) -> ExtractionResult:
-    text = decode_body(body)
+    text = body_text(body)
     mapper = SchemaOrgMapper(url=url, default_timezone=default_timezone)
     if looks_like_json(text):
         mapper.add_jsonld([text], whole_document=True)

@@ -13,14 +13,14 @@ from tests.factories import make_rows
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"mystage", "sourcing", "extraction", "entities", "sync"}
+OUR_APPS = {"core", "mystage", "sourcing", "extraction", "images", "entities", "sync"}
 # (app_label, model_name): the most queries its changelist may take, rows or no rows.
 PINNED = {
     ("sourcing", "source"): 5,
     ("sourcing", "url"): 5,
     ("sourcing", "scrape"): 8,
     ("sourcing", "scheduledtask"): 5,
-    ("sourcing", "urlimage"): 5,
+    ("images", "urlimage"): 5,
     ("sourcing", "hoststate"): 4,
     ("extraction", "extraction"): 6,
     ("entities", "entitysource"): 5,
@@ -32,8 +32,8 @@ PINNED = {
     ("entities", "externalid"): 4,
     ("entities", "venueduplicate"): 4,
     ("entities", "mergerecord"): 4,
-    ("mystage", "pendingvenueduplicate"): 4,
-    ("mystage", "apikey"): 5,
+    ("entities", "pendingvenueduplicate"): 4,
+    ("core", "apikey"): 5,
     ("sync", "syncrecord"): 5,
 }
 

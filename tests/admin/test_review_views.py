@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import ApiKey
 from entities.models import (
     Artist,
     CanonicalStatus,
@@ -18,7 +19,6 @@ from entities.models import (
     Venue,
     VenueDuplicate,
 )
-from mystage.models import ApiKey
 from sourcing.models import Scrape
 from tests.factories import ScrapeFactory, VenueFactory, build_review_world
 
@@ -37,7 +37,7 @@ def _review(world):
 def test_queue_lists_pending_pairs_in_priority_order_and_links_the_review(admin_client, world):
     a, b = sorted([VenueFactory.create(), VenueFactory.create()], key=lambda v: v.pk)
     urgent = VenueDuplicate.objects.create(venue_a=a, venue_b=b, score=0.5, priority=99, explanation=[])
-    response = admin_client.get(reverse("admin:mystage_pendingvenueduplicate_changelist"))
+    response = admin_client.get(reverse("admin:entities_pendingvenueduplicate_changelist"))
     html = response.content.decode()
     assert response.status_code == 200
     assert html.index(f"/{urgent.pk}/review/") < html.index(f"/{world.duplicate.pk}/review/")
@@ -109,7 +109,7 @@ def test_reject_and_skip_record_the_decision_and_move_on(admin_client, admin_use
     response = admin_client.post(_review(world), {"decision": decision, "reason": "two rooms"})
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "admin:mystage_pendingvenueduplicate_changelist"
+        "admin:entities_pendingvenueduplicate_changelist"
     )  # queue now empty
     duplicate = VenueDuplicate.objects.get(pk=world.duplicate.pk)
     assert (duplicate.status, duplicate.decided_by, duplicate.reason) == (status, admin_user, "two rooms")
@@ -143,7 +143,7 @@ def test_compare_action_merges_three_venues(admin_client, world):
 
 def test_bulk_merge_action_keeps_the_threshold(admin_client, world, settings):
     settings.REVIEW_BULK_MERGE_MIN_SCORE = 1.01
-    url = reverse("admin:mystage_pendingvenueduplicate_changelist")
+    url = reverse("admin:entities_pendingvenueduplicate_changelist")
     response = admin_client.post(
         url, {"action": "bulk_merge", "_selected_action": [world.duplicate.pk]}, follow=True
     )
@@ -226,7 +226,7 @@ def test_pipeline_dashboard_counts_failures_and_retries_them(admin_client, world
 
 
 def test_api_key_is_shown_once_and_stored_hashed(admin_client):
-    response = admin_client.post(reverse("admin:mystage_apikey_add"), {"name": "sync bot", "is_staff": "on"})
+    response = admin_client.post(reverse("admin:core_apikey_add"), {"name": "sync bot", "is_staff": "on"})
     html = response.content.decode()
     found = re.search(r'id="new-api-key"[^>]*>(ms_[^<]+)<', html)
     assert found is not None
@@ -236,7 +236,7 @@ def test_api_key_is_shown_once_and_stored_hashed(admin_client):
     assert raw.startswith(key.prefix)
     assert raw not in key.hashed_key
     assert admin_client.get("/api/pipeline/stats", HTTP_X_API_KEY=raw).status_code == 200
-    listing = admin_client.get(reverse("admin:mystage_apikey_changelist")).content.decode()
+    listing = admin_client.get(reverse("admin:core_apikey_changelist")).content.decode()
     assert raw not in listing
 
 
@@ -264,6 +264,6 @@ def test_a_view_only_staff_member_cannot_decide(client, django_user_model, world
     assert page.status_code == 200
     assert 'id="btn-merge"' not in page.content.decode()
     assert client.post(_review(world), {"decision": "merge", "winner": world.hall.pk}).status_code == 403
-    queue = client.get(reverse("admin:mystage_pendingvenueduplicate_changelist")).content.decode()
+    queue = client.get(reverse("admin:entities_pendingvenueduplicate_changelist")).content.decode()
     assert "bulk_merge" not in queue
     assert not MergeRecord.objects.exists()

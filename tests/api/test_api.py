@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from core.api_keys import api_key_create, api_key_revoke
 from entities.models import Artist, Performance
 from entities.services import venue_merge
-from mystage.api_keys import api_key_create, api_key_revoke
 from tests.factories import VenueFactory, build_review_world
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from core.api_keys import api_key_create
 from entities.models import Artist
 from entities.services import venue_merge
-from mystage.api_keys import api_key_create
 from mystage.wsgi import application
 from tests.factories import (
     ArtistFactory,

@@ -11,10 +11,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from core.models import ApiKey
 from entities.models import CanonicalStatus, EntitySource, MergeRecord, Performance, Venue
 from entities.services import entity_sources_ingest
 from extraction.schemas import ExtractionResult
-from mystage.models import ApiKey
 from sourcing import services as sourcing
 from tests.factories import ExtractionFactory, SourceFactory, build_review_world
 

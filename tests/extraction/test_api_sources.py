@@ -223,7 +223,7 @@ def test_yelp_python_lookups_and_a_search_page() -> None:
         ('{"businesses": [{"name": "No id"}]}', "without an id"),
         ('{"businesses": [{"id": "x"}, "junk"]}', "no name"),
         ('{"foo": 1}', "keys ['foo']"),
-        (b"\xff\xfe", "not JSON"),
+        (b"\xff\xfd", "not JSON"),
     ],
 )
 def test_yelp_bad_input(body: str | bytes, warning: str) -> None:

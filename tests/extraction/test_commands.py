@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from core.stages import StageStatus
 from extraction import router
 from extraction.models import Extraction
-from mystage.stages import StageStatus
 from sourcing import services as sourcing
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -575,9 +575,9 @@ def test_an_unusable_model_string_is_a_config_error() -> None:
 
 
 def _pipeline_imports() -> Any:
+    from core.stages import StageStatus
     from entities.models import EntitySource, Performance
     from extraction.models import Extraction
-    from mystage.stages import StageStatus
     from sourcing import services as sourcing
     from sourcing.models import Scrape
 

@@ -473,12 +473,13 @@ def test_opengraph_image_and_url_for_a_single_event_page() -> None:
     jsonld = json.dumps({"@type": "Event", "name": "Solo", "startDate": "2026-04-04"})
     head = (
         f'<script type="application/ld+json">{jsonld}</script>'
-        '<meta property="og:image" content="/images/solo.jpg"><meta property="og:url" content="https://example.org/solo">'
+        '<meta property="og:image" content="/images/solo.jpg">'
+        '<meta property="og:url" content="https://example.org/solo?utm_source=og&amp;fbclid=x&amp;s=1">'
     )
     performance = _only(extract_structured(_page("", head=head), url="https://example.org/events/solo"))
 
     assert performance.image_urls == ["https://example.org/images/solo.jpg"]
-    assert performance.url == "https://example.org/solo"
+    assert performance.url == "https://example.org/solo?s=1"  # the one tracking policy (sourcing.urlnorm)
 
 
 def test_opengraph_image_for_a_venue_page_but_not_over_an_entity_image() -> None:

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from extraction.adapters import jsonld
+from extraction.adapters import links, schemaorg_values
+from extraction.adapters import text as text_values
 from extraction.adapters.structured import extract_structured
 from extraction.schemas import ExtractionResult
 
@@ -89,45 +90,32 @@ _URL_PARTS = [
 ]  # fmt: skip
 
 
-def test_without_tracking_matches_the_parse_and_rebuild_round_trip() -> None:
-    links = [link for link in _strings(_URL_PARTS, 60_000, 10, seed=1) if "utm_" in link]
-    links += [
-        "https://www.songkick.com/artists/1-a?utm_medium=organic&utm_source=microformat",
-        "https://x.org/e?id=3&utm_source=fb#tickets",
-        "https://x.org/e?q=a+b&utm_source=fb",
-        "https://x.org/e?utm_source=fb&empty=&flag",
-    ]
-    assert len(links) > 10_000
-    for link in links:
-        assert jsonld._without_tracking(link) == jsonld._without_tracking_parsed(link), link
-
-
 def test_url_path_matches_urlsplit() -> None:
     for link in _strings(_URL_PARTS, 30_000, 8, seed=2):
-        jsonld._url_path.cache_clear()
+        links.url_path.cache_clear()
         try:
             expected = urlsplit(link).path
         except ValueError:
             expected = ""
-        assert jsonld._url_path(link) == expected, link
+        assert links.url_path(link) == expected, link
 
 
 def test_host_suffixes_are_the_host_and_its_parent_domains() -> None:
     for link in _strings(
         ["http://", "//", "a", "B", ".", "..", "b.c", "@", "x:1", "[", "/", "?"], 30_000, 8, 5
     ):
-        jsonld._host_suffixes.cache_clear()
-        match = jsonld._HOST_RE.match(link)
+        links.host_suffixes.cache_clear()
+        match = links._HOST_RE.match(link)
         host = match.group(1).lower() if match else ""
         labels = host.split(".")
         expected = () if not host or "[" in host else tuple(".".join(labels[i:]) for i in range(len(labels)))
-        assert jsonld._host_suffixes(link) == expected, link
+        assert links.host_suffixes(link) == expected, link
 
 
 def test_printable_ascii_is_bang_to_tilde() -> None:
     for code in range(0x3000):
         text = f"a{chr(code)}b"
-        assert jsonld._printable_ascii(text) == (0x21 <= code <= 0x7E), code
+        assert links.printable_ascii(text) == (0x21 <= code <= 0x7E), code
 
 
 _TEXT_PARTS = [
@@ -137,24 +125,24 @@ _TEXT_PARTS = [
 
 
 def _reference_plain_text(value: object) -> str | None:
-    text = jsonld._text(value)
+    text = text_values.clean_text(value)
     if text is None:
         return None
     if "<" in text:
-        text = html.unescape(jsonld._TAG_RE.sub("", jsonld._BREAK_RE.sub("\n", text)))
+        text = html.unescape(text_values._TAG_RE.sub("", text_values._BREAK_RE.sub("\n", text)))
     lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)[: jsonld.MAX_DESCRIPTION_CHARS] or None
+    return "\n".join(line for line in lines if line)[: text_values.MAX_DESCRIPTION_CHARS] or None
 
 
 def test_plain_text_lines() -> None:
     for text in _strings(_TEXT_PARTS, 60_000, 14, seed=3):
-        assert jsonld._plain_text(text) == _reference_plain_text(text), repr(text)
+        assert text_values.plain_text(text) == _reference_plain_text(text), repr(text)
 
 
 def test_inline_space_class_is_whitespace_that_does_not_break_lines() -> None:
     chars = [chr(code) for code in range(0x3001)]  # no whitespace above U+3000
     inline = {c for c in chars if c.isspace() and len(f"a{c}b".splitlines()) == 1 and c != " "}
-    assert {c for c in chars if jsonld._INLINE_SPACE_RE.match(c)} == inline
+    assert {c for c in chars if text_values._INLINE_SPACE_RE.match(c)} == inline
 
 
 def _reference_scalar_text(value: object) -> str | None:
@@ -166,9 +154,9 @@ def _reference_scalar_text(value: object) -> str | None:
     if "\\'" in text:
         text = text.replace("\\'", "'")
     if "&" in text and ";" in text:
-        text = jsonld._unescape(text)
+        text = text_values.unescape_html(text)
         if "&" in text and ";" in text:
-            text = jsonld._unescape(text)
+            text = text_values.unescape_html(text)
     return text.strip() or None
 
 
@@ -176,13 +164,13 @@ def test_scalar_text_fast_path() -> None:
     values: list[object] = [*_strings([*_TEXT_PARTS, "\\'", ";", "&"], 20_000, 8, seed=4)]
     values += [None, True, 3, 2.5, {"@value": " x "}, ["a"], {"a": 1}]
     for value in values:
-        assert jsonld._scalar_text(value) == _reference_scalar_text(value), repr(value)
+        assert text_values.scalar_text(value) == _reference_scalar_text(value), repr(value)
 
 
 def test_types_of_one_or_several_names() -> None:
-    assert jsonld._types({"@type": "http://schema.org/MusicEvent"}) == {"MusicEvent"}
-    assert jsonld._types({"@type": ["Event", "schema:Festival", 3]}) == {"Event", "Festival"}
-    assert jsonld._types({}) == frozenset()
+    assert schemaorg_values.schema_types({"@type": "http://schema.org/MusicEvent"}) == {"MusicEvent"}
+    assert schemaorg_values.schema_types({"@type": ["Event", "schema:Festival", 3]}) == {"Event", "Festival"}
+    assert schemaorg_values.schema_types({}) == frozenset()
 
 
 def _write_golden() -> None:

@@ -11,13 +11,14 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from core.stages import StageStatus
 from entities.models import Artist, Performance, Venue
-from mystage.pipeline import pipeline_counts, pipeline_open_work, pipeline_sweep
-from mystage.stages import StageStatus
+from images.models import UrlImage
+from images.selectors import image_variants_for
+from images.services import image_request, images_request, variant_path
+from images.tasks import image_fetch_task
+from mystage.pipeline.services import pipeline_counts, pipeline_open_work, pipeline_sweep
 from sourcing import services as sourcing
-from sourcing.images import image_request, image_variants_for, images_request, variant_path
-from sourcing.models import UrlImage
-from sourcing.tasks import image_fetch_task
 from sync.models import SyncRecord, SyncStatus
 from sync.services import entity_document, sync_mark_dirty, sync_push
 from sync.targets.local import LocalDocumentStore
@@ -279,18 +280,18 @@ def test_admin_lists_images_with_a_thumbnail_and_retries_failed_ones(
     done = _request(django_capture_on_commit_callbacks, url=image_web.url("/poster.jpg"))
     failed = _request(django_capture_on_commit_callbacks, url=image_web.url("/missing.jpg"))
 
-    page = admin_client.get("/admin/sourcing/urlimage/")
+    page = admin_client.get("/admin/images/urlimage/")
     assert page.status_code == 200
     html = page.content.decode()
     assert f'<img src="{done.variants["160"]}"' in html
     assert "HTTP 404" in html
-    detail = admin_client.get(f"/admin/sourcing/urlimage/{done.pk}/change/")
+    detail = admin_client.get(f"/admin/images/urlimage/{done.pk}/change/")
     assert detail.status_code == 200
     assert done.variants["1200"] in detail.content.decode()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         admin_client.post(
-            "/admin/sourcing/urlimage/",
+            "/admin/images/urlimage/",
             {"action": "retry", "_selected_action": [failed.pk, done.pk]},
         )
     failed.refresh_from_db()

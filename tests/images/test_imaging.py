@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from sourcing.imaging import ImageRejected, process_image
+from images.imaging import ImageRejected, process_image
 from tests.images import makers
 
 LIMITS: dict[str, Any] = {"max_bytes": 15 * 1024 * 1024, "max_pixels": 40_000_000}
@@ -209,5 +209,5 @@ def test_large_jpeg_is_decoded_at_a_reduced_scale_but_keeps_its_size():
 
 
 def test_the_pure_core_imports_no_django():
-    code = "import sys, sourcing.imaging; assert not [m for m in sys.modules if m.startswith('django')]"
+    code = "import sys, images.imaging; assert not [m for m in sys.modules if m.startswith('django')]"
     subprocess.run([sys.executable, "-c", code], check=True)

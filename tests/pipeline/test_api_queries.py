@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.stages import StageStatus
 from entities.models import Performance
 from extraction.models import Extraction
-from mystage.pipeline import pipeline_tick
-from mystage.stages import StageStatus
+from mystage.pipeline.services import pipeline_tick
 from sourcing import services
 from sourcing.models import ScheduledTask, ScheduledTaskKind, Scrape, Url
 from tests.fake_apis import FakeApis

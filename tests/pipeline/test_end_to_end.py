@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from core.stages import StageStatus
 from entities.models import Artist, EntitySource, Performance, Venue, VenueDuplicate
 from entities.services import venue_duplicates_find
 from extraction.models import Extraction
-from mystage.pipeline import pipeline_counts, pipeline_open_work
-from mystage.stages import StageStatus
+from mystage.pipeline.services import pipeline_counts, pipeline_open_work
 from sourcing import services as sourcing
 from sourcing.models import Scrape, Url
 from sync.models import SyncRecord, SyncStatus

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
+from core.stages import StageStatus
 from entities.models import EntitySource, ExternalId, Venue
 from extraction.models import Extraction
-from mystage.stages import StageStatus
 from sourcing import services as sourcing
 from sync.serializers import venue_document
 from sync.services import sync_push

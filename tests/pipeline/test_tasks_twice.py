@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.stages import StageStatus
 from entities.models import EntitySource, EntitySourceRevision, Performance, Venue, VenueDuplicate
 from entities.tasks import entity_source_resolve_task, entity_sources_resolve_task, venue_duplicates_find_task
 from extraction.models import Extraction
 from extraction.tasks import extraction_run_task
-from mystage.stages import StageStatus
 from sourcing import services as sourcing
 from sourcing.models import Scrape
 from sourcing.tasks import scrape_fetch_task

@@ -28,8 +28,7 @@ from sourcing.crawler import (
     RetryPolicy,
     fetch_many,
 )
-from sourcing.fetching import decode_body
-from sourcing.fetchrules import parse_retry_after
+from sourcing.fetchrules import decode_body, parse_retry_after
 
 BACKENDS = ["aiohttp", "httpx"]
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay_seconds=0.05, max_delay_seconds=0.2)

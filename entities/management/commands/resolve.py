@@ -9,11 +9,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Case, IntegerField, Value, When
 from tqdm import tqdm
 
+from core.stages import StageStatus
 from entities.models import EntitySource, EntityType
 from entities.services import entity_source_resolve
 from entities.services.operator import entity_sources_requeue
-from mystage.queue import enqueue
-from mystage.stages import StageStatus
+from entities.signals import entities_resolved
 from sourcing.models import Source
 
 TYPE_ORDER = Case(
@@ -63,5 +63,5 @@ class Command(BaseCommand):
             f"held by a worker), of {len(ids)}."
         )
         if resolved:
-            enqueue("sync.tasks.sync_push_all_task")
+            entities_resolved.send(sender=EntitySource, resolved=resolved)
             self.stdout.write("Changed entities are marked for sync: a worker pushes them, or run sync_push.")

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from entities.models import EntityType, MergeRecord
-from entities.services import artist_unmerge, performance_unmerge, venue_review_undo
+from entities.models import MergeRecord
+from entities.services import merge_record_undo
 
 
 class Command(BaseCommand):
@@ -21,12 +21,7 @@ class Command(BaseCommand):
         if record is None:
             raise CommandError(f"No merge record {options['record']}.")
         try:
-            if record.entity_type == EntityType.VENUE:
-                venue_review_undo(records=[record])
-            elif record.entity_type == EntityType.ARTIST:
-                artist_unmerge(record=record)
-            else:
-                performance_unmerge(record=record)
+            merge_record_undo(record=record)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from demo.webserver import start_server
-from mystage.pipeline import pipeline_counts, pipeline_open_work, pipeline_sweep, schedule_setup
+from mystage.pipeline.services import pipeline_counts, pipeline_open_work, pipeline_sweep, schedule_setup
 from sourcing import services as sourcing_services
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"

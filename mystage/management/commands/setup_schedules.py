@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from mystage.pipeline import schedule_setup
+from mystage.pipeline.services import schedule_setup
 
 
 class Command(BaseCommand):

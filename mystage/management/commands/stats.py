@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from mystage.pipeline import pipeline_counts
+from mystage.pipeline.services import pipeline_counts
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from mystage import dashboard
+        from mystage.pipeline import dashboard
 
         counts = pipeline_counts()
         queue = dashboard.queue_depth()

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from mystage.pipeline import pipeline_sweep
+from mystage.pipeline.services import pipeline_sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,7 @@
+"""django-q2 tasks for images: thin wrappers that take ids and call services."""
+
+from images import services
+
+
+def image_fetch_task(image_id: int) -> None:
+    services.image_fetch(image_id=image_id)
