@@ -18,7 +18,12 @@ $(UV):
 	$(UV) pip sync --quiet --python $(VENV_PY) --require-hashes requirements-dev.lock
 	@touch $@
 
-setup: .venv/.synced
+# A random secret of this checkout's own for the local commands (mystage/settings.py reads it when
+# SECRET_KEY is not set); never committed, never shared.
+.local/secret_key:
+	@mkdir -p .local && umask 077 && $(PYTHON312) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+setup: .venv/.synced .local/secret_key
 
 lock: $(UV)
 	$(UV) pip compile --quiet --python-version 3.12 --generate-hashes --custom-compile-command "make lock" pyproject.toml -o requirements.lock

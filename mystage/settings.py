@@ -13,10 +13,35 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("MYSTAGE_DATA_DIR", str(BASE_DIR / "data")))
 
 DEBUG = env_bool("DEBUG", False)
-# Without a configured secret we run, but only in DEBUG or the embedded default; the system check warns.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-local-only-secret-key-set-SECRET_KEY-in-production")
+# SECRET_KEY (or SECRET_KEY_FILE) is required whenever DEBUG is off. `make setup` writes a random key of
+# this checkout's own to LOCAL_SECRET_KEY_FILE (never committed), which the local commands use when
+# nothing is set; a deployment sets its own. No key is ever public: DEBUG alone gets a fixed one.
+LOCAL_SECRET_KEY_FILE = Path(env_str("LOCAL_SECRET_KEY_FILE", str(BASE_DIR / ".local" / "secret_key")))
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY and LOCAL_SECRET_KEY_FILE.is_file():
+    SECRET_KEY = LOCAL_SECRET_KEY_FILE.read_text().strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off: set SECRET_KEY or SECRET_KEY_FILE "
+            f"(or run `make setup`, which writes a random local key to {LOCAL_SECRET_KEY_FILE})."
+        )
+    SECRET_KEY = "insecure-debug-only-secret-key"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# --- HTTPS and cookies (production behind TLS; see README "Production") ----------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+# Behind a load balancer that ends TLS: trust its X-Forwarded-Proto (only set this behind one).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -102,6 +127,19 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# The cache holds API rate-limit counters: shared through Redis when there is one, else per process.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- REST API rate limits (django-ninja throttling): requests per period, per API key or staff
+# member, and per client address for anonymous callers ("N/s", "N/min", "N/hour", "N/day").
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "120/min")
+API_RATE_AUTHENTICATED = env_str("API_RATE_AUTHENTICATED", "1200/min")
+# How many proxies in front of the web server append to X-Forwarded-For (0: use the peer address).
+NINJA_NUM_PROXIES = env_int("API_NUM_PROXIES", 0) or None
 
 # How long a claimed row may stay "running" before the sweeper assumes its worker died.
 PIPELINE_LEASE_SECONDS = env_int("PIPELINE_LEASE_SECONDS", TASK_TIMEOUT_SECONDS + 30)

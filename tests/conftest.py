@@ -26,6 +26,13 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(autouse=True)
+def _generous_api_rates(settings: object) -> None:
+    """Tests make many API calls a minute; tests/api/test_throttling.py sets the limits it tests."""
+    settings.API_RATE_ANONYMOUS = "100000/min"  # type: ignore[attr-defined]
+    settings.API_RATE_AUTHENTICATED = "100000/min"  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def demo_web() -> Iterator[object]:
     from demo.webserver import start_server
