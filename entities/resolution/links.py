@@ -548,3 +548,25 @@ def typed_external_ids(
         if link:
             add_link(link)
     return out
+
+
+def record_links(entity_type: EntityKind, data: Mapping[str, object]) -> list[str]:
+    """The links of one extracted record (the extraction contract's dump): a venue's website and socials,
+    an artist's URL (and socials, where a source gives them)."""
+    fields = {"venue": ("website", "socials"), "artist": ("url", "socials", "same_as")}.get(entity_type, ())
+    links: list[str] = []
+    for name in fields:
+        value = data.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item.strip():
+                links.append(item)
+    return links
+
+
+def record_external_ids(entity_type: EntityKind, data: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Every typed ID of one extracted record: its `external_ids` and its links (see typed_external_ids)."""
+    raw = data.get("external_ids")
+    external_ids = {str(k): v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
+    return typed_external_ids(
+        entity_type=entity_type, external_ids=external_ids, links=record_links(entity_type, data)
+    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from entities.models import CanonicalStatus, DuplicateStatus, Venue, VenueDuplicate
 from entities.resolution.keys import venue_block_key
+from entities.resolution.links import is_identifying, record_external_ids
 from entities.resolution.matching import (
     FieldComparison,
     MatchScore,
@@ -38,10 +39,11 @@ def venue_record(venue: Venue) -> VenueRecord:
         website=venue.website or None,
         latitude=venue.latitude,
         longitude=venue.longitude,
+        # Typed IDs that name one place (a shared website is the website field's business).
         external_ids={
             scheme: ids[0]
             for scheme, ids in venue.external_ids.items()
-            if ids and not scheme.startswith("source:")
+            if ids and not scheme.startswith("source:") and is_identifying(scheme)
         },
     )
 
@@ -169,8 +171,17 @@ def extracted_venue_record(data: ExtractedVenue) -> VenueRecord:
         website=data.website,
         latitude=data.latitude,
         longitude=data.longitude,
-        external_ids={k: v for k, v in data.external_ids.items() if not k.startswith("source:")},
+        external_ids=_identifying_ids(record_external_ids("venue", data.model_dump(mode="json"))),
     )
+
+
+def _identifying_ids(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The first ID per scheme of those that name one place, as the canonical side keeps them."""
+    ids: dict[str, str] = {}
+    for scheme, value in pairs:
+        if not scheme.startswith("source:") and is_identifying(scheme):
+            ids.setdefault(scheme, value)
+    return ids
 
 
 # Canonical venues scored against one new source at most: blocks stay small, matching stays fast.

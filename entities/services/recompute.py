@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from entities.merging.survivorship import Observation, merge_records, union_values
 from entities.merging.timing import resolve_time, timezone_at, timezone_for_region
@@ -22,6 +22,7 @@ from entities.models import (
     Venue,
 )
 from entities.resolution.keys import venue_block_key
+from entities.resolution.links import EntityKind, record_external_ids
 from entities.resolution.normalize import (
     normalize_artist_name,
     normalize_city,
@@ -74,15 +75,30 @@ def _union(observations: list[Observation], *, flatten: bool = False) -> list[An
 
 
 def _external_ids(
-    entity_type: str, entity: Venue | Artist | Performance, sources: list[EntitySource]
+    entity_type: str,
+    entity: Venue | Artist | Performance,
+    sources: list[EntitySource],
+    extra: Iterable[tuple[str, str]] = (),
 ) -> dict[str, list[str]]:
-    """Every external ID of every source (several per scheme allowed), indexed for exact matching."""
+    """Every external ID of every source (several per scheme allowed), typed and normalised
+    (`entities.resolution.links`: a Spotify URL and a Spotify URI are one ID), plus those an enrichment
+    found (`extra`); each indexed in ExternalId for exact matching."""
     ids: dict[str, list[str]] = {}
+    kind = cast(EntityKind, entity_type)
     for es in sources:
-        pairs = [(f"source:{es.source.name}", es.source_key), *(es.data.get("external_ids") or {}).items()]
+        # An ID-only source (Google Places, Yelp) gives its IDs, never its links: those are its content.
+        data = (
+            {"external_ids": es.data.get("external_ids")}
+            if es.source.kind in ID_ONLY_SOURCE_KINDS
+            else es.data
+        )
+        pairs = [(f"source:{es.source.name}", es.source_key), *record_external_ids(kind, data)]
         for scheme, value in pairs:
             if value and value not in ids.setdefault(scheme, []):
                 ids[scheme].append(value)
+    for scheme, value in extra:
+        if value and value not in ids.setdefault(scheme, []):
+            ids[scheme].append(value)
     for scheme, values in ids.items():
         for value in values:
             # First come keeps the ID: a conflict means two canonical entities claim one ID, which
@@ -93,7 +109,7 @@ def _external_ids(
                 value=value[:500],
                 defaults={"public_id": entity.public_id},
             )
-    return {k: ids[k] for k in sorted(ids)}
+    return {k: ids[k] for k in sorted(ids) if ids[k]}
 
 
 def _apply(entity: Venue | Artist | Performance, values: dict[str, Any]) -> bool:
