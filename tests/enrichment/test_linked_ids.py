@@ -72,7 +72,10 @@ def test_artist_and_venue_links_become_typed_ids():
 def test_an_artist_source_with_a_spotify_link_resolves_to_the_artist_holding_it():
     site = SourceFactory.create(name="hall-site")
     listings = SourceFactory.create(name="city-listings", priority=20)
-    _ingest(site, _show(VENUE, {"source_key": "b1", "name": "Band of Horses", "external_ids": {"spotify": SPOTIFY_ID}}))
+    _ingest(
+        site,
+        _show(VENUE, {"source_key": "b1", "name": "Band of Horses", "external_ids": {"spotify": SPOTIFY_ID}}),
+    )
     # Another source spells the name differently, but links the same Spotify artist (as a URL in sameAs).
     other = {
         "source_key": "bandofhorses",
