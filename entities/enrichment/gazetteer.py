@@ -97,7 +97,19 @@ class Gazetteer:
             sql += " AND n.country = ?"
             params.append(country.upper())
         sql += " GROUP BY c.id ORDER BY c.population DESC LIMIT 50"
-        return [City(*row[:7], primary=bool(row[7])) for row in self._db().execute(sql, params)]
+        return [
+            City(
+                name=str(row[0]),
+                country=str(row[1]),
+                admin1=str(row[2]),
+                latitude=float(row[3]),
+                longitude=float(row[4]),
+                population=int(row[5]),
+                timezone=str(row[6]),
+                primary=bool(row[7]),
+            )
+            for row in self._db().execute(sql, params)
+        ]
 
     def postcode(self, country: str, code: str) -> list[Postcode]:
         rows = self._db().execute(

@@ -27,7 +27,14 @@ from entities.services.merge import venue_merge, venue_pick_winner
 from extraction.schemas import ExtractedVenue
 
 
+# Coordinates precise enough to say where a building is. A postal-code or city centroid (the offline
+# gazetteer) puts every venue of a town on one point: as evidence that two venues are one place it
+# would be false, so matching does not see it.
+PLACE_PRECISIONS = frozenset({"", "reported", "rooftop", "address"})
+
+
 def venue_record(venue: Venue) -> VenueRecord:
+    precise = venue.coord_precision in PLACE_PRECISIONS
     return VenueRecord(
         id=str(venue.pk),
         name=venue.name,
@@ -37,8 +44,8 @@ def venue_record(venue: Venue) -> VenueRecord:
         country=venue.country or None,
         phone=venue.phone or None,
         website=venue.website or None,
-        latitude=venue.latitude,
-        longitude=venue.longitude,
+        latitude=venue.latitude if precise else None,
+        longitude=venue.longitude if precise else None,
         # Typed IDs that name one place (a shared website is the website field's business).
         external_ids={
             scheme: ids[0]
