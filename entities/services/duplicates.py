@@ -26,7 +26,6 @@ from entities.resolution.normalize import normalize_city, normalize_name
 from entities.services.merge import venue_merge, venue_pick_winner
 from extraction.schemas import ExtractedVenue
 
-
 # Coordinates precise enough to say where a building is. A postal-code or city centroid (the offline
 # gazetteer) puts every venue of a town on one point: as evidence that two venues are one place it
 # would be false, so matching does not see it.
