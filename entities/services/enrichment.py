@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import httpx
@@ -166,25 +166,30 @@ def _musicbrainz(row: Enrichment) -> dict[str, Any]:
         mbids: list[str] = list(query.get("mbids") or [])
         rule, reason = "source", "the MBID a source gave"
         if not mbids:
-            candidates = parse_search(ask(client.search_artists, str(query["name"])).data)
-            linked: set[str] = set()
-            if any(c.score >= 100 for c in candidates):
-                linked = _linked_mbids(ask, client.lookup_url, list(query.get("links") or []))
-            match = choose_artist(
-                str(query["name"]), candidates, linked_mbids=linked, venue_countries=_venue_countries(artist)
-            )
-            if match.mbid is None:
-                outcome = (
-                    EnrichmentOutcome.AMBIGUOUS
-                    if "exact candidates" in match.reason
-                    else EnrichmentOutcome.NOT_FOUND
+            name = str(query["name"])
+            related = _related_artists(ask, client.lookup_url, list(query.get("links") or []))
+            named = [a for a in related if choose_artist(name, [_scored(a)]).mbid]
+            if len({a.mbid for a in named}) == 1:
+                # One of the artist's own links belongs, in MusicBrainz, to an artist of this name.
+                mbids, rule = [named[0].mbid], "link"
+                reason = f"MusicBrainz relates the artist's link to {named[0].name} {named[0].mbid}"
+            else:
+                candidates = parse_search(ask(client.search_artists, name).data)
+                match = choose_artist(
+                    name,
+                    candidates,
+                    linked_mbids={a.mbid for a in related},
+                    venue_countries=_venue_countries(artist),
                 )
-                return {
-                    "outcome": outcome,
-                    "result": {"reason": match.reason},
-                    "refresh_after": timezone.now() + dt.timedelta(days=settings.MUSICBRAINZ_REFRESH_DAYS),
-                }
-            mbids, rule, reason = [match.mbid], match.rule, match.reason
+                if match.mbid is None:
+                    ambiguous = "exact candidates" in match.reason
+                    return {
+                        "outcome": EnrichmentOutcome.AMBIGUOUS if ambiguous else EnrichmentOutcome.NOT_FOUND,
+                        "result": {"reason": match.reason},
+                        "refresh_after": timezone.now()
+                        + dt.timedelta(days=settings.MUSICBRAINZ_REFRESH_DAYS),
+                    }
+                mbids, rule, reason = [match.mbid], match.rule, match.reason
         try:
             found = parse_artist(ask(client.lookup_artist, mbids[0]).data)
         except SourceApiError as exc:
@@ -212,20 +217,25 @@ def _take_slot(base_url: str) -> None:
         time.sleep(wait)
 
 
-def _linked_mbids(
+def _related_artists(
     ask: Callable[[Callable[[str], ApiResponse], str], ApiResponse],
     lookup: Callable[[str], ApiResponse],
     links: list[str],
-) -> set[str]:
-    """The MBIDs MusicBrainz relates to the artist's links (a link it does not know is a 404: skipped)."""
-    found: set[str] = set()
+) -> list[MbArtist]:
+    """The artists MusicBrainz relates to the artist's links (a link it does not know is a 404: skipped)."""
+    found: list[MbArtist] = []
     for link in links[:MAX_LINK_LOOKUPS]:
         try:
-            found |= {a.mbid for a in parse_url_artists(ask(lookup, link).data)}
+            found += parse_url_artists(ask(lookup, link).data)
         except SourceApiError as exc:
             if exc.status_code != 404:
                 raise
     return found
+
+
+def _scored(artist: MbArtist) -> MbArtist:
+    """A related artist as an exact search hit would be (for the name test of the rule)."""
+    return replace(artist, score=100)
 
 
 def _venue_countries(artist: Artist) -> set[str]:

@@ -107,9 +107,21 @@ def venue_locate(*, venue: Venue, values: dict[str, Any], provenance: dict[str, 
         logger.exception("locating venue %s failed; kept without enrichment", venue.pk)
 
 
+def _open_gazetteer() -> tuple[Gazetteer | None, str]:
+    """The gazetteer, or None with the reason it could not be opened (built on first use)."""
+    if not settings.GEOCODING_OFFLINE_ENABLED:
+        return None, ""
+    try:
+        return gazetteer(), ""
+    except Exception as exc:
+        logger.exception("the offline gazetteer could not be opened")
+        return None, f"The offline gazetteer failed: {type(exc).__name__}: {exc}"
+
+
 def _venue_locate(venue: Venue, values: dict[str, Any], provenance: dict[str, Any]) -> None:
     locks = venue.locked_fields
     address = Address.from_mapping(values)
+    places, places_error = _open_gazetteer()
     if not values.get("country") and "country" not in locks:
         guess = infer_country(
             country="",
@@ -118,7 +130,7 @@ def _venue_locate(venue: Venue, values: dict[str, Any], provenance: dict[str, An
             phone=values.get("phone") or "",
             locality=address.locality,
             default_region=settings.DEFAULT_PHONE_REGION,
-            gazetteer=gazetteer() if settings.GEOCODING_OFFLINE_ENABLED else None,
+            gazetteer=places,
         )
         if guess.country:
             values["country"] = guess.country
@@ -131,7 +143,7 @@ def _venue_locate(venue: Venue, values: dict[str, Any], provenance: dict[str, An
     if "latitude" in locks or not (address.locality or address.postal_code):
         return
     address = replace(address, country=values.get("country") or "")
-    found = _google_geocode(venue, address) or _offline_geocode(venue, address)
+    found = _google_geocode(venue, address) or _offline_geocode(venue, address, places, places_error)
     if found is None:
         return
     values["latitude"], values["longitude"] = found.latitude, found.longitude
@@ -141,7 +153,9 @@ def _venue_locate(venue: Venue, values: dict[str, Any], provenance: dict[str, An
         provenance[name] = {"source": found.source, "reason": reason}
 
 
-def _offline_geocode(venue: Venue, address: Address) -> Geocode | None:
+def _offline_geocode(
+    venue: Venue, address: Address, places: Gazetteer | None, places_error: str
+) -> Geocode | None:
     if not settings.GEOCODING_OFFLINE_ENABLED:
         return None
     query = {"address": asdict(address)}
@@ -150,27 +164,32 @@ def _offline_geocode(venue: Venue, address: Address) -> Geocode | None:
     if row is not None and row.query_hash == digest and row.status in (StageStatus.DONE, StageStatus.FAILED):
         return _geocode_of(row)  # asked before: the same answer (a failure is retried from the admin)
     now = timezone.now()
-    fields: dict[str, Any] = {"query": query, "query_hash": digest, "finished_at": now, "claim_token": None}
-    try:
-        answer = geocode_offline(
-            address,
-            country=address.country or None,
-            gazetteer=gazetteer(),
-            region_zone=timezone_for_region(address.country, address.region),
-        )
-    except Exception as exc:  # the gazetteer could not be built or read: say so, do not stop
-        logger.exception("offline geocoding of venue %s failed", venue.pk)
+    fields: dict[str, Any] = {
+        "query": query,
+        "query_hash": digest,
+        "started_at": now,
+        "finished_at": now,
+        "claim_token": None,
+        "attempts": 1,
+    }
+    if places is None:  # the gazetteer could not be built or read: say so, do not stop
         _save(
             EnrichmentKind.GEOCODE_OFFLINE,
             EntityType.VENUE,
             venue.pk,
             **fields,
             status=StageStatus.FAILED,
-            last_error=f"The offline gazetteer failed: {type(exc).__name__}: {exc}",
+            last_error=places_error,
             outcome="",
             result={},
         )
         return None
+    answer = geocode_offline(
+        address,
+        country=address.country or None,
+        gazetteer=places,
+        region_zone=timezone_for_region(address.country, address.region),
+    )
     if isinstance(answer, GeocodeMiss):
         fields |= {"outcome": EnrichmentOutcome.NOT_FOUND, "result": {"reason": answer.reason}}
     else:
@@ -182,8 +201,6 @@ def _offline_geocode(venue: Venue, address: Address) -> Geocode | None:
         **fields,
         status=StageStatus.DONE,
         last_error="",
-        started_at=now,
-        attempts=1,
     )
     return answer if isinstance(answer, Geocode) else None
 
