@@ -194,6 +194,8 @@ def test_google_geocoding_is_queued_and_its_rooftop_point_replaces_the_centroid(
     assert venue.timezone == "America/New_York"
     show = venue.performances.get()
     assert show.starts_at == dt.datetime(2031, 5, 3, 2, 0, tzinfo=UTC)
+    assert row.refresh_after is not None
+    assert row.finished_at is not None
     assert abs(row.refresh_after - row.finished_at - dt.timedelta(days=30)) < dt.timedelta(seconds=1)
     (request,) = google.requests_to("/maps/api/geocode/json")
     assert request.param("address") == "277 Bedford Ave, Brooklyn, NY 11211, US"
@@ -213,6 +215,7 @@ def test_expired_google_coordinates_are_refreshed_by_place_id(bedford_web, googl
     assert refresh.param("place_id") == "ChIJd8BlQ2BZwokRAFUEcm_qrcA"
     assert refresh.param("address") is None
     row.refresh_from_db()
+    assert row.refresh_after is not None
     assert row.refresh_after > timezone.now() + dt.timedelta(days=29)
 
 
@@ -236,6 +239,7 @@ def test_google_daily_budget_makes_the_row_wait_for_tomorrow(bedford_web, google
     row = Enrichment.objects.get(kind=EnrichmentKind.GEOCODE_GOOGLE, entity_id=venue.pk)
     assert row.status == StageStatus.PENDING
     assert "GOOGLE_GEOCODING_MAX_PER_DAY" in row.last_error
+    assert row.retry_at is not None
     assert row.retry_at > timezone.now()
     assert row.attempts == 0
     assert google.requests_to("/maps/api/geocode/json") == []
@@ -301,6 +305,7 @@ def test_musicbrainz_down_is_retried_later_and_resolution_goes_on(pages_web, mus
     row = Enrichment.objects.get(kind=EnrichmentKind.MUSICBRAINZ, entity_id=artist.pk)
     assert row.status == StageStatus.PENDING  # retryable: back to the queue with backoff
     assert "HTTP 503" in row.last_error
+    assert row.retry_at is not None
     assert row.retry_at > timezone.now()
     musicbrainz.reset()
     Enrichment.objects.filter(pk=row.pk).update(retry_at=None)
