@@ -7,7 +7,9 @@ an international phone number and no country, and a national phone number or non
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 import tzfpy
@@ -25,87 +27,27 @@ from entities.enrichment.geocoding import (
 )
 from entities.merging.timing import timezone_at, timezone_for_region
 
-# name, street, locality, region, postal code, phone, true latitude, true longitude
+# Real venues as their pages write them, with the true point (see tests/fixtures/enrichment/README.md);
+# bench/geocode.py reports the same cases' distances per family.
 HELD_OUT = {
-    "us-split-zone": [
-        ("Knitting Factory", "416 S 9th St", "Boise", "ID", "83702", "(208) 367-1212", 43.6137, -116.2036),
+    family: [
         (
-            "Headliners Music Hall",
-            "1386 Lexington Rd",
-            "Louisville",
-            "KY",
-            "40206",
-            "502-584-8088",
-            38.2470,
-            -85.7218,
-        ),
-        ("Victory Theatre", "600 Main St", "Evansville", "IN", "47708", "(812) 422-1515", 37.9725, -87.5711),
-        ("Don Haskins Center", "151 Glory Rd", "El Paso", "TX", "79968", "", 31.7734, -106.5046),
-    ],
-    "us-one-zone": [
-        ("Ogden Theatre", "935 E Colfax Ave", "Denver", "CO", "80218", "(303) 832-1874", 39.7402, -104.9755),
-        ("Crescent Ballroom", "308 N 2nd Ave", "Phoenix", "AZ", "85003", "", 33.4511, -112.0764),
+            v["name"],
+            v["street"],
+            v["locality"],
+            v["region"],
+            v["postal_code"],
+            v["phone"],
+            v["latitude"],
+            v["longitude"],
+        )
+        for v in venues
+    ]
+    for family, venues in json.loads(
         (
-            "Blue Note Hawaii",
-            "2335 Kalakaua Ave",
-            "Honolulu",
-            "HI",
-            "96815",
-            "808-777-4890",
-            21.2778,
-            -157.8251,
-        ),
-    ],
-    "international-phone": [
-        ("SO36", "Oranienstraße 190", "Berlin", "", "10999", "+49 30 61401306", 52.5006, 13.4227),
-        ("Band on the Wall", "25 Swan St", "Manchester", "", "M4 5JZ", "+44 161 834 1786", 53.4857, -2.2369),
-        (
-            "Rosemount Hotel",
-            "459 Fitzgerald St",
-            "North Perth",
-            "WA",
-            "6006",
-            "+61 8 9328 7062",
-            -31.9346,
-            115.8592,
-        ),
-        (
-            "Foro Indie Rocks!",
-            "Zacatecas 39",
-            "Ciudad de México",
-            "CDMX",
-            "06700",
-            "+52 55 5264 0830",
-            19.4180,
-            -99.1590,
-        ),
-        (
-            "Cine Joia",
-            "Praça Carlos Gomes 82",
-            "São Paulo",
-            "SP",
-            "01501-040",
-            "+55 11 3101-1305",
-            -23.5575,
-            -46.6372,
-        ),
-        (
-            "La Cigale",
-            "120 Boulevard de Rochechouart",
-            "Paris",
-            "",
-            "75018",
-            "+33 1 49 25 89 99",
-            48.8823,
-            2.3405,
-        ),
-        ("WWW Shibuya", "13-17 Udagawacho", "Tokyo", "", "150-0042", "+81 3-5458-7685", 35.6617, 139.6980),
-    ],
-    "national-or-no-phone": [
-        ("The Corner Hotel", "57 Swan St", "Richmond", "VIC", "3121", "03 9427 9198", -37.8253, 144.9920),
-        ("Horseshoe Tavern", "370 Queen St W", "Toronto", "ON", "M5V 2A2", "", 43.6490, -79.3957),
-        ("West End Cultural Centre", "586 Ellice Ave", "Winnipeg", "MB", "R3B 1Z8", "", 49.9003, -97.1586),
-    ],
+            Path(__file__).resolve().parent.parent / "fixtures" / "enrichment" / "heldout_venues.json"
+        ).read_text()
+    ).items()
 }
 CASES = [(family, *case) for family, cases in HELD_OUT.items() for case in cases]
 
