@@ -12,7 +12,9 @@ one only when it is the only exact candidate *and* one of these holds, checked i
 3. `single`: it is the only candidate MusicBrainz scored 100 at all.
 
 Otherwise there is no match, and the reason says why ("2 exact candidates: ...; none from US").
-An MBID a source already gave is not searched for: it is looked up.
+An MBID a source already gave is not searched for: it is looked up. And before any search, the
+stage asks MusicBrainz which artist each of our links belongs to: one artist of our name related to
+them is the match without a search (`link` too; `entities/services/enrichment.py`).
 """
 
 from __future__ import annotations
