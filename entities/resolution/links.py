@@ -64,13 +64,13 @@ RESOLVING_SCHEMES: Final = frozenset(
         DEEZER,
         TIDAL,
         DISCOGS,
-        LASTFM,
         SONGKICK,
         BANDSINTOWN,
         THREADS,
         BLUESKY,
     }
 )
+# Pages keyed by a name, not an identity: Last.fm has one page for every artist called "Ghost".
 
 # Scheme names the extraction adapters use for the same ID spaces (extraction/adapters/*).
 SCHEME_ALIASES: Final[Mapping[str, str]] = {
@@ -198,7 +198,7 @@ _SOUNDCLOUD_RESERVED: Final = frozenset(
 )
 _BANDCAMP_NOT_ARTISTS: Final = frozenset({"www", "daily", "blog", "get", "f4", "s4", "t4", "bandcamp"})
 
-_LINK_SCHEMES: Final = RESOLVING_SCHEMES | {WEBSITE, WIKIPEDIA}
+_LINK_SCHEMES: Final = RESOLVING_SCHEMES | {WEBSITE, WIKIPEDIA, LASTFM}
 # Path segment -> what the page is, for registries that have pages for artists and for places.
 _MUSICBRAINZ_KINDS: Final[Mapping[str, LinkKind]] = {"artist": "artist", "place": "place"}
 _SONGKICK_KINDS: Final[Mapping[str, LinkKind]] = {"artists": "artist", "venues": "place"}

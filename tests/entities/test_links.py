@@ -208,3 +208,4 @@ def test_only_exact_schemes_resolve_alone() -> None:
     assert is_identifying("ticketmaster")  # a source API's own ID
     assert not is_identifying("website")
     assert not is_identifying("wikipedia")
+    assert not is_identifying("lastfm")  # one Last.fm page per name, shared by namesakes
