@@ -72,6 +72,11 @@ RESOLVING_SCHEMES: Final = frozenset(
 )
 # Pages keyed by a name, not an identity: Last.fm has one page for every artist called "Ghost".
 
+# Accounts on social networks (identities of whoever runs the account).
+PROFILE_SCHEMES: Final = frozenset(
+    {INSTAGRAM, FACEBOOK, TIKTOK, TWITTER, THREADS, BLUESKY, YOUTUBE, SOUNDCLOUD}
+)
+
 # Scheme names the extraction adapters use for the same ID spaces (extraction/adapters/*).
 SCHEME_ALIASES: Final[Mapping[str, str]] = {
     "bandsintown_artist": BANDSINTOWN,
@@ -90,8 +95,11 @@ class TypedLink:
     kind: LinkKind
 
 
-def is_identifying(scheme: str) -> bool:
-    """Whether an ID of this scheme is exact enough to resolve an entity on its own."""
+def is_identifying(scheme: str, entity_type: str = "artist") -> bool:
+    """Whether an ID of this scheme is exact enough to resolve an entity on its own. For venues, social
+    profiles are not: the rooms of one complex, and a venue and its promoter, share one account."""
+    if entity_type == "venue" and scheme in PROFILE_SCHEMES:
+        return False
     return scheme in RESOLVING_SCHEMES or scheme.startswith("source:") or scheme not in _LINK_SCHEMES
 
 

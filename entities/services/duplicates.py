@@ -49,7 +49,7 @@ def venue_record(venue: Venue) -> VenueRecord:
         external_ids={
             scheme: ids[0]
             for scheme, ids in venue.external_ids.items()
-            if ids and not scheme.startswith("source:") and is_identifying(scheme)
+            if ids and not scheme.startswith("source:") and is_identifying(scheme, "venue")
         },
     )
 
@@ -185,7 +185,7 @@ def _identifying_ids(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """The first ID per scheme of those that name one place, as the canonical side keeps them."""
     ids: dict[str, str] = {}
     for scheme, value in pairs:
-        if not scheme.startswith("source:") and is_identifying(scheme):
+        if not scheme.startswith("source:") and is_identifying(scheme, "venue"):
             ids.setdefault(scheme, value)
     return ids
 

@@ -99,10 +99,12 @@ def _by_external_ids(entity_type: str, pairs: list[tuple[str, str]]) -> str | No
 
 def _source_ids(es: EntitySource) -> list[tuple[str, str]]:
     """The IDs a source is matched by: its own key, then the typed IDs of its record that name one entity
-    (`entities.resolution.links`: Spotify, MusicBrainz, Instagram... not a bare website). The hook for
+    (`entities.resolution.links`: Spotify, MusicBrainz, an artist's Instagram... not a bare website, nor a
+    venue's social account). The hook for
     resolution by link: an artist source with a Spotify ID resolves to the artist holding that ID."""
     typed = record_external_ids(cast(EntityKind, es.entity_type), es.data)
-    return [(f"source:{es.source.name}", es.source_key), *(p for p in typed if is_identifying(p[0]))]
+    identifying = (p for p in typed if is_identifying(p[0], es.entity_type))
+    return [(f"source:{es.source.name}", es.source_key), *identifying]
 
 
 def _resolve_venue(es: EntitySource) -> Venue:

@@ -209,3 +209,7 @@ def test_only_exact_schemes_resolve_alone() -> None:
     assert not is_identifying("website")
     assert not is_identifying("wikipedia")
     assert not is_identifying("lastfm")  # one Last.fm page per name, shared by namesakes
+    # A venue's social account may be its complex's or its promoter's: it names no one room
+    assert is_identifying("instagram", "artist")
+    assert not is_identifying("instagram", "venue")
+    assert is_identifying("musicbrainz", "venue")
