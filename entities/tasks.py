@@ -17,3 +17,7 @@ def venue_duplicates_find_task() -> dict[str, int]:
 
 def enrichment_run_task(enrichment_id: int) -> str | None:
     return services.enrichment_run(enrichment_id=enrichment_id)
+
+
+def gazetteer_build_task() -> int:
+    return services.gazetteer_build()

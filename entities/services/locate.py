@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from core.queue import enqueue
 from core.stages import StageStatus
-from entities.enrichment.gazetteer import Gazetteer, open_gazetteer
+from entities.enrichment.gazetteer import Gazetteer, gazetteer_file_name, open_gazetteer
 from entities.enrichment.geocoding import Address, Geocode, GeocodeMiss, geocode_offline, infer_country
 from entities.merging.timing import timezone_for_region
 from entities.models import Artist, Enrichment, EnrichmentKind, EnrichmentOutcome, EntityType, Venue
@@ -42,14 +42,45 @@ def query_hash(query: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()
 
 
+GAZETTEER_BUILD_TASK = "entities.tasks.gazetteer_build_task"
+
+
+class GazetteerNotBuilt(Exception):
+    """The index is not built on this machine yet: it is being built by a task, never inside a recompute
+    (building takes ~20 s, which must not hold a transaction)."""
+
+
 @lru_cache(maxsize=4)
 def _gazetteer(directory: str) -> Gazetteer:
-    return open_gazetteer(Path(directory))
+    return Gazetteer(Path(directory) / gazetteer_file_name())
 
 
 def gazetteer() -> Gazetteer:
-    """The offline gazetteer of this deployment (built on first use; see entities/enrichment/gazetteer.py)."""
+    """The offline gazetteer of this deployment (see entities/enrichment/gazetteer.py); raises
+    GazetteerNotBuilt, and queues its build, when this machine has not built it."""
+    if not (settings.GAZETTEER_DIR / gazetteer_file_name()).exists():
+        enqueue(GAZETTEER_BUILD_TASK)
+        raise GazetteerNotBuilt("The offline gazetteer is being built; venues are placed once it is ready.")
     return _gazetteer(str(settings.GAZETTEER_DIR))
+
+
+def gazetteer_build() -> int:
+    """Build the gazetteer (idempotent, under a file lock), then queue the venues that waited for it; a
+    build that fails says why on each of them."""
+    waiting_rows = Enrichment.objects.filter(kind=EnrichmentKind.GEOCODE_OFFLINE, status=StageStatus.PENDING)
+    try:
+        open_gazetteer(settings.GAZETTEER_DIR)
+    except Exception as exc:
+        waiting_rows.filter(last_error__startswith="The offline gazetteer is being built").update(
+            status=StageStatus.FAILED,
+            retry_at=None,
+            last_error=f"The offline gazetteer could not be built: {type(exc).__name__}: {exc}",
+        )
+        raise
+    waiting = list(waiting_rows.values_list("pk", flat=True))
+    for pk in waiting:
+        enqueue(ENRICHMENT_TASK, pk)
+    return len(waiting)
 
 
 def _row(kind: str, entity_type: str, entity_id: int) -> Enrichment | None:
@@ -108,11 +139,13 @@ def venue_locate(*, venue: Venue, values: dict[str, Any], provenance: dict[str, 
 
 
 def _open_gazetteer() -> tuple[Gazetteer | None, str]:
-    """The gazetteer, or None with the reason it could not be opened (built on first use)."""
+    """The gazetteer, or None with the reason it cannot be used now."""
     if not settings.GEOCODING_OFFLINE_ENABLED:
         return None, ""
     try:
         return gazetteer(), ""
+    except GazetteerNotBuilt as exc:
+        return None, str(exc)
     except Exception as exc:
         logger.exception("the offline gazetteer could not be opened")
         return None, f"The offline gazetteer failed: {type(exc).__name__}: {exc}"
@@ -172,13 +205,15 @@ def _offline_geocode(
         "claim_token": None,
         "attempts": 1,
     }
-    if places is None:  # the gazetteer could not be built or read: say so, do not stop
+    if places is None:  # not built yet (waits for its build task), or broken (fails, with the reason)
+        building = places_error.startswith("The offline gazetteer is being built")
         _save(
             EnrichmentKind.GEOCODE_OFFLINE,
             EntityType.VENUE,
             venue.pk,
             **fields,
-            status=StageStatus.FAILED,
+            status=StageStatus.PENDING if building else StageStatus.FAILED,
+            retry_at=now + dt.timedelta(minutes=1) if building else None,
             last_error=places_error,
             outcome="",
             result={},

@@ -123,6 +123,33 @@ def test_held_out_page_without_coordinates_gets_zone_and_utc_instants(
     assert row.updated_at == updated
 
 
+def test_a_machine_without_the_gazetteer_builds_it_in_a_task_and_then_places_the_waiting_venues(
+    pages_web, pipeline_settings, tmp_path, monkeypatch
+):
+    from entities.enrichment import gazetteer as gazetteer_module
+    from entities.services import locate
+
+    built = []
+    machine_index = Path(pipeline_settings.GAZETTEER_DIR)
+
+    def build_elsewhere(path):
+        # The real build takes ~20 s: point at this machine's index instead, where a build leaves it
+        built.append(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(machine_index / path.name)
+        return path
+
+    pipeline_settings.GAZETTEER_DIR = tmp_path / "fresh-machine"
+    monkeypatch.setattr(gazetteer_module, "build_gazetteer", build_elsewhere)
+    locate._gazetteer.cache_clear()
+    _scrape(pages_web, "toronto-horseshoe")
+    venue = Venue.objects.get(name="Horseshoe Tavern")
+    assert len(built) == 1  # built once, by its task, after the resolving transaction committed
+    assert (venue.coord_precision, venue.timezone) == ("postal_code", "America/Toronto")
+    row = Enrichment.objects.get(kind=EnrichmentKind.GEOCODE_OFFLINE, entity_id=venue.pk)
+    assert (row.status, row.outcome) == (StageStatus.DONE, EnrichmentOutcome.FOUND)
+
+
 def test_synced_venue_has_geoloc(pages_web, pipeline_settings):
     from sync.services import sync_push
 
@@ -147,9 +174,11 @@ def test_a_failing_gazetteer_records_why_and_never_blocks_resolution(pages_web, 
     assert venue.latitude is None
     # without coordinates the zone comes from the region and country (inferred from the region)
     assert (venue.country, venue.timezone) == ("US", "America/Indiana/Indianapolis")
+    # The gazetteer is never built inside a recompute: its build task ran after the commit, failed, and
+    # said so on the venue that waited for it
     (row,) = Enrichment.objects.filter(kind=EnrichmentKind.GEOCODE_OFFLINE, entity_id=venue.pk)
     assert row.status == StageStatus.FAILED
-    assert row.last_error.startswith("The offline gazetteer failed:")
+    assert row.last_error.startswith("The offline gazetteer could not be built: NotADirectoryError")
 
 
 # --- Google -----------------------------------------------------------------------------------
