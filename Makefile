@@ -31,6 +31,7 @@ lock: $(UV)
 
 demo: setup
 	$(VENV_PY) manage.py migrate --no-input -v 0
+	$(VENV_PY) manage.py build_gazetteer
 	$(VENV_PY) manage.py demo
 
 test: setup

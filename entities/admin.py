@@ -26,6 +26,7 @@ from entities.models import (
     Artist,
     CanonicalStatus,
     DuplicateStatus,
+    Enrichment,
     EntitySource,
     EntitySourceRevision,
     ExternalId,
@@ -350,6 +351,37 @@ class PerformanceArtistAdmin(admin.ModelAdmin):
     list_select_related = ["performance", "artist"]
     autocomplete_fields = ["performance", "artist"]
     show_full_result_count = False
+
+
+@admin.register(Enrichment)
+class EnrichmentAdmin(admin.ModelAdmin):
+    """Geocoding and MusicBrainz lookups per entity: what was asked, what came back, why it failed."""
+
+    list_display = [
+        "id",
+        "kind",
+        "entity_type",
+        "entity_id",
+        "status",
+        "outcome",
+        "finished_at",
+        "refresh_after",
+        "last_error",
+    ]
+    list_filter = ["kind", "status", "outcome"]
+    search_fields = ["=entity_id", "last_error"]
+    show_full_result_count = False
+    readonly_fields = ["query_pretty", "result_pretty", "query_hash", "claim_token"]
+    exclude = ["query", "result"]
+    actions = [make_retry_action("entities.tasks.enrichment_run_task")]
+
+    @admin.display(description="Query")
+    def query_pretty(self, obj: Enrichment) -> Any:
+        return _pretty_json(obj.query)
+
+    @admin.display(description="Result")
+    def result_pretty(self, obj: Enrichment) -> Any:
+        return _pretty_json(obj.result)
 
 
 @admin.register(ExternalId)

@@ -340,3 +340,51 @@ class PendingVenueDuplicate(VenueDuplicate):
         ordering = ["-priority", "-score", "pk"]
         verbose_name = "venue duplicate to review"
         verbose_name_plural = "venue duplicates to review (queue)"
+
+
+class EnrichmentKind(models.TextChoices):
+    GEOCODE_OFFLINE = "geocode_offline", "Geocoding (offline gazetteer)"
+    GEOCODE_GOOGLE = "geocode_google", "Geocoding (Google Geocoding API)"
+    MUSICBRAINZ = "musicbrainz", "MusicBrainz artist"
+
+
+class EnrichmentOutcome(models.TextChoices):
+    FOUND = "found", "Found"
+    NOT_FOUND = "not_found", "Not found"
+    AMBIGUOUS = "ambiguous", "Ambiguous"
+
+
+class Enrichment(StageRow):
+    """One enrichment of one canonical entity (its coordinates, its MusicBrainz match), kept apart from the
+    entity so that it has its own status, failures and retries, never blocks resolution, and is asked
+    again only when what it was asked changes (`query_hash`) or its answer expires (`refresh_after`).
+
+    The stage status says whether the asking went through; `outcome` what came back. A venue or artist
+    recompute reads the found results (entities.services.enrichment)."""
+
+    kind = models.CharField(max_length=32, choices=EnrichmentKind.choices)
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    entity_id = models.PositiveBigIntegerField(help_text="The venue's or artist's row id")
+    # What was asked (an address, a name and links): shown in the admin, hashed to tell a new question.
+    query = models.JSONField(default=dict, blank=True)
+    query_hash = models.CharField(max_length=64, blank=True, default="")
+    outcome = models.CharField(max_length=16, choices=EnrichmentOutcome.choices, blank=True, default="")
+    # Only what may be kept: coordinates, precision and place ID (Google); MBID, type, area, genres, links.
+    result = models.JSONField(default=dict, blank=True)
+    # When the answer must be asked again (Google's coordinates may be cached 30 days).
+    refresh_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "enrichments"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "entity_type", "entity_id"], name="one_enrichment_per_entity"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["kind", "refresh_after"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.entity_type} #{self.entity_id}: {self.outcome or self.status}"

@@ -185,6 +185,26 @@ RESOLUTION_REVIEW_THRESHOLD = env_float("RESOLUTION_REVIEW_THRESHOLD", 0.3)
 REVIEW_BULK_MERGE_MIN_SCORE = env_float("REVIEW_BULK_MERGE_MIN_SCORE", 0.9)
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "US")
 
+# --- Enrichment -------------------------------------------------------------------------------
+# Geocoding: the offline gazetteer (built once per machine into GAZETTEER_DIR, ~100 MB) places a venue
+# without coordinates at its postal code or city; off, nothing is geocoded offline. With a Google key,
+# each such venue is also queued for the Geocoding API (rooftop or street precision), at most
+# GOOGLE_GEOCODING_MAX_PER_DAY calls a day, its coordinates refreshed after GOOGLE_GEOCODING_CACHE_DAYS
+# (the Maps terms allow caching coordinates for 30 days; the place ID is kept for good).
+GEOCODING_OFFLINE_ENABLED = env_bool("GEOCODING_OFFLINE_ENABLED", True)
+GAZETTEER_DIR = Path(env_str("GAZETTEER_DIR", str(DATA_DIR / "gazetteer")))
+GOOGLE_GEOCODING_API_KEY = env_str("GOOGLE_GEOCODING_API_KEY", "")
+GOOGLE_GEOCODING_BASE_URL = env_str("GOOGLE_GEOCODING_BASE_URL", "")
+GOOGLE_GEOCODING_MAX_PER_DAY = env_int("GOOGLE_GEOCODING_MAX_PER_DAY", 2000)
+GOOGLE_GEOCODING_CACHE_DAYS = env_int("GOOGLE_GEOCODING_CACHE_DAYS", 30)
+# MusicBrainz: artists are looked up only when a contact is set (MusicBrainz asks every client to name
+# itself and a way to reach its operator in the User-Agent, and throttles anonymous ones). One request
+# per MUSICBRAINZ_MIN_INTERVAL_SECONDS across all workers (MusicBrainz's rule is one a second).
+MUSICBRAINZ_CONTACT = env_str("MUSICBRAINZ_CONTACT", "")
+MUSICBRAINZ_BASE_URL = env_str("MUSICBRAINZ_BASE_URL", "")
+MUSICBRAINZ_MIN_INTERVAL_SECONDS = env_float("MUSICBRAINZ_MIN_INTERVAL_SECONDS", 1.0)
+MUSICBRAINZ_REFRESH_DAYS = env_int("MUSICBRAINZ_REFRESH_DAYS", 90)
+
 # --- Sync -----------------------------------------------------------------------------------
 SYNC_LOCAL_DIR = Path(env_str("SYNC_LOCAL_DIR", str(DATA_DIR / "sync")))
 # A transient error (outage, timeout, HTTP 429/5xx) is retried within the call this many times in all,

@@ -30,6 +30,7 @@ PINNED = {
     ("entities", "performance"): 6,
     ("entities", "performanceartist"): 4,
     ("entities", "externalid"): 4,
+    ("entities", "enrichment"): 4,
     ("entities", "venueduplicate"): 4,
     ("entities", "mergerecord"): 4,
     ("entities", "pendingvenueduplicate"): 4,
