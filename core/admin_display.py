@@ -4,10 +4,13 @@ boxes), short cells for list columns, and the mixin that keeps pipeline rows rea
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -15,6 +18,7 @@ EMPTY = "—"
 # Deeper than this, a value is shown as compact text: a table of tables of tables helps nobody.
 MAX_DEPTH = 4
 MAX_ITEMS = 200
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 TABLE_STYLE = "border-collapse: collapse; margin: 0"
 CELL_STYLE = "padding: 2px 8px 2px 0; vertical-align: top; border-bottom: 1px solid var(--hairline-color)"
@@ -65,9 +69,39 @@ def json_table(value: Any, *, depth: int = 0) -> SafeString:
         return format_html("{}", "yes" if value else "no")
     if isinstance(value, str) and _is_link(value):
         return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', value, value)
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        return format_html('<span title="{}">{}</span>', value, _iso_time(value))
     if isinstance(value, dt.date | dt.time | dt.datetime):
         return format_html("{}", value.isoformat())
     return format_html("{}", value)
+
+
+def _iso_time(text: str) -> str:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return when(value)
+
+
+def when(value: dt.datetime | None) -> str:
+    """A date and time that fits a list column: "2026-12-07 22:45" (the site's zone, UTC by default)."""
+    if value is None:
+        return EMPTY
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def compact_time(field: str, description: str) -> Any:
+    """A list column of `field` (a DateTimeField) as `when` shows it, sortable by the field."""
+
+    @admin.display(description=description, ordering=field)
+    def display(self: Any, obj: Any) -> str:
+        return when(getattr(obj, field))
+
+    display.__name__ = f"{field}_when"
+    return display
 
 
 def _compact(value: Any) -> SafeString:

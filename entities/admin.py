@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin_actions import make_retry_action
-from core.admin_display import PipelineRowAdmin, json_table, short
+from core.admin_display import PipelineRowAdmin, compact_time, json_table, short
 from entities import admin_review, services
 from entities.models import (
     Artist,
@@ -275,8 +275,8 @@ class EntitySourceAdmin(PipelineRowAdmin, admin.ModelAdmin):
         "key",
         "status",
         "entity",
-        "last_seen_at",
-        "vanished_at",
+        "last_seen_at_when",
+        "vanished_at_when",
     ]
     list_filter = [
         "entity_type",
@@ -292,6 +292,8 @@ class EntitySourceAdmin(PipelineRowAdmin, admin.ModelAdmin):
     readonly_fields = ["data_table"]
     actions = [make_retry_action("entities.tasks.entity_source_resolve_task")]
     data_table = json_display("data", "What the source says")
+    last_seen_at_when = compact_time("last_seen_at", "Last seen")
+    vanished_at_when = compact_time("vanished_at", "Vanished")
 
     @admin.display(description="Source key", ordering="source_key")
     def key(self, obj: EntitySource) -> str:
@@ -299,12 +301,12 @@ class EntitySourceAdmin(PipelineRowAdmin, admin.ModelAdmin):
 
     @admin.display(description="Resolved to")
     def entity(self, obj: EntitySource) -> Any:
-        return _change_link(obj.venue or obj.artist or obj.performance, length=40)
+        return _change_link(obj.venue or obj.artist or obj.performance, length=34)
 
 
 @admin.register(EntitySourceRevision)
 class EntitySourceRevisionAdmin(PipelineRowAdmin, admin.ModelAdmin):
-    list_display = ["id", "entity_source", "seen_at", "changed_fields"]
+    list_display = ["id", "entity_source", "seen_at_when", "changed_fields"]
     list_filter = [("seen_at", admin.DateFieldListFilter)]
     list_select_related = ["entity_source"]
     search_fields = ["entity_source__source_key"]
@@ -312,6 +314,7 @@ class EntitySourceRevisionAdmin(PipelineRowAdmin, admin.ModelAdmin):
     show_full_result_count = False
     exclude = ["changes"]
     readonly_fields = ["changes_table"]
+    seen_at_when = compact_time("seen_at", "Seen")
 
     @admin.display(description="Changed")
     def changed_fields(self, obj: EntitySourceRevision) -> str:
@@ -617,12 +620,20 @@ class PerformanceAdmin(CanonicalAdmin):
 class PerformanceArtistAdmin(admin.ModelAdmin):
     """Billing rows (also edited inline on each performance)."""
 
-    list_display = ["performance", "artist", "billing", "order", "set_start_time"]
+    list_display = ["show", "act", "billing", "order", "set_start_time"]
     list_filter = ["billing"]
     search_fields = ["artist__name", "performance__name"]
     list_select_related = ["performance", "artist"]
     autocomplete_fields = ["performance", "artist"]
     show_full_result_count = False
+
+    @admin.display(description="Performance", ordering="performance__local_date")
+    def show(self, obj: PerformanceArtist) -> str:
+        return short(str(obj.performance), 56)
+
+    @admin.display(description="Artist", ordering="artist__name")
+    def act(self, obj: PerformanceArtist) -> str:
+        return short(obj.artist.name, 36)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[PerformanceArtist], search_term: str
@@ -714,7 +725,7 @@ class VenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, PipelineRowAdmi
     """Every pair ever filed. Pairs are filed by the duplicate finder and decided on the review page (or
     by the actions here): their pages are read-only, so no status is ever typed in."""
 
-    list_display = ["id", "pair", "score_display", "status", "decided_by", "decided_at", "short_reason"]
+    list_display = ["id", "pair", "score_display", "status", "decided_by", "decided_at_when", "short_reason"]
     list_display_links = ["id"]
     list_filter = [
         "status",
@@ -738,9 +749,11 @@ class VenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, PipelineRowAdmi
         count = services.venue_duplicates_reopen(duplicates=queryset, by=request.user)
         self.message_user(request, f"Reopened {count} pair(s).", messages.SUCCESS)
 
+    decided_at_when = compact_time("decided_at", "Decided")
+
     @admin.display(description="Reason")
     def short_reason(self, obj: VenueDuplicate) -> str:
-        return short(obj.reason, 40)
+        return short(obj.reason, 30)
 
     @admin.display(description="Review")
     def review_link(self, obj: VenueDuplicate) -> Any:
@@ -800,7 +813,7 @@ def _upcoming(field: str) -> Any:
 class PendingVenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, admin.ModelAdmin):
     """The queue: pairs waiting for a decision, most uncertain with most upcoming shows first."""
 
-    list_display = ["pair", "score_display", "upcoming_shows", "city", "created_at"]
+    list_display = ["pair", "score_display", "upcoming_shows", "city", "created_at_when"]
     list_display_links = None
     list_filter = [
         ScoreBandFilter,
@@ -824,6 +837,8 @@ class PendingVenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, admin.Mo
             .get_queryset(request)
             .annotate(upcoming_a=_upcoming("venue_a"), upcoming_b=_upcoming("venue_b"))
         )
+
+    created_at_when = compact_time("created_at", "Filed")
 
     @admin.display(description="Upcoming shows (A + B)")
     def upcoming_shows(self, obj: Any) -> str:
@@ -876,14 +891,14 @@ class MergeRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
     """Merges, automatic and by hand: read-only history; undone by the action or the result page."""
 
     list_display = [
-        "created_at",
+        "created_at_when",
         "entity_type",
         "winner",
         "loser",
         "by",
         "score_display",
         "short_reason",
-        "undone_at",
+        "undone_at_when",
     ]
     list_filter = [
         "entity_type",
@@ -898,6 +913,8 @@ class MergeRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["undo"]
     moved_table = json_display("moved", "What moved from the loser to the winner (row ids)")
+    created_at_when = compact_time("created_at", "Merged")
+    undone_at_when = compact_time("undone_at", "Undone")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MergeRecord]:
         return (

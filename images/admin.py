@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from core.admin_actions import make_retry_action
-from core.admin_display import PipelineRowAdmin, short
+from core.admin_display import PipelineRowAdmin, compact_time, short
 from images.models import UrlImage
 from images.services import IMAGE_TASK
 
@@ -25,7 +25,7 @@ class UrlImageAdmin(PipelineRowAdmin, admin.ModelAdmin):
         "byte_size",
         "attempts",
         "short_error",
-        "updated_at",
+        "updated_at_when",
     ]
     list_display_links = ["thumbnail", "short_url"]
     list_filter = ["status", "format", ("updated_at", admin.DateFieldListFilter)]
@@ -59,6 +59,8 @@ class UrlImageAdmin(PipelineRowAdmin, admin.ModelAdmin):
             '<a href="{}"><img src="{}" alt="{} px" title="{} px" style="max-height: 160px"></a>',
             ((src, src, width, width) for width, src in variants),
         )
+
+    updated_at_when = compact_time("updated_at", "Updated")
 
     @admin.display(description="URL", ordering="url")
     def short_url(self, obj: UrlImage) -> str:

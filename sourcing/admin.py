@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
 from core.admin_actions import make_retry_action
-from core.admin_display import PipelineRowAdmin, json_table, short
+from core.admin_display import PipelineRowAdmin, compact_time, json_table, short
 from sourcing import services
 from sourcing.admin_filters import HttpStatusBandFilter, source_filter
 from sourcing.models import HostState, ScheduledTask, Scrape, Source, Url
@@ -37,9 +37,9 @@ class UrlAdmin(admin.ModelAdmin):
         "source",
         "kind",
         "priority",
-        "next_scrape_at",
-        "last_scraped_at",
-        "consecutive_failures",
+        "next_scrape_at_when",
+        "last_scraped_at_when",
+        "failures",
         "is_active",
     ]
     list_filter = [
@@ -70,9 +70,16 @@ class UrlAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    next_scrape_at_when = compact_time("next_scrape_at", "Next scrape")
+    last_scraped_at_when = compact_time("last_scraped_at", "Last scraped")
+
     @admin.display(description="URL", ordering="url")
     def short_url(self, obj: Url) -> str:
-        return short(obj.url, 70)
+        return short(obj.url, 48)
+
+    @admin.display(description="Failures", ordering="consecutive_failures")
+    def failures(self, obj: Url) -> int:
+        return obj.consecutive_failures
 
     @admin.action(description="Scrape now", permissions=["change"])
     def scrape_now(self, request: HttpRequest, queryset: QuerySet[Url]) -> None:
@@ -86,12 +93,12 @@ class ScrapeAdmin(PipelineRowAdmin, admin.ModelAdmin):
         "id",
         "short_url",
         "status",
-        "http_status",
+        "http",
         "size",
-        "fetch_ms",
+        "time",
         "unchanged",
         "attempts",
-        "created_at",
+        "created_at_when",
     ]
     list_filter = [
         "status",
@@ -108,9 +115,19 @@ class ScrapeAdmin(PipelineRowAdmin, admin.ModelAdmin):
     readonly_fields = ["headers_table", "body_preview"]
     actions = [make_retry_action("sourcing.tasks.scrape_fetch_task"), "rescrape"]
 
+    created_at_when = compact_time("created_at", "Created")
+
     @admin.display(description="URL", ordering="url__url")
     def short_url(self, obj: Scrape) -> str:
-        return short(obj.url.url, 60)
+        return short(obj.url.url, 48)
+
+    @admin.display(description="HTTP", ordering="http_status")
+    def http(self, obj: Scrape) -> str:
+        return str(obj.http_status or "—")
+
+    @admin.display(description="Fetch", ordering="fetch_ms")
+    def time(self, obj: Scrape) -> str:
+        return "—" if obj.fetch_ms is None else f"{obj.fetch_ms} ms"
 
     @admin.display(description="Size", ordering="body_size")
     def size(self, obj: Scrape) -> str:
@@ -145,8 +162,8 @@ class ScheduledTaskAdmin(admin.ModelAdmin):
         "source",
         "interval",
         "enabled",
-        "next_run_at",
-        "last_run_at",
+        "next_run_at_when",
+        "last_run_at_when",
         "short_error",
     ]
     list_filter = ["kind", "enabled", source_filter("source__name")]
@@ -155,9 +172,12 @@ class ScheduledTaskAdmin(admin.ModelAdmin):
     autocomplete_fields = ["source"]
     readonly_fields = ["last_run_at", "last_error"]
 
+    next_run_at_when = compact_time("next_run_at", "Next run")
+    last_run_at_when = compact_time("last_run_at", "Last run")
+
     @admin.display(description="Last error")
     def short_error(self, obj: ScheduledTask) -> str:
-        return short(obj.last_error, 80)
+        return short(obj.last_error, 50)
 
 
 @admin.register(HostState)

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from core.admin_display import PipelineRowAdmin, short
+from core.admin_display import PipelineRowAdmin, compact_time, short
 from sync.models import SyncRecord
 from sync.services import sync_records_retry
 
@@ -20,7 +20,7 @@ class SyncRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
         "status",
         "tombstone",
         "attempts",
-        "synced_at",
+        "synced_at_when",
         "short_error",
     ]
     list_filter = ["target", "entity_type", "status", "tombstone", ("synced_at", admin.DateFieldListFilter)]
@@ -28,9 +28,11 @@ class SyncRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["retry"]
 
+    synced_at_when = compact_time("synced_at", "Synced")
+
     @admin.display(description="Last error")
     def short_error(self, obj: SyncRecord) -> str:
-        return short(obj.last_error, 80)
+        return short(obj.last_error, 40)
 
     @admin.action(description="Push again now", permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> None:
