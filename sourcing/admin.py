@@ -15,7 +15,7 @@ from core.admin_actions import make_retry_action
 from core.admin_display import PipelineRowAdmin, compact_time, json_table, short
 from sourcing import services
 from sourcing.admin_filters import HttpStatusBandFilter, source_filter
-from sourcing.models import HostState, ScheduledTask, Scrape, Source, Url
+from sourcing.models import HostState, ScheduledTask, Scrape, Source, SourceKind, Url
 
 PREVIEW_BYTES = 20_000
 
@@ -25,6 +25,17 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "priority", "is_active", "base_url", "created_at"]
     list_filter = ["kind", "is_active", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["name", "base_url"]
+
+
+class SourceKindFilter(admin.SimpleListFilter):
+    title = "source kind"
+    parameter_name = "source_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), str(label)) for value, label in SourceKind.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Url]) -> QuerySet[Url]:
+        return queryset.filter(source__kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Url)
@@ -45,7 +56,7 @@ class UrlAdmin(admin.ModelAdmin):
     list_filter = [
         "kind",
         "is_active",
-        "source__kind",
+        SourceKindFilter,
         source_filter("source__name"),
         ("next_scrape_at", admin.DateFieldListFilter),
     ]
@@ -75,7 +86,7 @@ class UrlAdmin(admin.ModelAdmin):
 
     @admin.display(description="URL", ordering="url")
     def short_url(self, obj: Url) -> str:
-        return short(obj.url, 48)
+        return short(obj.url, 40)
 
     @admin.display(description="Failures", ordering="consecutive_failures")
     def failures(self, obj: Url) -> int:
