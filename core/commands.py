@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand as DjangoBaseCommand
 from django.core.management.base import CommandError, CommandParser
@@ -47,6 +48,21 @@ class BaseCommand(DjangoBaseCommand):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(EXIT_BROKEN_PIPE)
+
+
+MAX_REPORTED = 50
+
+
+def fail_with(command: DjangoBaseCommand, problems: Sequence[str], consequence: str) -> NoReturn:
+    """End with the problems found in the user's input: one problem is one line; several are one line
+    each (the first MAX_REPORTED), then a count. `consequence` says what did not happen."""
+    if len(problems) == 1:
+        raise CommandError(f"{problems[0]}; {consequence}.")
+    for problem in problems[:MAX_REPORTED]:
+        command.stderr.write(problem)
+    if len(problems) > MAX_REPORTED:
+        command.stderr.write(f"... and {len(problems) - MAX_REPORTED} more.")
+    raise CommandError(f"{len(problems)} problems; {consequence}.")
 
 
 def output_file(path: str | Path, what: str = "file") -> Path:

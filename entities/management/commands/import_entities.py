@@ -24,11 +24,10 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
-from core.commands import BaseCommand, input_file
+from core.commands import BaseCommand, fail_with, input_file
 from entities.services import entity_import
 
 RECORD_KEYS = {"type", "id", "fields", "unlock"}
-MAX_REPORTED = 50
 
 
 class Rollback(Exception):
@@ -85,13 +84,11 @@ class Command(BaseCommand):
                     raise Rollback
         except Rollback:
             pass
-        for number, problem in problems[:MAX_REPORTED]:
-            self.stderr.write(f"line {number}: {problem}")
-        if len(problems) > MAX_REPORTED:
-            self.stderr.write(f"... and {len(problems) - MAX_REPORTED} more bad line(s).")
         if problems:
-            raise CommandError(
-                f"{len(problems)} of {len(lines)} line(s) are not valid; nothing was imported (fix them and run again)."
+            fail_with(
+                self,
+                [f"line {number}: {problem}" for number, problem in problems],
+                f"nothing was imported ({len(problems)} of {len(lines)} line(s) are not valid)",
             )
         if options["dry_run"]:
             self.stdout.write(

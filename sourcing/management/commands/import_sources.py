@@ -12,11 +12,9 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
-from core.commands import BaseCommand, input_file
+from core.commands import BaseCommand, fail_with, input_file
 from sourcing.importing import check_kind, check_priority, check_source_name, check_url, check_url_kind
 from sourcing.services import sources_import
-
-MAX_REPORTED = 50
 
 
 class Command(BaseCommand):
@@ -40,10 +38,8 @@ class Command(BaseCommand):
                 f"{path} is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
             ) from exc
         checked, problems = self._check(spec, base_url=options["base_url"])
-        for problem in problems[:MAX_REPORTED]:
-            self.stderr.write(problem)
         if problems:
-            raise CommandError(f"{len(problems)} problem(s) in {path}; nothing was imported.")
+            fail_with(self, problems, f"nothing was imported from {path}")
         with transaction.atomic():
             urls = sources_import(spec=checked, base_url=options["base_url"])
         self.stdout.write(self.style.SUCCESS(f"{len(checked['sources'])} sources, {len(urls)} URLs due now."))

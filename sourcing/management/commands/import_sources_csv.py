@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
-from core.commands import BaseCommand, input_file
+from core.commands import BaseCommand, fail_with, input_file
 from sourcing.importing import (
     SourceRow,
     check_kind,
@@ -23,7 +23,6 @@ from sourcing.importing import (
 from sourcing.services import source_upsert, url_add
 
 REQUIRED = {"source", "url"}
-MAX_REPORTED = 50
 
 
 class Command(BaseCommand):
@@ -54,10 +53,8 @@ class Command(BaseCommand):
         if not raw_rows:
             raise CommandError(f"{path} has no rows under its header.")
         rows, problems = self._check(raw_rows)
-        for problem in problems[:MAX_REPORTED]:
-            self.stderr.write(problem)
         if problems:
-            raise CommandError(f"{len(problems)} bad row(s) in {path}; nothing was imported.")
+            fail_with(self, problems, f"nothing was imported from {path}")
         sources: set[int] = set()
         with transaction.atomic():
             for row in rows:

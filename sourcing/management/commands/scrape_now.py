@@ -9,12 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
-from core.commands import BaseCommand
+from core.commands import BaseCommand, fail_with
 from sourcing.models import Source, Url
 from sourcing.services import scrape_request
 from sourcing.urlnorm import UnacceptableUrl, check_scrapable_url, url_hash
-
-MAX_REPORTED = 20
 
 
 class Command(BaseCommand):
@@ -50,9 +48,7 @@ class Command(BaseCommand):
                 if not active:
                     problems.append(f"source {source.name!r} has no active URLs")
                 urls += active
-        for problem in problems[:MAX_REPORTED]:
-            self.stderr.write(problem)
         if problems:
-            raise CommandError(f"{len(problems)} problem(s); nothing was queued.")
+            fail_with(self, problems, "nothing was queued")
         queued = sum(1 for url in urls if scrape_request(url=url, requested_by="command"))
         self.stdout.write(f"{queued} scrapes queued; {len(urls) - queued} already queued.")
