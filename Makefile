@@ -36,13 +36,11 @@ demo: setup
 	$(VENV_PY) manage.py migrate --no-input -v 0
 	$(VENV_PY) manage.py demo
 
-# The web server, a worker cluster and the tick, started together and stopped together (Ctrl-C).
-WEB_PORT ?= 8000
+# The web server, a worker cluster and the tick, started together and stopped together (Ctrl-C);
+# WEB_PORT=8001 make run serves on another port.
 run: setup
 	$(VENV_PY) manage.py migrate --no-input -v 0
-	$(VENV_PY) manage.py setup_schedules -v 0
-	@echo "Serving http://127.0.0.1:$(WEB_PORT)/admin/ and http://127.0.0.1:$(WEB_PORT)/api/docs with a worker cluster; Ctrl-C stops everything."
-	WEB_PORT=$(WEB_PORT) .venv/bin/honcho --no-colour start
+	$(VENV_PY) manage.py serve
 
 test: setup
 	bash scripts/test.sh

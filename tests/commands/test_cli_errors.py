@@ -83,6 +83,7 @@ COVERED = {
     "run_source",
     "scrape_due",
     "scrape_now",
+    "serve",
     "setup_schedules",
     "stats",
     "sweep",
@@ -120,6 +121,7 @@ def test_every_command_of_ours_has_its_error_tests():
         (["resume_llm", "now"], "unrecognized arguments: now"),
         (["run_source"], "the following arguments are required: name"),
         (["scrape_due", "now"], "unrecognized arguments: now"),
+        (["serve", "--port", "http"], "invalid int value"),
         (["setup_schedules", "again"], "unrecognized arguments: again"),
         (["stats", "--yaml"], "unrecognized arguments: --yaml"),
         (["sweep", "--grace", "soon"], "invalid int value"),
@@ -378,6 +380,17 @@ def test_resume_llm_without_a_model_says_what_to_set(settings):
 def test_extract_file_refuses_missing_files_and_folders(tmp_path):
     user_error(cli("extract_file", str(tmp_path / "nope.html")), "Cannot read")
     user_error(cli("extract_file", str(tmp_path)), "Cannot read")
+
+
+def test_serve_refuses_a_port_in_use_and_an_impossible_one():
+    user_error(cli("serve", "--port", "0"), "is not a port")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        user_error(
+            cli("serve", "--port", str(port)), f"Cannot serve on 127.0.0.1:{port}", "WEB_PORT=8001 make run"
+        )
 
 
 def test_demo_refuses_a_port_in_use_and_an_impossible_one():
