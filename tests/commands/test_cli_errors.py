@@ -38,10 +38,12 @@ class Run:
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
+def _keep_the_test_connection(monkeypatch, settings):
     """A command run from the command line closes every database connection when it ends; inside the
-    test's transaction that would end the test's database too (PostgreSQL)."""
+    test's transaction that would end the test's database too (PostgreSQL). It also runs the system
+    checks, which want a real secret key on PostgreSQL."""
     monkeypatch.setattr(connections, "close_all", lambda: None)
+    settings.SECRET_KEY = "test-secret-key-for-the-command-line-tests-0123456789"
 
 
 def cli(*argv: str, stdin: str | None = None, monkeypatch=None) -> Run:
