@@ -62,13 +62,19 @@ def pipeline_settings(settings: object, tmp_path: Path, monkeypatch: pytest.Monk
 
 
 @pytest.fixture(autouse=True)
-def _workers_cache_of_its_own(settings: object) -> None:
+def _workers_cache_of_its_own(settings: object) -> Iterator[None]:
     """Worker heartbeats go to a cache of this test's own, so that a `make run` on the same machine
-    (whose clusters write to data/cache/workers) is not taken for the test's worker."""
+    (whose clusters write to data/cache/workers) is not taken for the test's worker; emptied around each
+    test, so that no test sees a worker another one pretended to see."""
+    from django.core.cache import caches
+
     settings.CACHES = {  # type: ignore[attr-defined]
         **settings.CACHES,  # type: ignore[attr-defined]
         "workers": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-workers"},
     }
+    caches["workers"].clear()
+    yield
+    caches["workers"].clear()
 
 
 @pytest.fixture
