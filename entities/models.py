@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from ulid import ULID
 
 from core.stages import StageRow
+from entities.search import search_key
 
 
 def new_public_id() -> str:
@@ -102,9 +105,26 @@ class Canonical(models.Model):
     locked_fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The names, normalised (entities/search.py): what admin search and the API's `q` look in. Kept by
+    # save(), whichever service changes a name. Not indexed: a B-tree cannot serve a search inside it.
+    search_key = models.CharField(max_length=1000, blank=True, default="", editable=False)
+
+    # Fields whose values make the search key: text fields and lists of text.
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ("name",)
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        names: list[str] = []
+        for field in self.SEARCH_FIELDS:
+            value = getattr(self, field)
+            names += [v for v in value if isinstance(v, str)] if isinstance(value, list) else [value]
+        self.search_key = search_key(names)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(self.SEARCH_FIELDS) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
 
 class VenueKind(models.TextChoices):
@@ -114,6 +134,8 @@ class VenueKind(models.TextChoices):
 
 
 class Venue(Canonical):
+    SEARCH_FIELDS = ("name", "former_names")
+
     name = models.CharField(max_length=255)
     former_names = models.JSONField(default=list, blank=True)
     kind = models.CharField(max_length=16, choices=VenueKind.choices, default=VenueKind.VENUE)
@@ -149,6 +171,8 @@ class Venue(Canonical):
 
 
 class Artist(Canonical):
+    SEARCH_FIELDS = ("name", "sort_name", "aliases")
+
     name = models.CharField(max_length=255)
     sort_name = models.CharField(max_length=255, blank=True, default="")
     disambiguation = models.CharField(max_length=255, blank=True, default="")

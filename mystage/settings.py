@@ -49,8 +49,12 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files under runserver too, exactly as in production.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_q",
+    # django-ninja's own static files: the API docs load Swagger UI from here, never from a CDN.
+    "ninja",
     # Bottom to top, the order imports run in (docs/architecture.md).
     "core",
     "sourcing",
@@ -63,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's CSS, the API docs' Swagger UI) in every mode, DEBUG or not.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,8 +112,35 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Task queue (django-q2) -----------------------------------------------------------------
+# --- Caches ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# "workers": where the qcluster processes leave their heartbeats (django-q2's Stat) for the web
+# process, the dashboard and `stats` to read, so it must be shared by every process: Redis when there
+# is one; else a folder beside the SQLite file (SQLite means one machine); else a database table
+# (created by `migrate`, see mystage/apps.py).
+if REDIS_URL:
+    _workers_cache: dict[str, Any] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    _workers_cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "workers"),
+    }
+else:
+    _workers_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mystage_cache"}
+# "default" holds the API's rate-limit counters: shared through Redis when there is one, else per process.
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "workers": _workers_cache,
+}
+
+# --- Task queue (django-q2) -----------------------------------------------------------------
 TASK_TIMEOUT_SECONDS = env_int("TASK_TIMEOUT_SECONDS", 300)
 Q_CLUSTER: dict[str, Any] = {
     "name": env_str("Q_CLUSTER_NAME", "mystage"),
@@ -122,17 +155,13 @@ Q_CLUSTER: dict[str, Any] = {
     "poll": env_float("Q_POLL_SECONDS", 0.2),
     "sync": env_bool("Q_SYNC", False),
     "label": "Task queue",
+    # The cluster's heartbeats (and nothing else we use) go to the shared cache above.
+    "cache": "workers",
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
-
-# The cache holds API rate-limit counters: shared through Redis when there is one, else per process.
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- REST API rate limits (django-ninja throttling): requests per period, per API key or staff
 # member, and per client address for anonymous callers ("N/s", "N/min", "N/hour", "N/day").
@@ -225,13 +254,16 @@ ALGOLIA_HOSTS = env_list("ALGOLIA_HOSTS", "")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 STATIC_URL = "static/"
+# Filled by `manage.py collectstatic` (make setup, make demo and make run do it); never committed.
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 GS_BUCKET_NAME = env_str("GS_BUCKET_NAME", "")
 STORAGES: dict[str, Any] = {
     "default": {
         "BACKEND": env_str("DEFAULT_FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Compressed copies (gzip, brotli when installed) beside each file; no manifest, so a page renders
+    # even before collectstatic has run (tests, a fresh checkout), it only lacks its styles then.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # --- Images ---------------------------------------------------------------------------------

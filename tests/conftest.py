@@ -70,3 +70,27 @@ def pipeline_settings(settings: object, tmp_path: Path, monkeypatch: pytest.Monk
     # tests/sourcing/test_politeness.py sets them on purpose.
     settings.SCRAPE_DEFAULT_HOST_DELAY_SECONDS = 0  # type: ignore[attr-defined]
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _workers_cache_of_its_own(settings: object) -> Iterator[None]:
+    """Worker heartbeats go to a cache of this test's own, so that a `make run` on the same machine
+    (whose clusters write to data/cache/workers) is not taken for the test's worker; emptied around each
+    test, so that no test sees a worker another one pretended to see."""
+    from django.core.cache import caches
+
+    settings.CACHES = {  # type: ignore[attr-defined]
+        **settings.CACHES,  # type: ignore[attr-defined]
+        "workers": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-workers"},
+    }
+    caches["workers"].clear()
+    yield
+    caches["workers"].clear()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A local port nothing listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -5,7 +5,7 @@ Re-exported here so callers write `from entities.services import entity_sources_
 """
 
 from entities.services.artist_merge import artist_merge, artist_unmerge
-from entities.services.curation import entity_fields_lock, entity_fields_unlock, entity_import
+from entities.services.curation import curated_value, entity_fields_lock, entity_fields_unlock, entity_import
 from entities.services.duplicates import venue_duplicate_decide, venue_duplicates_find
 from entities.services.enrichment import enrichment_run
 from entities.services.ingest import entity_sources_ingest
@@ -27,6 +27,7 @@ from entities.services.review import (
 __all__ = [
     "artist_merge",
     "artist_unmerge",
+    "curated_value",
     "entity_fields_lock",
     "entity_fields_unlock",
     "entity_import",

@@ -6,8 +6,9 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
+from core.commands import BaseCommand
 from entities.enrichment.gazetteer import gazetteer_file_name, open_gazetteer
 
 
@@ -20,5 +21,10 @@ class Command(BaseCommand):
             self.stdout.write(f"The gazetteer is built: {path}")
             return
         started = time.monotonic()
-        open_gazetteer(settings.GAZETTEER_DIR)
+        try:
+            open_gazetteer(settings.GAZETTEER_DIR)
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot build the gazetteer in {settings.GAZETTEER_DIR}: {exc.strerror or exc}."
+            ) from exc
         self.stdout.write(f"Built the gazetteer in {time.monotonic() - started:.0f} s: {path}")
