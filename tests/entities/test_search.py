@@ -24,7 +24,7 @@ NAMES = [
 
 @pytest.mark.parametrize("names", NAMES)
 def test_the_migrations_copy_gives_the_same_keys(names):
-    migration = importlib.import_module("entities.migrations.0004_search_key")
+    migration = importlib.import_module("entities.migrations.0005_search_key")
     assert migration._search_key(names) == search_key(names)
 
 
