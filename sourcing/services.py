@@ -9,18 +9,17 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.queue import enqueue
 from core.stages import OPEN_STATUSES, StageStatus, claim, fail, finish
-from sourcing.fetching import FetchError, FetchPolicy, fetch
+from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
 from sourcing.politeness import host_delay, host_of, reserve_slot, robots_for
 from sourcing.signals import scrape_stored
-from sourcing.urlnorm import normalize_url, redact_url, url_hash
+from sourcing.urlnorm import UnacceptableUrl, check_scrapable_url, normalize_url, redact_url, url_hash
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +102,19 @@ def urls_discover(*, scrape: Scrape, candidates: list[tuple[str, str]]) -> int:
         if link_depth > parent.source.max_depth:
             continue
         normalized = normalize_url(urljoin(scrape.final_url or parent.url, raw))
-        if normalized == parent.url or (urlsplit(normalized).netloc != host and kind != UrlKind.FEED):
+        if normalized == parent.url:
             continue
+        if urlsplit(normalized).netloc != host:
+            if kind != UrlKind.FEED:
+                continue
+            # Another host, named by a page we do not control: the same check as a URL given to us.
+            try:
+                normalized = check_scrapable_url(
+                    normalized, allowed_private=settings.SCRAPE_ALLOWED_PRIVATE_HOSTS
+                )
+            except UnacceptableUrl:
+                logger.info("feed link refused: %s", redact_url(normalized))
+                continue
         if Url.objects.filter(url_hash=url_hash(normalized)).exists():
             continue
         url_add(
@@ -176,6 +186,7 @@ def fetch_policy_for(source: Source) -> FetchPolicy:
         max_bytes=settings.SCRAPE_MAX_BYTES,
         max_redirects=settings.SCRAPE_MAX_REDIRECTS,
         allowed_private=tuple(settings.SCRAPE_ALLOWED_PRIVATE_HOSTS),
+        host_overrides=tuple(settings.SCRAPE_HOST_OVERRIDES),
     )
 
 
@@ -188,7 +199,7 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
     policy = fetch_policy_for(url.source)
     # The network calls run outside any transaction: no database lock is held while we wait.
     try:
-        with httpx.Client() as client:
+        with PinnedClient() as client:
             rules = robots_for(url=url.url, client=client, policy=policy)
             if not rules.allows(policy.user_agent, url.url):
                 raise FetchError(

@@ -246,7 +246,7 @@ def save_answers(
     answers: Mapping[str, list[dict[str, Any]]], pages: Sequence[LabelledPage], directory: Path
 ) -> None:
     """One file per page: {"url", "answers": [{"args", "input_tokens", "output_tokens"}, ...]}."""
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(exist_ok=True)  # its parent was checked by the caller
     for page in pages:
         if page.url in answers:
             body = {"url": page.url, "answers": answers[page.url]}

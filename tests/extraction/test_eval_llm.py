@@ -90,7 +90,7 @@ def test_pages_with_markup_can_be_read_as_text_too() -> None:
 def test_an_unusable_model_is_a_clear_error() -> None:
     with pytest.raises(CommandError, match="cannot be used"):
         _run("--model", "nosuchprovider:model")
-    with pytest.raises(CommandError, match="no directory of recorded answers"):
+    with pytest.raises(CommandError, match="No directory of recorded answers"):
         _run("--model", "replay:/nonexistent")
 
 

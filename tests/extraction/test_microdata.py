@@ -7,16 +7,16 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.evaluation import ZERO, score_page
-from extraction.adapters import microdata, structured
+from extraction.adapters import microdata, schemaorg, structured
 from extraction.adapters.microdata import extract_microdata, merge_duplicate_performances
 from extraction.adapters.structured import extract_structured
+from extraction.budget import BUDGET_PREFIX, DEFAULT_BUDGET
 from extraction.schemas import (
     EventStatus,
     ExtractedPerformance,
@@ -512,17 +512,35 @@ def test_bad_input_never_raises(body: bytes | str) -> None:
     assert result.performances == []
 
 
-def test_deeply_nested_items_stay_cheap() -> None:
+def test_deeply_nested_items_stay_cheap(monkeypatch: pytest.MonkeyPatch) -> None:
     nested = '<div itemprop="subEvent" itemscope itemtype="http://schema.org/Event">' * 3000
     body = _page(
         '<div itemscope itemtype="http://schema.org/Event"><span itemprop="name">Top</span>'
         '<meta itemprop="startDate" content="2026-01-01">' + nested + "</div>" * 3001
     )
-    start = time.perf_counter()
+    # Work is counted, never timed: properties given an owner, and events the mapper descends into.
+    calls = {"_owners": 0, "_add_event": 0}
+
+    def counting(module: object, name: str) -> None:
+        real = getattr(module, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+    counting(microdata, "_owners")
+    counting(schemaorg, "_add_event")
     result = extract_structured(body)
 
-    assert time.perf_counter() - start < 5
     assert [p.name for p in result.performances] == ["Top"]
+    # The parser sees the page only to the budget's depth: one property per element kept, no more.
+    assert calls["_owners"] <= DEFAULT_BUDGET.max_html_depth + 1
+    assert (
+        calls["_add_event"] <= schemaorg.MAX_DEPTH + 1
+    )  # the subEvent chain is cut, not followed 3,000 deep
+    assert result.warnings[0].startswith(f"{BUDGET_PREFIX}page nested deeper than")
 
 
 def test_many_events_on_one_page() -> None:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.commands import BaseCommand
 from extraction.llm.agent import LlmConfigError, get_model
 from extraction.llm.evaluate import (
     LabelledPage,
@@ -51,22 +52,26 @@ class Command(BaseCommand):
         if options["pages"]:
             pages = [page for page in pages if options["pages"] in page.name]
         if not pages:
-            raise CommandError("no labelled pages match")
+            raise CommandError(f"No labelled page's name contains {options['pages']!r}.")
+        record = _record_directory(options["record"]) if options["record"] else None
         name = options["model"]
         if name.startswith("replay:"):
             directory = Path(name.removeprefix("replay:"))
             if not directory.is_dir():
-                raise CommandError(f"no directory of recorded answers at {directory}")
-            model: Any = replay_model(directory)
+                raise CommandError(f"No directory of recorded answers at {directory}.")
+            try:
+                model: Any = replay_model(directory)
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # a file that is not a recording
+                raise CommandError(f"Cannot read the recorded answers in {directory}: {exc!r}") from exc
         else:
             try:
                 model = get_model(name)
             except LlmConfigError as exc:
                 raise CommandError(str(exc)) from exc
-        recorder = RecordingModel(model) if options["record"] else None
+        recorder = RecordingModel(model) if record is not None else None
         scores = [evaluate_page(page, recorder or model) for page in pages]
-        if recorder is not None:
-            save_answers(recorder.answers, pages, Path(options["record"]))
+        if recorder is not None and record is not None:
+            save_answers(recorder.answers, pages, record)
         result = _result(name, scores)
         if not options["json"]:
             self._print(pages, scores)
@@ -87,6 +92,19 @@ class Command(BaseCommand):
         for kind in sorted({score.kind for score in scores}):
             total = totals([score for score in scores if score.kind == kind])
             self.stdout.write(_summary(kind, total))
+
+
+def _record_directory(value: str) -> Path:
+    """Where to save the answers, checked before the model runs: a folder, or one to create in a folder
+    that exists (no silent mkdir of a typo)."""
+    directory = Path(value)
+    if directory.exists() and not directory.is_dir():
+        raise CommandError(f"{directory} is a file; --record takes a folder.")
+    if not directory.parent.is_dir():
+        raise CommandError(
+            f"The folder {directory.parent} does not exist; create it first or record elsewhere."
+        )
+    return directory
 
 
 def _summary(kind: str, total: Totals) -> str:
