@@ -17,7 +17,7 @@ from extraction.models import Extraction
 from extraction.router import EXTRACTORS, LLM_PAGE, STRUCTURED, Document, route
 from extraction.schemas import ExtractionResult
 from extraction.signals import extraction_stored, links_discovered
-from sourcing.models import Scrape
+from sourcing.models import Scrape, UrlKind
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +28,15 @@ CACHE_NOTE = "reused cached LLM output from extraction"
 
 def _document(scrape: Scrape) -> Document:
     url = scrape.url
+    fetched = scrape.started_at or scrape.created_at
     return Document(
         body=scrape.body,
         url=scrape.final_url or url.url,
         content_type=scrape.content_type,
         source_kind=url.source.kind,
+        # Recurring events are expanded from the day the page was fetched: a replay gives the same.
+        reference_date=timezone.localdate(fetched) if fetched else None,
+        horizon_days=settings.EXTRACTION_HORIZON_DAYS,
     )
 
 
@@ -106,14 +110,19 @@ def extraction_store_result(*, extraction: Extraction, result: ExtractionResult)
                         scrape=extraction.scrape,
                         candidates=[(d.url, d.kind) for d in result.discovered_urls],
                     )
-                if result.is_empty and extraction.extractor == STRUCTURED.name:
+                if result.is_empty and extraction.extractor == STRUCTURED.name and not _links_feeds(result):
                     # Markup, but nothing we can use in it (an Organization, a WebSite): read the page instead.
+                    # A page that links its calendar feeds waits for them instead ("feeds first").
                     _llm_follow_up(extraction)
     except Exception as exc:  # the whole ingest rolled back: record why; a retry replays it
         logger.exception("ingesting extraction %s failed", extraction.pk)
         fail(extraction, f"Ingesting entity sources failed: {type(exc).__name__}: {exc}", retryable=False)
         return False
     return stored
+
+
+def _links_feeds(result: ExtractionResult) -> bool:
+    return any(link.kind == UrlKind.FEED for link in result.discovered_urls)
 
 
 def _llm_follow_up(extraction: Extraction) -> None:

@@ -206,6 +206,8 @@ TICKETMASTER_BASE_URL = env_str("TICKETMASTER_BASE_URL", "")
 # --- Extraction / LLM -----------------------------------------------------------------------
 # A pydantic-ai model string such as "openai:gpt-4o-mini"; empty means pages without markup wait.
 LLM_MODEL = env_str("LLM_MODEL", "")
+# Recurring events (iCalendar RRULEs, schema.org eventSchedule) are expanded this many days ahead.
+EXTRACTION_HORIZON_DAYS = env_int("EXTRACTION_HORIZON_DAYS", 180)
 
 # --- Resolution -----------------------------------------------------------------------------
 RESOLUTION_AUTO_MERGE_THRESHOLD = env_float("RESOLUTION_AUTO_MERGE_THRESHOLD", 0.97)

@@ -70,6 +70,9 @@ class UrlKind(models.TextChoices):
     LISTING = "listing", "Listing / calendar"
     DETAIL = "detail", "Event or venue page"
     API = "api", "API request"
+    # A machine-readable calendar a venue's page points to (iCalendar, a calendar plugin's JSON, an
+    # organiser's or ticketing page): fetched like any URL, read by the feed adapters.
+    FEED = "feed", "Calendar feed"
 
 
 class Url(models.Model):

@@ -19,7 +19,7 @@ from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
 from sourcing.politeness import host_delay, host_of, reserve_slot, robots_for
 from sourcing.signals import scrape_stored
-from sourcing.urlnorm import normalize_url, redact_url, url_hash
+from sourcing.urlnorm import UnacceptableUrl, check_scrapable_url, normalize_url, redact_url, url_hash
 
 logger = logging.getLogger(__name__)
 
@@ -89,17 +89,32 @@ def urls_discover(*, scrape: Scrape, candidates: list[tuple[str, str]]) -> int:
     """Add the (url, kind) pairs a page links to, within its source's depth bound and host.
 
     Links to other hosts are ignored: another site is another source, added on purpose, never by
-    following links. Returns how many URLs were new."""
+    following links. The exception is a calendar feed the page names (kind "feed": an .ics on Google
+    Calendar, an organiser's page on Eventbrite): it is the venue's own calendar, wherever it is hosted.
+    The next page of a feed is the same feed: it stays at the feed's depth. Returns how many URLs were new."""
     parent = Url.objects.select_related("source").get(pk=scrape.url_id)
     depth = parent.depth + 1
-    if depth > parent.source.max_depth:
-        return 0
-    host = urlsplit(parent.url).netloc
     added = 0
+    host = urlsplit(parent.url).netloc
     for raw, kind in candidates:
-        normalized = normalize_url(urljoin(scrape.final_url or parent.url, raw))
-        if urlsplit(normalized).netloc != host or normalized == parent.url:
+        paging_a_feed = kind == UrlKind.FEED and parent.kind == UrlKind.FEED
+        link_depth = parent.depth if paging_a_feed else depth
+        if link_depth > parent.source.max_depth:
             continue
+        normalized = normalize_url(urljoin(scrape.final_url or parent.url, raw))
+        if normalized == parent.url:
+            continue
+        if urlsplit(normalized).netloc != host:
+            if kind != UrlKind.FEED:
+                continue
+            # Another host, named by a page we do not control: the same check as a URL given to us.
+            try:
+                normalized = check_scrapable_url(
+                    normalized, allowed_private=settings.SCRAPE_ALLOWED_PRIVATE_HOSTS
+                )
+            except UnacceptableUrl:
+                logger.info("feed link refused: %s", redact_url(normalized))
+                continue
         if Url.objects.filter(url_hash=url_hash(normalized)).exists():
             continue
         url_add(
@@ -107,7 +122,7 @@ def urls_discover(*, scrape: Scrape, candidates: list[tuple[str, str]]) -> int:
             url=normalized,
             kind=kind if kind in UrlKind.values else UrlKind.DETAIL,
             priority=parent.priority - 1,  # a calendar before the pages it lists
-            depth=depth,
+            depth=link_depth,
             discovered_from=parent,
         )
         added += 1

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from extraction.adapters.lenient_json import looks_like_json
 from extraction.adapters.schemaorg import SchemaOrgMapper
+from extraction.budget import bound_html_depth
 from extraction.schemas import ExtractionResult
 from sourcing.fetchrules import body_text
 
@@ -69,7 +70,7 @@ def _scan_html(page: str) -> tuple[list[str], str | None]:
     """(JSON-LD block texts, <base href>) from one parse of the page."""
     if not _JSONLD_HINT_RE.search(page):
         return [], None  # most pages without JSON-LD never need a parse
-    tree = LexborHTMLParser(page)
+    tree = LexborHTMLParser(bound_html_depth(page)[0])
     blocks = [node.text(deep=True) for node in tree.css("script[type]") if is_jsonld_script(node.attributes)]
     base = tree.css_first("base[href]")
     return blocks, (base.attributes.get("href") if base is not None else None)

@@ -14,18 +14,19 @@ is `content` when the element has one (meta, and the many pages that put `conten
 as Google and extruct accept), `src` (img, audio, video, source, embed, iframe, track), `href` (a, area,
 link), `data` (object), `value` (data, meter), `datetime` (time), else the element's text.
 
-RDFa Lite: `typeof` makes an item, `property` gives a property (schema.org terms only: bare, `schema:`
-or full schema.org URLs; `og:`, `dc:`... are not schema.org), `resource`/`about` name it; values are
-`content`, `datetime`, `href`/`src`, else the text.
+Property names are schema.org's when the item's type is (bare names and full schema.org URLs); a full
+URL of another vocabulary stays whole, and an item typed in another vocabulary (data-vocabulary.org,
+FOAF) is not schema.org's, so neither reads as an event or a place.
+
+RDFa (any page with `typeof` or `vocab`) is read by `rdfa.read_rdfa`, a processor of RDFa 1.1 with its
+prefixes, vocabularies, `rel`/`rev` and references; its items come after the microdata items.
 
 Items are converted to JSON-LD shape ({"@type": [...], "@id": ..., property: value or [values]}) and
-mapped by `schemaorg.SchemaOrgMapper`, so all three syntaxes give the same contract. Two repairs use what
-only the HTML shows, both for markup seen on real calendars:
-- a Place with no `name` whose `url` is a link takes the link's text as its name; "Royal Arena,
-  København S" (heavymetal.dk) is split at its last comma into name and locality when the Place has no
-  address of its own;
-- an Event with no `performer` whose `name` element holds links to artist pages (a path segment like
-  /artist/, /band/, /performer/) takes those links as its performers, in order.
+mapped by `schemaorg.SchemaOrgMapper`, so all three syntaxes give the same contract. A Place without a
+`name` is not named: the text of a link inside it says something about the place ("About Missoula,
+MT", "Royal Arena, København S") but is not its name. One repair uses what only the HTML shows, for
+markup seen on real calendars: an Event with no `performer` whose `name` element holds links to artist
+pages (a path segment like /artist/, /band/, /performer/) takes those links as its performers, in order.
 
 OpenGraph: `og:image` goes to the page's one entity when it has no image of its own (the only
 performance, else the only venue, else the only artist): a listing page's picture says nothing about
@@ -42,8 +43,10 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from extraction.adapters.jsonld import is_jsonld_script
+from extraction.adapters.rdfa import read_rdfa
 from extraction.adapters.schemaorg import SchemaOrgMapper
-from extraction.adapters.schemaorg_values import is_event_type, is_venue_type, schema_types
+from extraction.adapters.schemaorg_values import is_event_type, schema_term, schema_types
+from extraction.budget import bound_html_depth
 from extraction.schemas import (
     ExtractedPerformance,
     ExtractedVenue,
@@ -65,7 +68,6 @@ MAX_ANCESTORS = 256  # how far up a property looks for its item
 _SRC_TAGS = frozenset({"img", "audio", "video", "source", "embed", "iframe", "track"})
 _HREF_TAGS = frozenset({"a", "area", "link"})
 _VALUE_TAGS = frozenset({"data", "meter"})
-_SCHEMA_PREFIXES = ("http://schema.org/", "https://schema.org/", "schema:")
 _SELECTORS_WITHOUT_JSONLD = "[itemscope],[itemprop],[typeof],[property],base[href]"
 _SELECTORS = "script[type]," + _SELECTORS_WITHOUT_JSONLD
 _ARTIST_LINK_RE = re.compile(
@@ -95,7 +97,7 @@ def extract_microdata(
 ) -> ExtractionResult:
     """Extract venues, artists and performances from a page's microdata and RDFa (not its JSON-LD)."""
     try:
-        markup = scan_markup(LexborHTMLParser(body_text(body)), jsonld=False)
+        markup = scan_markup(LexborHTMLParser(bound_html_depth(body_text(body))[0]), jsonld=False)
         mapper = SchemaOrgMapper(url=url, default_timezone=default_timezone)
         mapper.set_base_href(markup.base_href)
         for warning in markup.warnings:
@@ -107,8 +109,9 @@ def extract_microdata(
         return ExtractionResult(warnings=[f"microdata: unexpected {type(exc).__name__}: {exc}"])
 
 
-def scan_markup(tree: LexborHTMLParser, *, jsonld: bool = True) -> PageMarkup:
-    """One pass over a parsed page: JSON-LD texts (if `jsonld`), microdata and RDFa items, OpenGraph.
+def scan_markup(tree: LexborHTMLParser, *, jsonld: bool = True, rdfa: bool = True) -> PageMarkup:
+    """One pass over a parsed page: JSON-LD texts (if `jsonld`), microdata and RDFa (if `rdfa`) items,
+    OpenGraph.
 
     One CSS query with every selector: lexbor walks the tree once, in C, which costs less than
     looking for hints in the text first (a few hundred microseconds on a 300 KB page).
@@ -126,6 +129,11 @@ def scan_markup(tree: LexborHTMLParser, *, jsonld: bool = True) -> PageMarkup:
             scanner.read(element)
             previous = key
     markup.items = scanner.finish()
+    if rdfa and scanner.rdfa_seen:
+        items, warnings = read_rdfa(tree)
+        markup.items.extend(items)
+        markup.warnings.extend(warnings)
+        markup.has_ids = markup.has_ids or bool(items)
     return markup
 
 
@@ -171,7 +179,7 @@ class _Item:
     node: Node
     is_property: bool = False
     name_element: LexborNode | None = None
-    url_element: LexborNode | None = None
+    is_schema: bool = True  # typed with schema.org (or untyped, as sloppy pages write it)
 
 
 @dataclass(slots=True)
@@ -189,10 +197,9 @@ class _Scanner:
         self.tree = tree
         self.markup = markup
         self.md_items: dict[int, _Item] = {}  # element mem_id -> item, in document order
-        self.md_refs: dict[int, _Item] = {}  # itemref target mem_id -> referencing item
+        self.md_refs: dict[int, list[_Item]] = {}  # itemref target mem_id -> the items referencing it
         self.md_properties: list[_Property] = []
-        self.rdfa_items: dict[int, _Item] = {}
-        self.rdfa_properties: list[_Property] = []
+        self.rdfa_seen = False  # whether the page has RDFa (typeof or vocab) for `rdfa.read_rdfa`
 
     def read(self, element: LexborNode) -> None:
         tag = element.tag or ""
@@ -207,8 +214,10 @@ class _Scanner:
             return
         if "itemscope" in attributes or "itemprop" in attributes:
             self._read_microdata(element, attributes)
-        if "typeof" in attributes or "property" in attributes:
-            self._read_rdfa(element, tag, attributes)
+        if "typeof" in attributes or "vocab" in attributes:
+            self.rdfa_seen = True
+        elif tag == "meta" and "property" in attributes:
+            self._read_opengraph(attributes)
 
     def _read_microdata(self, element: LexborNode, attributes: Attributes) -> None:
         item = None
@@ -217,106 +226,92 @@ class _Scanner:
             types = (attributes.get("itemtype") or "").split()
             if types:
                 node["@type"] = types if len(types) > 1 else types[0]
+            schema_item = not types or any(schema_term(name) != name or "/" not in name for name in types)
             item_id = (attributes.get("itemid") or "").strip()
             if item_id:
                 node["@id"] = item_id
                 self.markup.has_ids = True
-            item = _Item(node)
+            item = _Item(node, is_schema=schema_item)
             self.md_items[element.mem_id] = item
             for ref in (attributes.get("itemref") or "").split():
                 target = self.tree.css_first(f'[id="{_css_string(ref)}"]')
                 if target is not None:
-                    self.md_refs[target.mem_id] = item
-        names = [_term(name) for name in (attributes.get("itemprop") or "").split()]
-        names = [name for name in names if name]
+                    self.md_refs.setdefault(target.mem_id, []).append(item)
+        names = (attributes.get("itemprop") or "").split()
         if names:
             self.md_properties.append(_Property(element, attributes, names, item))
 
-    def _read_rdfa(self, element: LexborNode, tag: str, attributes: Attributes) -> None:
-        raw_names = (attributes.get("property") or "").split()
-        if tag == "meta" and raw_names and raw_names[0].startswith("og:"):
+    def _read_opengraph(self, attributes: Attributes) -> None:
+        names = (attributes.get("property") or "").split()
+        if names and names[0].startswith("og:"):
             content = attributes.get("content")
             if content and content.strip():
-                self.markup.opengraph.setdefault(raw_names[0], content.strip())
-            return
-        item = None
-        if "typeof" in attributes:
-            types = [term for term in map(_schema_term, (attributes.get("typeof") or "").split()) if term]
-            node: Node = {}
-            if types:
-                node["@type"] = types if len(types) > 1 else types[0]
-            item_id = (attributes.get("resource") or attributes.get("about") or "").strip()
-            if item_id:
-                node["@id"] = item_id
-                self.markup.has_ids = True
-            item = _Item(node)
-            self.rdfa_items[element.mem_id] = item
-        names = [term for term in map(_schema_term, raw_names) if term]
-        if names:
-            self.rdfa_properties.append(_Property(element, attributes, names, item))
+                self.markup.opengraph.setdefault(names[0], content.strip())
 
     def finish(self) -> list[Node]:
-        """Top-level items in document order: microdata first, then RDFa."""
+        """Top-level microdata items in document order."""
         items: list[Node] = []
-        for scopes, refs, properties, value_of in (
-            (self.md_items, self.md_refs, self.md_properties, _microdata_value),
-            (self.rdfa_items, {}, self.rdfa_properties, _rdfa_value),
-        ):
-            if not scopes:
-                continue
-            owners: dict[int, _Item | None] = {}
-            for prop in properties:
-                owner = _owner(prop.element, scopes, refs, owners)
-                if owner is None:
-                    continue
-                if prop.item is not None:
-                    value: object = prop.item.node
-                    prop.item.is_property = True
-                else:
-                    value = value_of(prop.element, prop.attributes)
+        scopes, refs = self.md_items, self.md_refs
+        if not scopes:
+            return items
+        owners: dict[int, list[_Item]] = {}
+        for prop in self.md_properties:
+            found = _owners(prop.element, scopes, refs, owners)
+            if not found:
+                continue  # a property of no item (an item with itemprop outside any item stays top-level)
+            value: object = None
+            if prop.item is not None:
+                value = prop.item.node
+                prop.item.is_property = True
+            for owner in found:
+                if value is None:
+                    value = _microdata_value(prop.element, prop.attributes)
                     if value is None:
-                        continue
+                        break
                 for name in prop.names:
+                    if name.startswith(("http://", "https://")):
+                        name = schema_term(name)  # a schema.org URL becomes its term, another stays whole
+                    elif not owner.is_schema:
+                        continue  # an item of another vocabulary: its terms are not schema.org's
                     _add_value(owner.node, name, value)
                     if name == "name" and owner.name_element is None:
                         owner.name_element = prop.element
-                    elif name == "url" and owner.url_element is None:
-                        owner.url_element = prop.element
-            for item in scopes.values():
-                _repair(item)
-                if not item.is_property:
-                    items.append(item.node)
+        for item in scopes.values():
+            _repair(item)
+            if not item.is_property:
+                items.append(item.node)
         return items
 
 
-def _owner(
+def _owners(
     element: LexborNode,
     scopes: dict[int, _Item],
-    refs: dict[int, _Item],
-    cache: dict[int, _Item | None],
-) -> _Item | None:
-    """The item a property element belongs to: its nearest item ancestor (or an itemref to it)."""
+    refs: dict[int, list[_Item]],
+    cache: dict[int, list[_Item]],
+) -> list[_Item]:
+    """The items a property element belongs to: its nearest item ancestor, or every item whose
+    itemref names the element or the ancestor it sits in (one description shared by many items)."""
     if refs and element.mem_id in refs:
         return refs[element.mem_id]
     path: list[int] = []
-    owner: _Item | None = None
+    owners: list[_Item] = []
     node = element.parent
     while node is not None and len(path) < MAX_ANCESTORS:
         key = node.mem_id
         if key in scopes:
-            owner = scopes[key]
+            owners = [scopes[key]]
             break
         if key in cache:
-            owner = cache[key]
+            owners = cache[key]
             break
         if refs and key in refs:
-            owner = refs[key]
+            owners = refs[key]
             break
         path.append(key)
         node = node.parent
-    for key in path:  # every element passed on the way up has the same item
-        cache[key] = owner
-    return owner
+    for key in path:  # every element passed on the way up has the same items
+        cache[key] = owners
+    return owners
 
 
 def _microdata_value(element: LexborNode, attributes: Attributes) -> str | None:
@@ -337,14 +332,6 @@ def _microdata_value(element: LexborNode, attributes: Attributes) -> str | None:
     return element.text(deep=True)
 
 
-def _rdfa_value(element: LexborNode, attributes: Attributes) -> str | None:
-    for key in ("content", "datetime", "href", "src", "resource"):
-        value = attributes.get(key)
-        if value is not None:
-            return value
-    return element.text(deep=True)
-
-
 def _add_value(node: Node, name: str, value: object) -> None:
     known = node.get(name)
     if known is None:
@@ -353,21 +340,6 @@ def _add_value(node: Node, name: str, value: object) -> None:
         known.append(value)
     else:
         node[name] = [known, value]
-
-
-def _term(name: str) -> str:
-    """A property name without its vocabulary ("http://schema.org/name" -> "name")."""
-    if "/" in name or "#" in name:
-        return re.split(r"[/#]", name)[-1]
-    return name
-
-
-def _schema_term(name: str) -> str | None:
-    """An RDFa term if it is schema.org's (bare, "schema:x" or a schema.org URL), else None."""
-    for prefix in _SCHEMA_PREFIXES:
-        if name.startswith(prefix):
-            return name[len(prefix) :] or None
-    return None if ":" in name else name
 
 
 def _css_string(text: str) -> str:
@@ -379,21 +351,12 @@ def _collapse(text: str) -> str:
 
 
 def _repair(item: _Item) -> None:
-    """The two HTML-only repairs described in the module docstring."""
+    """The HTML-only repair described in the module docstring (performers from artist links)."""
     node = item.node
     if "@type" not in node:
         return
     types = schema_types(node)
-    if "name" not in node and item.url_element is not None and is_venue_type(types):
-        if item.url_element.tag == "a":
-            text = _collapse(item.url_element.text(deep=True))
-            name, comma, locality = text.rpartition(", ")
-            if comma and "address" not in node and any(c.isalnum() for c in name) and locality:
-                node["name"] = name
-                node["address"] = {"@type": "PostalAddress", "addressLocality": locality}
-            elif text:
-                node["name"] = text
-    elif (
+    if (
         item.name_element is not None
         and is_event_type(types)
         and not node.keys() & {"performer", "performers"}

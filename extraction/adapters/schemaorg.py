@@ -4,8 +4,12 @@ Pure Python (no Django). It never raises on bad input: whatever it cannot read b
 and mapping carries on with the rest of the document.
 
 What goes where:
-- every Event (any @type ending in "Event", or Festival) with a name and a parseable startDate
-  -> `performances`, in document order, its location as the venue and its performers in billing order;
+- every performance-like event (`schemaorg_values.PERFORMANCE_EVENT_TYPES`: not a broadcast, a
+  publication, a screening...) with a name and a parseable startDate -> `performances`, in document
+  order, its location as the venue (a set without one: its festival's, by superEvent) and its
+  performers in billing order (at most the budget's); one per date of its eventSchedule within the
+  horizon; its subEvents and superEvent are events too; an EventSeries only through those;
+- a Place without a name is no venue (never named from anything else);
 - a Place-like node (MusicVenue, LocalBusiness, BarOrPub...) at the top of a block, in @graph, in an
   ItemList or as a page's mainEntity -> `venues`; its `event`/`events` become performances there;
 - a MusicGroup/PerformingGroup in those positions, or a Person at the top of a block or as mainEntity,
@@ -14,8 +18,10 @@ What goes where:
 Dates follow `schemaorg_dates` (wall time as written; offset only when the source wrote one), other
 values `schemaorg_values`, `text` and `links`.
 
-The items are in JSON-LD shape ({"@type", "@id", property: value or [values]}) whatever syntax they
-came from: `SchemaOrgMapper` serves the JSON-LD adapter (`jsonld.py`), the microdata and RDFa reader
+The items are in JSON-LD shape ({"@type", "@id", property: value or [values]}) with schema.org's bare
+terms, whatever syntax or JSON-LD form they came from (`jsonld_forms` brings other forms to it), and
+@id references resolve across blocks and syntaxes (`id_key`). The page's first performances are kept
+when the budget's count is reached, and the rest of the page is not read (`extraction.budget`): `SchemaOrgMapper` serves the JSON-LD adapter (`jsonld.py`), the microdata and RDFa reader
 (`microdata.py`) and the combined HTML extractor (`structured.py`).
 """
 
@@ -30,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
+from extraction.adapters.jsonld_forms import needs_processing, to_schema_shape
 from extraction.adapters.lenient_json import looks_like_json, parse_lenient_json
 from extraction.adapters.links import (
     SOCIAL_HOSTS,
@@ -39,14 +46,17 @@ from extraction.adapters.links import (
     host_scheme,
     is_url,
 )
-from extraction.adapters.schemaorg_dates import load_zone, parse_datetime, parse_time
+from extraction.adapters.schedule import schedule_occurrences
+from extraction.adapters.schemaorg_dates import ParsedDateTime, load_zone, parse_datetime, parse_time
 from extraction.adapters.schemaorg_values import (
+    EVENT_SERIES_TYPES,
     GROUP_TYPES,
     PERSON_TYPES,
     VENUE_TYPES,
     as_list,
     currency_code,
     is_event_type,
+    is_performance_type,
     schema_types,
     to_integer,
     to_number,
@@ -54,6 +64,7 @@ from extraction.adapters.schemaorg_values import (
     vocabulary_term,
 )
 from extraction.adapters.text import clean_text, display_name, plain_text
+from extraction.budget import BUDGET_PREFIX, DEFAULT_BUDGET, ExtractionBudget
 from extraction.schemas import (
     Billing,
     DiscoveredUrl,
@@ -74,6 +85,9 @@ MAX_DEPTH = 40
 MAX_NODE_VISITS = 200_000
 MAX_WARNINGS = 100
 MAX_IMAGES = 10
+# Recurring events (eventSchedule) are expanded from the reference date (the page's fetch date) to
+# this many days after it, unless the caller says otherwise (EXTRACTION_HORIZON_DAYS in the pipeline).
+DEFAULT_HORIZON_DAYS = 180
 
 # Strings some CMSs write where a performer object belongs (Tixr writes "performer": "Organization").
 _PLACEHOLDER_NAMES = frozenset(
@@ -118,6 +132,9 @@ _COUNTRY_FIXES = {"UK": "GB", "USA": "US"}
 class _Context:
     base_url: str | None
     zone: ZoneInfo | None
+    window: tuple[dt.date, dt.date]  # recurring events are expanded within these dates
+    budget: ExtractionBudget = DEFAULT_BUDGET
+    full: bool = False  # the page's performance budget is spent: nothing more is read
     index: dict[str, Node] = field(default_factory=dict)  # @id -> node, across all blocks
     visits: int = 0
     venues: list[ExtractedVenue] = field(default_factory=list)
@@ -148,9 +165,18 @@ class _Context:
     def resolve(self, node: Node) -> Node:
         """A node given only as {"@id": ...} is replaced by the full node with that @id."""
         node_id = node.get("@id")
-        if isinstance(node_id, str) and node_id in self.index:
-            return self.index[node_id]
+        if isinstance(node_id, str) and self.index:
+            return self.index.get(id_key(node_id, self.base_url), node)
         return node
+
+    def add_performance(self, performance: ExtractedPerformance) -> None:
+        self.performances.append(performance)
+        if len(self.performances) >= self.budget.max_performances:
+            self.full = True
+            self.warn(
+                f"{BUDGET_PREFIX}{self.budget.max_performances} performances read; the rest of the page "
+                "was not read"
+            )
 
     def discover(self, url: str | None) -> None:
         if url and url != self.base_url and url.startswith("http") and self.first_time(("url", url)):
@@ -165,11 +191,25 @@ class SchemaOrgMapper:
     `add_items`: add the syntaxes that reference each other (a JSON-LD graph) in one call.
     """
 
-    def __init__(self, *, url: str | None, default_timezone: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str | None,
+        default_timezone: str | None,
+        reference_date: dt.date | None = None,
+        horizon_days: int = DEFAULT_HORIZON_DAYS,
+        budget: ExtractionBudget = DEFAULT_BUDGET,
+    ) -> None:
         # The URL caches serve the repeats within one document (a listing's venue and artist links);
         # emptied here so that nothing carries over from one document to the next.
         clear_caches()
-        self._ctx = _Context(base_url=url, zone=load_zone(default_timezone))
+        start = reference_date or dt.datetime.now(dt.UTC).date()
+        self._ctx = _Context(
+            base_url=url,
+            zone=load_zone(default_timezone),
+            window=(start, start + dt.timedelta(days=max(0, horizon_days))),
+            budget=budget,
+        )
         if default_timezone and self._ctx.zone is None:
             self.warn(f"unknown default_timezone {default_timezone!r}; UTC times kept as written")
 
@@ -195,7 +235,15 @@ class SchemaOrgMapper:
             name = "JSON document" if whole_document else f"JSON-LD block {number}"
             for problem in problems:
                 self._ctx.warn(f"{name}: {problem}")
-            if value is not None:
+            if value is None:
+                continue
+            if needs_processing(value):  # prefixes, custom terms, expanded form, @reverse...
+                shape = to_schema_shape(value, base_url=self._ctx.base_url)
+                for problem in shape.warnings:
+                    self._ctx.warn(f"{name}: {problem}")
+                documents.append(shape.document)
+                documents.extend(shape.extra)
+            else:
                 documents.append(value)
         self.add_items(documents, has_ids=any("@id" in block for block in blocks))
 
@@ -208,8 +256,10 @@ class SchemaOrgMapper:
         ctx = self._ctx
         if has_ids:
             for document in documents:
-                _index_ids(document, ctx.index, 0)
+                _index_ids(document, ctx, 0)
         for document in documents:
+            if ctx.full:
+                break
             _visit(document, ctx, role="top", depth=0)
 
     def result(self) -> ExtractionResult:
@@ -223,21 +273,51 @@ class SchemaOrgMapper:
         )
 
 
-def _index_ids(value: object, index: dict[str, Node], depth: int) -> None:
+def id_key(node_id: str, base_url: str | None) -> str:
+    """The key of an @id in the index: a relative reference ("#venue") resolved against the page,
+    so that "#venue" in one syntax finds "https://page/#venue" in another; blank nodes as written."""
+    if node_id.startswith("_:") or base_url is None:
+        return node_id
+    return absolute_url(node_id, base_url) or node_id
+
+
+def _index_ids(value: object, ctx: _Context, depth: int) -> None:
     """Record every node that has an @id and content, merging split descriptions of one @id."""
     if depth > MAX_DEPTH:
         return
     if isinstance(value, list):
         for item in value:
-            _index_ids(item, index, depth + 1)
+            _index_ids(item, ctx, depth + 1)
     elif isinstance(value, dict):
         node_id = value.get("@id")
         if isinstance(node_id, str) and any(not key.startswith("@") for key in value):
-            known = index.get(node_id)
-            index[node_id] = value if known is None else {**value, **known}
+            key = id_key(node_id, ctx.base_url)
+            known = ctx.index.get(key)
+            if known is None:
+                ctx.index[key] = value
+            elif known is not value:
+                ctx.index[key] = _merge_descriptions(known, value)
         for child in value.values():
             if isinstance(child, dict | list):
-                _index_ids(child, index, depth + 1)
+                _index_ids(child, ctx, depth + 1)
+
+
+def _merge_descriptions(known: Node, other: Node) -> Node:
+    """One node from two descriptions of one @id: the first's values first, the second's added
+    (a property both give, such as the acts that each point at one event, keeps all values)."""
+    merged = dict(known)
+    for key, value in other.items():
+        if key not in merged or key in ("@id", "@context"):
+            merged.setdefault(key, value)
+            continue
+        mine = merged[key]
+        if mine is value or mine == value:
+            continue
+        values = as_list(mine) + [
+            item for item in as_list(value) if not any(item is m for m in as_list(mine))
+        ]
+        merged[key] = values
+    return merged
 
 
 # Where a node sits decides whether a Place or a MusicGroup there is the page's subject:
@@ -247,7 +327,7 @@ _CHILD_ROLES = {"@graph": "graph", "itemListElement": "list", "item": "list", "m
 
 def _visit(value: object, ctx: _Context, *, role: str, depth: int) -> None:
     ctx.visits += 1
-    if depth > MAX_DEPTH or ctx.visits > MAX_NODE_VISITS:
+    if depth > MAX_DEPTH or ctx.visits > MAX_NODE_VISITS or ctx.full:
         if ctx.visits == MAX_NODE_VISITS + 1:
             ctx.warn("document too large or too deep; the rest was not read")
         return
@@ -263,7 +343,7 @@ def _visit(value: object, ctx: _Context, *, role: str, depth: int) -> None:
         return  # a node referenced from several places is walked once per role
     types = schema_types(node)
     if is_event_type(types):
-        _add_performance(node, ctx, venue=None, depth=depth)
+        _add_event(node, ctx, venue=None, depth=depth)
     elif role != "nested" and types & VENUE_TYPES:
         _add_standalone_venue(node, ctx, depth)
     elif role != "nested" and _is_main_artist(types, role):
@@ -294,7 +374,7 @@ def _add_standalone_venue(node: Node, ctx: _Context, depth: int) -> None:
         ctx.venues.append(venue)
     for event in as_list(_get(node, "event") or _get(node, "events")):
         if isinstance(event, dict):
-            _add_performance(ctx.resolve(event), ctx, venue=venue, depth=depth + 1)
+            _add_event(ctx.resolve(event), ctx, venue=venue, depth=depth + 1)
 
 
 def _add_standalone_artist(node: Node, ctx: _Context, depth: int) -> None:
@@ -303,14 +383,14 @@ def _add_standalone_artist(node: Node, ctx: _Context, depth: int) -> None:
         ctx.artists.append(artist)
     for event in as_list(_get(node, "event") or _get(node, "events")):  # an artist page's tour dates
         if isinstance(event, dict):
-            _add_performance(ctx.resolve(event), ctx, venue=None, depth=depth + 1, artist=artist)
+            _add_event(ctx.resolve(event), ctx, venue=None, depth=depth + 1, artist=artist)
 
 
 # ---------------------------------------------------------------------------------------------
 # Entities
 
 
-def _add_performance(
+def _add_event(
     node: Node,
     ctx: _Context,
     *,
@@ -318,24 +398,90 @@ def _add_performance(
     depth: int,
     artist: ExtractedArtist | None = None,
 ) -> None:
-    """Add an event; `venue` and `artist` are the enclosing page's, used when the event names none."""
+    """Add an event as its performances; `venue` and `artist` are the enclosing page's, used when the
+    event names none.
+
+    Only performance types become performances (`schemaorg_values.PERFORMANCE_EVENT_TYPES`): a
+    broadcast, a publication or a screening is skipped with what it holds. A series is no show itself,
+    its sub-events and schedule are. An event with an `eventSchedule` is one performance per date of
+    the schedule within the horizon. A festival's sets (`subEvent`) and a set's festival
+    (`superEvent`) are events too, and a set without a location is at its festival's.
+    """
     node_id = node.get("@id")
     ctx.visits += 1
-    if ctx.visits > MAX_NODE_VISITS or (isinstance(node_id, str) and not ctx.first_time(("event", node_id))):
+    if ctx.full or ctx.visits > MAX_NODE_VISITS:
+        return
+    if isinstance(node_id, str) and not ctx.first_time(("event", id_key(node_id, ctx.base_url))):
         return  # an event referenced from several places (or from itself) is read once
-    performance = _performance(node, ctx, venue, artist)
-    if performance is not None:
+    types = schema_types(node)
+    performance_like = is_performance_type(types)
+    is_series = bool(types & EVENT_SERIES_TYPES)
+    if not performance_like and not is_series:
+        return  # a broadcast, a publication, a course...: neither it nor what it holds is a show
+    super_events = [ctx.resolve(item) for item in as_list(_get(node, "superEvent")) if isinstance(item, dict)]
+    if venue is None and _get(node, "location") is None:
+        for super_event in super_events:
+            venue = _location(_get(super_event, "location"), ctx, "superEvent")
+            if venue is not None:
+                break
+    performances: list[ExtractedPerformance] = []
+    schedules = [item for item in as_list(_get(node, "eventSchedule")) if isinstance(item, dict)]
+    if schedules:
+        performances = _scheduled_performances(node, schedules, ctx, venue, artist)
+    elif performance_like:
+        performance = _performance(node, ctx, venue, artist)
+        performances = [performance] if performance is not None else []
+    for performance in performances:
         key = (
             "performance", performance.source_key, performance.name, performance.local_date,
             performance.local_start_time, performance.venue.name if performance.venue else None,
         )  # fmt: skip
-        if ctx.first_time(key):
-            ctx.performances.append(performance)
-    if depth < MAX_DEPTH:  # a festival's acts, a series' dates: at the parent's venue unless they say
-        parent_venue = performance.venue if performance is not None else venue
-        for sub_event in as_list(_get(node, "subEvent") or _get(node, "subEvents")):
-            if isinstance(sub_event, dict):
-                _add_performance(ctx.resolve(sub_event), ctx, venue=parent_venue, depth=depth + 1)
+        if ctx.first_time(key) and not ctx.full:
+            ctx.add_performance(performance)
+    if depth >= MAX_DEPTH:
+        return
+    # A festival's acts, a series' dates: at the parent's venue unless they say otherwise.
+    if performances:
+        parent_venue = performances[0].venue
+    else:
+        parent_venue = _location(_get(node, "location"), ctx, "event series") or venue
+    for sub_event in as_list(_get(node, "subEvent") or _get(node, "subEvents")):
+        if isinstance(sub_event, dict):
+            _add_event(ctx.resolve(sub_event), ctx, venue=parent_venue, depth=depth + 1)
+    for super_event in super_events:
+        _add_event(super_event, ctx, venue=None, depth=depth + 1)
+
+
+def _scheduled_performances(
+    node: Node,
+    schedules: list[Node],
+    ctx: _Context,
+    venue: ExtractedVenue | None,
+    artist: ExtractedArtist | None,
+) -> list[ExtractedPerformance]:
+    """One performance per occurrence of the event's schedules within the horizon."""
+    start_text = clean_text(_get(node, "startDate"))
+    event_start = parse_datetime(start_text, zone=ctx.zone) if start_text else None
+    label = f"event {display_name(_get(node, 'name'))!r}"
+    window_start, window_end = ctx.window
+    starts: list[ParsedDateTime] = []
+    for schedule in schedules[:20]:
+        starts.extend(
+            schedule_occurrences(
+                ctx.resolve(schedule),
+                event_start=event_start,
+                window_start=window_start,
+                window_end=window_end,
+                limit=ctx.budget.max_occurrences,
+                warn=lambda message: ctx.warn(f"{label} {message}"),
+            )
+        )
+    performances = []
+    for start in sorted(set(starts), key=lambda s: (s.local_date, s.local_time or dt.time())):
+        performance = _performance(node, ctx, venue, artist, start=start)
+        if performance is not None:
+            performances.append(performance)
+    return performances
 
 
 def _performance(
@@ -343,7 +489,10 @@ def _performance(
     ctx: _Context,
     inherited_venue: ExtractedVenue | None,
     inherited_artist: ExtractedArtist | None,
+    *,
+    start: ParsedDateTime | None = None,
 ) -> ExtractedPerformance | None:
+    """One performance; `start` is one occurrence of a recurring event (else its startDate)."""
     url = _url(_get(node, "url"), ctx)
     ctx.discover(url)
     name = display_name(_get(node, "name"))
@@ -351,18 +500,23 @@ def _performance(
         ctx.warn(f"event {_describe(node, url)}: no name; skipped")
         return None
     label = f"event {name!r}"
-    start_text = clean_text(_get(node, "startDate"))
-    start = parse_datetime(start_text, zone=ctx.zone) if start_text else None
+    occurrence = start is not None
     if start is None:
-        problem = f"unparseable startDate {start_text!r}" if start_text else "no startDate"
-        ctx.warn(f"{label}{f' <{url}>' if url else ''}: {problem}; skipped")
-        return None
+        start_text = clean_text(_get(node, "startDate"))
+        start = parse_datetime(start_text, zone=ctx.zone) if start_text else None
+        if start is None:
+            problem = f"unparseable startDate {start_text!r}" if start_text else "no startDate"
+            ctx.warn(f"{label}{f' <{url}>' if url else ''}: {problem}; skipped")
+            return None
     # Absent properties (None) skip their readers, which would return these same empty values.
     # Readers that warn run in the original order (offers, location, performers, doors, status,
     # previous dates) so that the warnings come out in the same order.
     offers = [] if (value := _get(node, "offers")) is None else _offers(value, ctx, label)
+    source_key = _node_id(node, ctx) or url
+    if occurrence and source_key:  # each date of a recurring event is its own listing
+        source_key = f"{source_key}#{start.local_date.isoformat()}"
     fields: Node = {
-        "source_key": _node_id(node, ctx) or url,
+        "source_key": source_key,
         "name": name,
         "venue": _location(_get(node, "location"), ctx, label) or inherited_venue,
         "performers": _performers(_get(node, "performer") or _get(node, "performers"), ctx, label)
@@ -448,9 +602,13 @@ def _venue(value: object, ctx: _Context, label: str) -> ExtractedVenue | None:
     if not isinstance(value, dict):
         return None
     node = ctx.resolve(value)
-    name = display_name(_get(node, "name"))
+    raw_name = _get(node, "name")
+    name = display_name(raw_name)
     if name is None:
-        ctx.warn(f"{label}: place without a usable name ({_get(node, 'name')!r:.40}); venue skipped")
+        if raw_name is None:  # never named from anything else (a link's text says something else)
+            ctx.warn("a place without a name is no venue; left out")
+        else:
+            ctx.warn(f"{label}: place without a usable name ({raw_name!r:.40}); venue skipped")
         return None
     if _NO_VENUE_RE.match(name):
         return None  # the source says so on purpose: nothing to warn about
@@ -578,7 +736,13 @@ def _performers(value: object, ctx: _Context, label: str) -> list[ExtractedPerfo
     """Performers in the order listed (the billing order); a schema.org Role may say the billing."""
     performers: list[ExtractedPerformer] = []
     names: set[str] = set()
-    for item in as_list(value):
+    items = as_list(value)
+    limit = ctx.budget.max_performers
+    if len(items) > limit:
+        ctx.warn(f"{BUDGET_PREFIX}{label} lists {len(items)} performers; the first {limit} read")
+    for item in items:
+        if len(performers) >= limit:
+            break
         billing = None
         if isinstance(item, dict) and (role := _get(item, "roleName")) is not None:
             billing = _BILLINGS.get((clean_text(role) or "").casefold())

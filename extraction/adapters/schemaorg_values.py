@@ -13,14 +13,37 @@ from extraction.adapters.text import clean_text
 
 type Node = dict[str, object]
 
-_EVENT_TYPES_EXTRA = frozenset({"Festival", "Hackathon"})
+# Which events are performances (decided once, here). A show at a venue: the generic Event (venue
+# calendars use it for concerts), music, comedy, theatre, dance, readings, club nights and children's
+# shows, and festivals. Not performances: broadcasts, publications and on-demand releases (a TV
+# episode's airing is not a show), screenings, exhibitions, sports, sales, courses and classes, business
+# and food events, hackathons, deliveries, user interactions, and anything outside schema.org (life
+# events such as BirthEvent or DeathEvent from genealogy vocabularies). A node with any type from the
+# second list is not a performance even when it also carries one from the first.
+PERFORMANCE_EVENT_TYPES = frozenset(
+    {
+        "Event", "MusicEvent", "Festival", "ComedyEvent", "TheaterEvent", "DanceEvent", "LiteraryEvent",
+        "SocialEvent", "ChildrensEvent",
+    }
+)  # fmt: skip
+NON_PERFORMANCE_EVENT_TYPES = frozenset(
+    {
+        "BroadcastEvent", "PublicationEvent", "OnDemandEvent", "ScreeningEvent", "ExhibitionEvent",
+        "VisualArtsEvent", "SportsEvent", "SaleEvent", "EducationEvent", "CourseInstance", "BusinessEvent",
+        "FoodEvent", "Hackathon", "DeliveryEvent", "UserInteraction", "UserBlocks", "UserCheckins",
+        "UserComments", "UserDownloads", "UserLikes", "UserPageVisits", "UserPlays", "UserPlusOnes",
+        "UserTweets",
+    }
+)  # fmt: skip
+# A series is not itself a show: its sub-events and its schedule's dates are.
+EVENT_SERIES_TYPES = frozenset({"EventSeries"})
 VENUE_TYPES = frozenset(
     {
         "Place", "MusicVenue", "EventVenue", "NightClub", "BarOrPub", "LocalBusiness",
         "EntertainmentBusiness", "ComedyClub", "PerformingArtsTheater", "StadiumOrArena",
         "CivicStructure", "Restaurant", "FoodEstablishment", "Brewery", "Winery", "Distillery",
         "CafeOrCoffeeShop", "Casino", "Park", "Museum", "ArtGallery", "AmusementPark",
-        "PlaceOfWorship", "Church", "Library", "Hotel", "TouristAttraction",
+        "PlaceOfWorship", "Church", "Library", "Hotel",
     }
 )  # fmt: skip
 GROUP_TYPES = frozenset({"MusicGroup", "PerformingGroup", "DanceGroup", "TheaterGroup"})
@@ -37,22 +60,50 @@ def as_list(value: object) -> list[object]:
 
 
 def schema_types(node: Node) -> frozenset[str]:
-    """A node's @type values without their vocabulary prefix ("http://schema.org/MusicEvent" -> "MusicEvent")."""
+    """A node's schema.org types by bare name ("http://schema.org/MusicEvent" -> "MusicEvent").
+
+    Only schema.org's types lose their prefix (bare names, "schema:X", http(s)://schema.org/X); a type
+    of another vocabulary ("http://xmlns.com/foaf/0.1/Person", "foaf:Person",
+    "http://data-vocabulary.org/Event") stays whole, so it never reads as schema.org's.
+    """
     value = node.get("@type")
     if type(value) is str:  # the common case: one type, read once per type name
         return _one_type(value)
-    return frozenset(vocabulary_tail(item) for item in as_list(value) if isinstance(item, str))
+    return frozenset(schema_term(item) for item in as_list(value) if isinstance(item, str))
 
 
 @functools.lru_cache(maxsize=1024)  # a pure function of a type name; few distinct names
 def _one_type(name: str) -> frozenset[str]:
-    return frozenset((vocabulary_tail(name),))
+    return frozenset((schema_term(name),))
+
+
+_SCHEMA_PREFIXES = ("http://schema.org/", "https://schema.org/", "schema:", "//schema.org/")
+
+
+@functools.lru_cache(maxsize=4096)
+def schema_term(name: str) -> str:
+    """A schema.org IRI, CURIE or term as its bare name; any other IRI or CURIE unchanged."""
+    name = name.strip()
+    for prefix in _SCHEMA_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    if name.startswith(("http://www.schema.org/", "https://www.schema.org/")):
+        return name.split("schema.org/", 1)[1]
+    return name
 
 
 @functools.lru_cache(maxsize=1024)  # a pure function of a few type names; asked for every node
 def is_event_type(types: frozenset[str]) -> bool:
-    """Whether these types make a node an event (any "...Event", Festival, Hackathon)."""
-    return any(name.endswith("Event") for name in types) or bool(types & _EVENT_TYPES_EXTRA)
+    """Whether these types make a node a schema.org event of any kind (performance or not)."""
+    return bool(types & (PERFORMANCE_EVENT_TYPES | NON_PERFORMANCE_EVENT_TYPES | EVENT_SERIES_TYPES)) or any(
+        ":" not in name and "/" not in name and name.endswith("Event") for name in types
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def is_performance_type(types: frozenset[str]) -> bool:
+    """Whether these types make an event a performance (see PERFORMANCE_EVENT_TYPES)."""
+    return bool(types & PERFORMANCE_EVENT_TYPES) and not types & NON_PERFORMANCE_EVENT_TYPES
 
 
 def is_venue_type(types: frozenset[str]) -> bool:

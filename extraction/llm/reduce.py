@@ -20,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from extraction.budget import bound_html_depth
+
 # Dropped with everything inside them (and <form>s, unless one wraps the page: PAGE_FORM_CHARS).
 DROP_TAGS = frozenset(
     {
@@ -113,7 +115,10 @@ class ReducedPage:
 
 
 def reduce_html(html: str, *, base_url: str | None) -> ReducedPage:
-    """The page's readable text: blocks as lines, links absolute, dates kept, chrome dropped."""
+    """The page's readable text: blocks as lines, links absolute, dates kept, chrome dropped.
+
+    A page nested deeper than the extraction budget allows is read up to that depth (`extraction.budget`)."""
+    html, _ = bound_html_depth(html)
     tree = LexborHTMLParser(html)
     title = _clean(_first_text(tree, "title") or _meta(tree, "og:site_name") or "")
     base = base_url or ""

@@ -73,6 +73,7 @@ COVERED = {
     "create_api_key",
     "dedupe_venues",
     "demo",
+    "eval_llm",
     "export_entities",
     "extract_file",
     "import_entities",
@@ -113,6 +114,7 @@ def test_every_command_of_ours_has_its_error_tests():
         (["dedupe_venues", "--csv", "x.csv"], "--out"),
         (["dedupe_venues", "--csv", "x.csv", "--out", "o.csv", "--threshold", "abc"], "invalid float value"),
         (["demo", "--port", "eighty"], "invalid int value"),
+        (["eval_llm"], "the following arguments are required: --model"),
         (["export_entities", "--type", "band", "--out", "x"], "invalid choice: 'band'"),
         (["extract_file", "page.html", "--source-kind", "myspace"], "invalid choice: 'myspace'"),
         (["import_entities"], "the following arguments are required: file"),
@@ -391,6 +393,21 @@ def test_resume_llm_without_a_model_says_what_to_set(settings):
 def test_extract_file_refuses_missing_files_and_folders(tmp_path):
     user_error(cli("extract_file", str(tmp_path / "nope.html")), "Cannot read")
     user_error(cli("extract_file", str(tmp_path)), "Cannot read")
+
+
+def test_eval_llm_refuses_unknown_pages_models_recordings_and_record_folders(tmp_path):
+    answers = "replay:tests/fixtures/llm_answers"
+    user_error(cli("eval_llm", "--model", answers, "--pages", "no-such-page"), "'no-such-page'")
+    user_error(
+        cli("eval_llm", "--model", "replay:" + str(tmp_path / "nope")), "No directory of recorded answers"
+    )
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    user_error(cli("eval_llm", "--model", f"replay:{tmp_path}"), "Cannot read the recorded answers")
+    user_error(cli("eval_llm", "--model", "nosuchprovider:model"), "cannot be used")
+    missing = tmp_path / "typo" / "answers"
+    user_error(cli("eval_llm", "--model", answers, "--record", str(missing)), "does not exist")
+    assert not missing.parent.exists()  # checked before the model ran: nothing created
+    user_error(cli("eval_llm", "--model", answers, "--record", str(tmp_path / "broken.json")), "is a file")
 
 
 def test_serve_refuses_a_port_in_use_and_an_impossible_one():

@@ -38,7 +38,8 @@ def _pages() -> list[tuple[str, str, str | None]]:
         params[expected["page"]] = (expected["url"], expected.get("default_timezone"))
     pages = []
     for path in sorted(FIXTURES.rglob("*")):
-        if path.suffix not in {".html", ".json", ".jsonld"} or "expected" in path.parts:
+        labels = {"expected", "expected_llm", "llm_answers"}  # what pages contain, not pages
+        if path.suffix not in {".html", ".json", ".jsonld"} or labels & set(path.parts):
             continue
         relative = path.relative_to(FIXTURES).as_posix()
         url, zone = params.get(relative, (DEFAULT_URL, None))

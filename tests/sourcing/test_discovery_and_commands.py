@@ -54,6 +54,20 @@ def test_depth_bound_stops_discovery(calendar):
     assert services.urls_discover(scrape=event_scrape, candidates=[("/events/2", "detail")]) == 0
 
 
+def test_feeds_on_other_hosts_are_added_only_when_they_pass_the_scrape_check(calendar, settings):
+    settings.SCRAPE_ALLOWED_PRIVATE_HOSTS = []
+    links = [
+        ("https://calendar.example/venue.ics", "feed"),  # the venue's calendar, hosted elsewhere
+        ("http://127.0.0.1:8080/private.ics", "feed"),  # a page may not point us at a private address
+        ("http://[::1]/x.ics", "feed"),
+        ("https://user:pw@calendar.example/a.ics", "feed"),
+        ("https://tickets.example/e/9", "detail"),  # not a feed: another source
+    ]
+    assert services.urls_discover(scrape=calendar, candidates=links) == 1
+    added = Url.objects.exclude(pk=calendar.url_id).get()
+    assert (added.url, added.kind) == ("https://calendar.example/venue.ics", "feed")
+
+
 def _call(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, stderr=io.StringIO())
