@@ -24,9 +24,12 @@ import polars as pl
 
 from entities.resolution.clustering import ClusterStats, cluster_edges
 from entities.resolution.columnar import VenueTable, read_venue_csv
+from entities.resolution.complexes import ComplexRule, place_and_room, with_complex_rule
 from entities.resolution.estimate import SESSION_FIELDS, ValueCounts, choose_model, estimate_model
-from entities.resolution.model import MatchScore, VenueModel, probability_to_bits
+from entities.resolution.model import ROOM_WEIGHT, MatchScore, VenueModel, probability_to_bits
 from entities.resolution.pairs import (
+    CODE,
+    Bools,
     Floats,
     Ints,
     candidate_pairs,
@@ -53,6 +56,7 @@ class Resolution:
     cluster_ids: pl.Series  # per position, aligned with table.frame["id"]
     model: VenueModel
     stats: dict[str, int | float | str] = field(default_factory=dict)
+    complexes: ComplexRule | None = None
 
     @property
     def ids(self) -> pl.Series:
@@ -66,7 +70,10 @@ class Resolution:
     def explain(self, a_id: str, b_id: str) -> MatchScore:
         """The full per-field explanation of one pair under the model used."""
         a, b = self.table.positions([a_id, b_id])
-        return score_venue_pair(self.table.venue(a), self.table.venue(b), self.model)
+        result = score_venue_pair(self.table.venue(a), self.table.venue(b), self.model)
+        if self.complexes is not None and self.complexes.separates(a, b):
+            return with_complex_rule(result, self.model)
+        return result
 
 
 def records_from_rows(rows: Iterable[Mapping[str, str | None]]) -> Iterator[VenueRecord]:
@@ -154,13 +161,17 @@ def resolve_table(
     started = time.perf_counter()
     at_least = probability_to_bits(threshold)
     frequent = frequent_bits(table, chosen)
-    kept: list[tuple[Ints, Ints, Floats]] = []
+    kept: list[tuple[Ints, Ints, Floats, Ints, Ints, Bools, Bools]] = []
 
-    def score(start: int) -> tuple[Ints, Ints, Floats]:
+    def score(start: int) -> tuple[Ints, Ints, Floats, Ints, Ints, Bools, Bools]:
         a, b = left[start : start + SCORE_CHUNK], right[start : start + SCORE_CHUNK]
-        bits = pair_bits_array(table, a, b, pair_level_codes(table, a, b), chosen, frequent)
+        levels = pair_level_codes(table, a, b)
+        bits = pair_bits_array(table, a, b, levels, chosen, frequent)
         linked = bits >= at_least
-        return a[linked], b[linked], bits[linked]
+        # The pairs that make places and rooms, for the complex rule (complexes.ComplexRule).
+        place, room = place_and_room(levels.codes, CODE)
+        either = place | room
+        return a[linked], b[linked], bits[linked], a[either], b[either], place[either], room[either]
 
     # Two chunks at a time: polars, rapidfuzz and numpy let go of the GIL for most of the work.
     table.comparison_frame(), table.name_words()  # computed once, before the threads read them
@@ -169,9 +180,10 @@ def resolve_table(
             kept.append(result)
             if progress is not None:
                 progress("score", min(k * SCORE_CHUNK, len(left)), len(left))
-    edge_a = np.concatenate([k[0] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
-    edge_b = np.concatenate([k[1] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
-    edge_bits = np.concatenate([k[2] for k in kept]) if kept else np.zeros(0)
+    edge_a, edge_b, edge_bits, place_a, place_b, place, room = (
+        np.concatenate([k[i] for k in kept]) if kept else np.zeros(0, dtype=dtype)
+        for i, dtype in enumerate((np.int64, np.int64, np.float64, np.int64, np.int64, bool, bool))
+    )
     del kept
     timings["score_s"] = time.perf_counter() - started
     if progress is not None and not len(left):
@@ -187,10 +199,19 @@ def resolve_table(
             v = prepared[position] = table.venue(position)
         return v
 
+    rule = ComplexRule(total, place_a, place_b, place, room, venue)
+    del place_a, place_b, place, room
+    if rule.complexes:
+        # At a complex, two listings of different names are two rooms: not linked.
+        separated = np.array(
+            [rule.separates(i, j) for i, j in zip(edge_a.tolist(), edge_b.tolist(), strict=True)], dtype=bool
+        )
+        edge_bits = np.where(separated, edge_bits + ROOM_WEIGHT, edge_bits)
+
     def link_bits(i: int, j: int) -> float:
         bits = pair_bits(venue(i), venue(j), chosen)
         assert bits is not None  # no early exit without at_least
-        return bits
+        return bits + ROOM_WEIGHT if rule.separates(i, j) else bits
 
     roots = cluster_edges(
         total, edge_a, edge_b, edge_bits, threshold_bits=at_least, link_bits=link_bits, stats=cstats
@@ -205,6 +226,7 @@ def resolve_table(
         table=table,
         cluster_ids=cluster_ids,
         model=chosen,
+        complexes=rule,
         stats={
             "records": total,
             "pairs_compared": len(left),
@@ -214,6 +236,7 @@ def resolve_table(
             "joins_refused": cstats.refused,
             "joins_too_large": cstats.too_large,
             "pair_checks": cstats.pair_checks,
+            "complexes": rule.complexes,
             "model": chosen.kind,
             **{k: round(v, 3) for k, v in timings.items()},
         },

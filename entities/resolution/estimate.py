@@ -33,6 +33,9 @@ from typing import Final, Literal
 from entities.resolution.model import (
     FIELD_INDEX,
     HAND_MODEL,
+    OTHER_NUMBER_WEIGHT,
+    PHONE_CLOSE_WEIGHT,
+    ROOM_WEIGHT,
     VENUE_FIELDS,
     VenueModel,
     bits_to_probability,
@@ -51,7 +54,7 @@ ESTIMATED_LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
     "street": ("exact", "close", "different"),
     "postcode": ("exact", "different"),
     "geo": ("exact", "close", "near", "different"),
-    "phone": ("exact", "close", "different"),
+    "phone": ("exact", "different"),
     "website": ("exact", "different"),
 }
 # Weights that are not estimated, on the scale of an all-pairs prior (a shared place ID must beat
@@ -60,6 +63,12 @@ FIXED_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = {
     "country": {"exact": 0.0, "different": -12.0},
     "external_ids": {"exact": 40.0, "different": -30.0, "conflict": 0.0},
 }
+# Levels of estimated fields that are rules, not estimates (model.ROOM_WEIGHT, OTHER_NUMBER_WEIGHT).
+FIXED_LEVELS: Final[Mapping[str, Mapping[str, float]]] = {
+    "name": {"room": ROOM_WEIGHT},
+    "street": {"other_number": OTHER_NUMBER_WEIGHT},
+    "phone": {"close": PHONE_CLOSE_WEIGHT},
+}
 # "Matches mostly agree": the Dirichlet prior on m, worth PRIOR_STRENGTH pseudo-matches per field.
 M_PRIOR: Final[Mapping[str, Mapping[str, float]]] = {
     "name": {"exact": 0.55, "close": 0.2, "similar": 0.1, "partial": 0.08, "different": 0.07},
@@ -67,7 +76,7 @@ M_PRIOR: Final[Mapping[str, Mapping[str, float]]] = {
     "street": {"exact": 0.7, "close": 0.2, "different": 0.1},
     "postcode": {"exact": 0.9, "different": 0.1},
     "geo": {"exact": 0.7, "close": 0.2, "near": 0.06, "different": 0.04},
-    "phone": {"exact": 0.88, "close": 0.04, "different": 0.08},
+    "phone": {"exact": 0.9, "different": 0.1},
     "website": {"exact": 0.85, "different": 0.15},
 }
 PRIOR_STRENGTH: Final = 5.0
@@ -97,7 +106,7 @@ class EMResult:
 def _weights(m: Mapping[str, Mapping[str, float]], u: Mapping[str, Mapping[str, float]]) -> Table:
     table: Table = {f: dict(levels) for f, levels in FIXED_WEIGHTS.items()}
     for f, levels in ESTIMATED_LEVELS.items():
-        table[f] = {lvl: math.log2(m[f][lvl] / u[f][lvl]) for lvl in levels}
+        table[f] = {lvl: math.log2(m[f][lvl] / u[f][lvl]) for lvl in levels} | dict(FIXED_LEVELS.get(f, {}))
     return table
 
 

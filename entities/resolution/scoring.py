@@ -30,7 +30,10 @@ from entities.resolution.model import (
     level_weights,
 )
 from entities.resolution.normalize import VENUE_NOISE_TOKENS
+from entities.resolution.places import cities_near
 from entities.resolution.records import PreparedVenue
+from entities.resolution.rooms import room_relation
+from entities.resolution.streets import STREET_WORDS, street_parts
 
 # Geo distance buckets (metres): <= exact, <= close, <= near, else different.
 GEO_EXACT_M: Final = 50.0
@@ -42,7 +45,7 @@ CITY_SAME_PLACE_M: Final = 1000.0
 NAME_CLOSE: Final = 0.9
 NAME_SIMILAR: Final = 0.75
 CITY_CLOSE: Final = 0.9
-STREET_CLOSE: Final = 0.85
+STREET_CLOSE: Final = 0.8
 
 _NO_FREQUENT: Final[Mapping[str, float]] = {}
 
@@ -67,6 +70,10 @@ def _name_sim(key_a: str, key_b: str, ta: frozenset[str], tb: frozenset[str], fl
     if bound <= jaccard or bound < floor:
         return jaccard
     return max(jaccard, string_ratio(key_a, key_b))
+
+
+def _city_words(a: PreparedVenue, b: PreparedVenue) -> list[str]:
+    return [*(a.city or "").split(), *(b.city or "").split()]
 
 
 def string_ratio(a: str, b: str) -> float:
@@ -98,7 +105,15 @@ def _name_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
 def _name_level_words(
     a: PreparedVenue, b: PreparedVenue, ta: frozenset[str], tb: frozenset[str]
 ) -> tuple[Level, float]:
+    if (a.former_key or b.former_key) and (
+        (a.former_key is not None and a.former_key in (b.name_key, b.former_key))
+        or b.former_key == a.name_key
+    ):
+        return "exact", 1.0  # "Loro Club (formerly Cal Èric)" / "Cal Èric"
     sim = _name_sim(a.name_key, b.name_key, ta, tb, NAME_SIMILAR)
+    if ta != tb and room_relation(ta, tb, _city_words(a, b)):
+        # Two rooms of one complex, or a room and the complex: never the same venue.
+        return "room", sim
     if sim >= 0.999:
         return "exact", sim
     if sim >= NAME_CLOSE:
@@ -133,7 +148,9 @@ def city_text_level(ca: str | None, cb: str | None) -> tuple[Level, float]:
     if longer.startswith(shorter + " "):
         return "close", len(shorter) / len(longer)  # "New York" / "New York City"
     sim = string_ratio(ca, cb)
-    return ("close" if sim >= CITY_CLOSE else "different"), sim  # "Seatle"
+    if sim >= CITY_CLOSE or cities_near(ca, cb):
+        return "close", sim  # "Seatle"; "brooklyn" / "new york city"
+    return "different", sim
 
 
 def _street_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
@@ -142,16 +159,58 @@ def _street_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
         return "missing", 0.0
     if sa == sb:
         return "exact", 1.0
-    na, nb = sa.partition(" ")[0], sb.partition(" ")[0]
-    if na != nb and any(map(str.isdigit, na)) and any(map(str.isdigit, nb)):
-        # Next-door numbers are different buildings often enough; the name decides.
-        return "different", 0.0
-    shorter, longer = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if longer.startswith(shorter + " "):
-        # A cross-street or a direction after the street: "2450 broadway between 90th and 91st sts".
-        return "close", len(shorter) / len(longer)
-    sim = string_ratio(sa, sb)
-    return ("close" if sim >= STREET_CLOSE else "different"), sim
+    return street_text_level(sa, sb)
+
+
+# Canonical street types and directions: what is left of a street without them is its core name.
+STREET_NONCORE: Final = frozenset(STREET_WORDS.values())
+
+
+def street_core(words: str) -> str:
+    """The street words without types and directions ("w sunset st" -> "sunset")."""
+    return " ".join(w for w in words.split() if w not in STREET_NONCORE)
+
+
+def _extends(x: str, y: str) -> bool:
+    shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
+    return longer.startswith(shorter + " ")
+
+
+def street_text_level(sa: str, sb: str) -> tuple[Level, float]:
+    """Level of two different canonical street lines (``streets.normalize_street``): the same street
+    ("close"), another number on the same street ("other_number": another building), or another
+    street ("different")."""
+    na, wa = street_parts(sa)
+    nb, wb = street_parts(sb)
+    ca, cb = street_core(wa), street_core(wb)
+    sim = string_ratio(wa, wb)
+    if ca and cb:
+        sim = max(sim, string_ratio(ca, cb))
+    same = bool(
+        wa
+        and wb
+        and (
+            (ca != "" and ca == cb)
+            or wa == wb
+            or sim >= STREET_CLOSE
+            or _extends(wa, wb)
+            or (ca and cb and _extends(ca, cb))
+        )
+    )
+    if na and nb and na != nb:
+        if not same:
+            return "different", sim
+        # "187" / "187a" is one building written two ways; "187" / "215" is another building.
+        return ("close", sim) if _digits(na) == _digits(nb) else ("other_number", sim)
+    if same:
+        return "close", sim
+    if (not wa or not wb) and na and na == nb:
+        return "close", sim  # "123" / "123 main st"
+    return "different", sim
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
 
 
 def _equal_level(a: str | None, b: str | None) -> tuple[Level, float]:
@@ -349,7 +408,7 @@ def pair_bits(
         place = min(LOCATION_MAX, max(LOCATION_MIN, location)) + phone + web
     else:
         agree = max(0.0, street, postcode, geo, phone)
-        place = agree + min(0.0, street, postcode, geo, phone, web)
+        place = agree + min(0.0, street, postcode, geo) + min(0.0, phone) + min(0.0, web)
     ca, cb = a.city, b.city
     city = w_city["missing" if not ca or not cb else "exact" if ca == cb else _city_level(a, b, metres)[0]]
     ka, kb = a.country, b.country
