@@ -315,7 +315,7 @@ def prepare_frame(raw: pl.DataFrame) -> pl.DataFrame:
     )
     city = _per_value(raw["city"], lambda s: normalize.normalize_city_key(s) or None)
     out["city"] = city
-    country = _per_value(raw["country"], normalize.normalize_country)
+    country = _per_value(raw["country"], normalize.normalize_country_code)
     out["country"] = country
     out["postcode"] = _postcodes(raw["postcode"], country)
     # The region a national number is read in: the country, else the city's (records.phone_region).

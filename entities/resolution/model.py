@@ -196,6 +196,10 @@ _LOCATION_IDX: Final = tuple(FIELD_INDEX[f] for f in LOCATION_FIELDS)
 _PLACE_IDX: Final = tuple(FIELD_INDEX[f] for f in PLACE_GROUP)
 _NAME_IDX: Final = FIELD_INDEX["name"]
 _WEB_IDX: Final = FIELD_INDEX["website"]
+_GEO_IDX: Final = FIELD_INDEX["geo"]
+_CITY_IDX: Final = FIELD_INDEX["city"]
+# City levels under which a "near" geo level (within 3 km) adds nothing in an estimated model.
+CITY_AGREES: Final = frozenset({"exact", "close", "different_nearby"})
 
 
 def level_weights(
@@ -215,6 +219,9 @@ def level_weights(
     if model.location == "clamp":
         location = sum(weights[i] for i in _LOCATION_IDX)
         return weights, min(LOCATION_MAX, max(LOCATION_MIN, location)) - location
+    if levels[_GEO_IDX] == "near" and levels[_CITY_IDX] in CITY_AGREES:
+        # Within 3 km says nothing more once the city agrees: the two are one piece of evidence.
+        weights[_GEO_IDX] = min(0.0, weights[_GEO_IDX])
     group = [weights[i] for i in _PLACE_IDX]
     name, web = weights[_NAME_IDX], weights[_WEB_IDX]
     street, postcode, geo, phone = group

@@ -7,6 +7,7 @@ Changing an output here changes fingerprints: bump ``keys.FINGERPRINT_VERSION`` 
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -155,6 +156,10 @@ _COUNTRY_ALIASES: Final[dict[str, str]] = {
     "UNITED STATES": "US",
     "UNITED STATES OF AMERICA": "US",
     "UK": "GB",
+    "REPUBLIC OF IRELAND": "IE",
+    "EIRE": "IE",
+    "HOLLAND": "NL",
+    "THE NETHERLANDS": "NL",
     "UNITED KINGDOM": "GB",
     "GREAT BRITAIN": "GB",
     "CANADA": "CA",
@@ -188,7 +193,43 @@ def normalize_country(s: str | None) -> str | None:
             return str(pycountry.countries.lookup(text).alpha_2)
         except LookupError:
             pass
+        # ... and their names in every language it carries ("Deutschland", "España", "Österreich").
+        translated = _translated_countries().get(text)
+        if translated is not None:
+            return translated
     return text
+
+
+def normalize_country_code(s: str | None) -> str | None:
+    """normalize_country when it is an ISO alpha-2 code, else None: resolution compares codes only
+    (an unknown spelling is no evidence that two venues are in two countries)."""
+    code = normalize_country(s) if s else None
+    return code if code is not None and len(code) == 2 and code.isalpha() else None
+
+
+@lru_cache(maxsize=1)
+def _translated_countries() -> dict[str, str]:
+    """Country names in the languages pycountry translates them into (Latin script), upper-cased
+    as normalize_country compares them -> alpha-2."""
+    import gettext
+
+    out: dict[str, str] = {}
+    locales = sorted(os.listdir(pycountry.LOCALES_DIR))
+    countries = list(pycountry.countries)
+    for locale in locales:
+        try:
+            catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+        except OSError:
+            continue
+        for country in countries:
+            for attr in ("name", "official_name", "common_name"):
+                english = getattr(country, attr, None)
+                if not english:
+                    continue
+                key = " ".join(normalize_text(catalog.gettext(english)).upper().split())
+                if key and key.isascii():
+                    out.setdefault(key, str(country.alpha_2))
+    return out
 
 
 _US_ZIP: Final = re.compile(r"^(\d{5})(?:-?\d{4})?$")

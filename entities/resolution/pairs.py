@@ -31,7 +31,15 @@ from rapidfuzz.process import cpdist
 
 from entities.resolution.blocking import CELL_DEG, BlockCaps, row_scale
 from entities.resolution.columnar import NameWords, VenueTable
-from entities.resolution.model import FIELD_INDEX, LOCATION_MAX, LOCATION_MIN, VENUE_FIELDS, Level, VenueModel
+from entities.resolution.model import (
+    CITY_AGREES,
+    FIELD_INDEX,
+    LOCATION_MAX,
+    LOCATION_MIN,
+    VENUE_FIELDS,
+    Level,
+    VenueModel,
+)
 from entities.resolution.places import cities_near
 from entities.resolution.rooms import room_relation
 from entities.resolution.scoring import (
@@ -603,6 +611,11 @@ def pair_bits_array(
         return result
 
     street, postcode, geo, phone, web = w("street"), w("postcode"), w("geo"), w("phone"), w("website")
+    if model.location == "max":
+        # scoring.pair_bits: within 3 km adds nothing once the city agrees.
+        city_codes = codes[FIELD_INDEX["city"]]
+        agrees = np.isin(city_codes, [CODE[level] for level in CITY_AGREES])
+        geo = np.where((codes[FIELD_INDEX["geo"]] == CODE["near"]) & agrees, np.minimum(geo, 0.0), geo)
     if model.frequent:
         frequent = frequent if frequent is not None else frequent_bits(table, model)
         exact = CODE["exact"]

@@ -14,7 +14,7 @@ from typing import Final, NamedTuple
 from entities.resolution.normalize import (
     is_generic_host,
     normalize_city_key,
-    normalize_country,
+    normalize_country_code,
     normalize_phone,
     normalize_postcode,
     normalize_street,
@@ -124,7 +124,7 @@ def prepare_values(
     current, former = split_former_name(name)
     name_norm = normalize_venue_name(current)
     name_key = name_norm.replace(" ", "")
-    country_code = normalize_country(country) if country else None
+    country_code = normalize_country_code(country)
     city_key = (normalize_city_key(city) or None) if city else None
     host = website_host(website) if website else None
     if (

@@ -17,6 +17,7 @@ from typing import Final, NamedTuple
 from rapidfuzz.distance import Indel
 
 from entities.resolution.model import (
+    CITY_AGREES,
     FIELD_INDEX,
     HAND_MODEL,
     LOCATION_MAX,
@@ -388,11 +389,19 @@ def pair_bits(
     """
     w_name, w_city, w_country, w_street, w_postcode, w_geo, w_phone, w_web, w_ids = model.table
     metres = _distance(a, b) if a.latitude is not None and b.latitude is not None else None
+    ca, cb = a.city, b.city
+    city_level = "missing" if not ca or not cb else "exact" if ca == cb else _city_level(a, b, metres)[0]
+    city = w_city[city_level]
     sa, sb = a.street, b.street
     street = w_street["missing" if not sa or not sb else "exact" if sa == sb else _street_level(a, b)[0]]
     pa, pb = a.postcode, b.postcode
     postcode = w_postcode["missing" if not pa or not pb else "exact" if pa == pb else "different"]
-    geo = w_geo[_geo_level(metres)[0]] if metres is not None else 0.0
+    geo = 0.0
+    if metres is not None:
+        geo_level = _geo_level(metres)[0]
+        geo = w_geo[geo_level]
+        if geo_level == "near" and city_level in CITY_AGREES and model.location == "max":
+            geo = min(0.0, geo)
     pa, pb = a.phone, b.phone
     phone = w_phone["missing" if not pa or not pb else "exact" if pa == pb else _phone_level(a, b)[0]]
     web = w_web[_website_level(a, b)[0]] if a.website_host and b.website_host else 0.0
@@ -409,8 +418,6 @@ def pair_bits(
     else:
         agree = max(0.0, street, postcode, geo, phone)
         place = agree + min(0.0, street, postcode, geo) + min(0.0, phone) + min(0.0, web)
-    ca, cb = a.city, b.city
-    city = w_city["missing" if not ca or not cb else "exact" if ca == cb else _city_level(a, b, metres)[0]]
     ka, kb = a.country, b.country
     country = w_country["missing" if not ka or not kb else "exact" if ka == kb else "different"]
     ids = w_ids[ids_level(a.external_ids, b.external_ids)[0]] if a.external_ids and b.external_ids else 0.0
