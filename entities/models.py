@@ -262,7 +262,19 @@ class DuplicateStatus(models.TextChoices):
     PENDING = "pending", "Waiting for review"
     MERGED = "merged", "Merged"
     NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+    ROOM_OF = "room_of", "A room of the other (part of its complex)"
     SKIPPED = "skipped", "Skipped"
+
+
+class DuplicateKind(models.TextChoices):
+    """What the resolver thinks a pair is: maybe one venue, or maybe a room of the other's complex."""
+
+    DUPLICATE = "duplicate", "Possibly the same venue"
+    ROOM_OF = "room_of", "Possibly a room of the other's complex"
+
+
+# Staff decisions that keep two venues apart: never asked again, never merged automatically.
+STAFF_SEPARATED = (DuplicateStatus.NOT_DUPLICATE, DuplicateStatus.ROOM_OF)
 
 
 class VenueDuplicate(models.Model):
@@ -272,6 +284,9 @@ class VenueDuplicate(models.Model):
     venue_b = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     explanation = models.JSONField(default=list)
+    # "room_of" candidates are never merged automatically; staff answer "room of" (parent/rooms),
+    # "merge" or "not a duplicate".
+    kind = models.CharField(max_length=16, choices=DuplicateKind.choices, default=DuplicateKind.DUPLICATE)
     status = models.CharField(max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING)
     priority = models.FloatField(default=0)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)

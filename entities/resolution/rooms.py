@@ -100,7 +100,9 @@ def word_kind(word: str) -> WordKind:
     if word.isdigit() or len(word) == 1 or (len(word) <= 3 and word[:-1].isdigit()):
         return "number"
     if len(word) >= ROOM_TYPO_MIN_LENGTH and (known := _ROOM_BY_LETTER.get(word[0])):
-        found = extractOne(word, known, scorer=Indel.normalized_similarity, score_cutoff=ROOM_TYPO_RATIO)
+        # A typo adds, drops or changes a letter or two: the length stays within one.
+        alike = [k for k in known if abs(len(k) - len(word)) <= 1]
+        found = extractOne(word, alike, scorer=Indel.normalized_similarity, score_cutoff=ROOM_TYPO_RATIO)
         if found is not None:
             return "type" if found[0] in VENUE_TYPE_WORDS else "room"
     return "other"

@@ -13,6 +13,7 @@ from core.stages import StageStatus, claim, fail, finish
 from entities.models import (
     Artist,
     CanonicalStatus,
+    DuplicateKind,
     EntitySource,
     EntityType,
     ExternalId,
@@ -21,7 +22,7 @@ from entities.models import (
 )
 from entities.resolution.keys import venue_block_key
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
-from entities.services.duplicates import venue_candidates_scored, venue_duplicate_file
+from entities.services.duplicates import explanation_sides, venue_candidates_scored, venue_duplicate_file
 from entities.services.moved import performance_find_moved
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
 from entities.signals import entities_resolved
@@ -108,8 +109,9 @@ def _resolve_venue(es: EntitySource) -> Venue:
         data = ExtractedVenue.model_validate(es.data)
         venue = _match_venue(es, data)
         scored = [] if venue else venue_candidates_scored(data)
-        if scored and scored[0][1].score >= settings.RESOLUTION_AUTO_MERGE_THRESHOLD:
-            venue = scored[0][0]  # the same place, spelled another way: no new venue at all
+        best = next((c for c in scored if c.kind == DuplicateKind.DUPLICATE), None)
+        if best is not None and best.result.score >= settings.RESOLUTION_AUTO_MERGE_THRESHOLD:
+            venue = best.venue  # the same place, spelled another way: no new venue at all
         if venue is None:
             name_key = normalize_name(data.name)
             city_key = normalize_city(data.address.locality) if data.address and data.address.locality else ""
@@ -119,10 +121,18 @@ def _resolve_venue(es: EntitySource) -> Venue:
                 city_key=city_key,
                 block_key=venue_block_key(name_key, city_key),
             )
-            # Between the thresholds (or renamed, by the rule): a new venue, and a question for staff.
-            for other, result in scored:
-                a, b = sorted((venue.pk, other.pk))
-                venue_duplicate_file(a, b, score=result.score, explanation=result.explanation)
+            # Between the thresholds (or renamed, by the rule), or a room of a known complex: a new
+            # venue, and a question for staff. The explanation was scored new-first: its sides
+            # follow the pair's order (pk).
+            for candidate in scored:
+                a, b = sorted((venue.pk, candidate.venue.pk))
+                venue_duplicate_file(
+                    a,
+                    b,
+                    score=candidate.result.score,
+                    explanation=explanation_sides(candidate.result.explanation, first=venue.pk, a=a),
+                    kind=candidate.kind,
+                )
         es.venue = venue
         es.save(update_fields=["venue"])
     venue_recompute(venue)
