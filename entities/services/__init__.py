@@ -14,6 +14,7 @@ from entities.services.resolve import entity_source_resolve, entity_sources_reso
 from entities.services.review import (
     merge_record_undo,
     venue_duplicate_reject,
+    venue_duplicate_room_of,
     venue_duplicate_skip,
     venue_duplicates_merge_bulk,
     venue_duplicates_reopen,
@@ -37,6 +38,7 @@ __all__ = [
     "performances_merge_moved",
     "venue_duplicate_decide",
     "venue_duplicate_reject",
+    "venue_duplicate_room_of",
     "venue_duplicate_skip",
     "venue_duplicates_find",
     "venue_duplicates_merge_bulk",
