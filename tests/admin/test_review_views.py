@@ -273,7 +273,8 @@ def test_room_of_makes_one_venue_a_room_of_the_others_complex(admin_client, admi
     # given: the review page of a pair
     a, b = world.duplicate.venue_a, world.duplicate.venue_b
     page = admin_client.get(_review(world)).content.decode()
-    assert 'id="btn-room-of-a"' in page and 'id="btn-room-of-b"' in page
+    assert 'id="btn-room-of-a"' in page
+    assert 'id="btn-room-of-b"' in page
 
     # when: "B is a room of A"
     response = admin_client.post(_review(world), {"decision": "room_of_b", "reason": "the back room"})
@@ -283,7 +284,9 @@ def test_room_of_makes_one_venue_a_room_of_the_others_complex(admin_client, admi
     a.refresh_from_db()
     b.refresh_from_db()
     world.duplicate.refresh_from_db()
-    assert b.parent_id == a.pk and b.kind == "room" and a.kind == "complex"
+    assert b.parent_id == a.pk
+    assert b.kind == "room"
+    assert a.kind == "complex"
     assert world.duplicate.status == DuplicateStatus.ROOM_OF
     assert (world.duplicate.decided_by, world.duplicate.reason) == (admin_user, "the back room")
     # a room cannot then contain its complex
