@@ -576,3 +576,7 @@ class MergeRecordAdmin(admin.ModelAdmin):
             path("undo/", view(admin_review.MergeUndoView.as_view()), name="entities_mergerecord_undo"),
             *super().get_urls(),
         ]
+
+
+# The artist duplicate review (its admins and views) lives in its own module, beside the venue one.
+from entities import admin_artist_review  # noqa: E402,F401

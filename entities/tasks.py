@@ -13,3 +13,12 @@ def entity_source_resolve_task(entity_source_id: int) -> None:
 
 def venue_duplicates_find_task() -> dict[str, int]:
     return services.venue_duplicates_find()
+
+
+def artist_duplicates_find_task() -> dict[str, int]:
+    return services.artist_duplicates_find()
+
+
+def duplicates_find_task() -> dict[str, dict[str, int]]:
+    """The scheduled duplicate passes: venues, then artists."""
+    return {"venues": services.venue_duplicates_find(), "artists": services.artist_duplicates_find()}

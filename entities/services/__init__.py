@@ -4,6 +4,14 @@ staff curation and review).
 Re-exported here so callers write `from entities.services import entity_sources_ingest`.
 """
 
+from entities.services.artist_duplicates import (
+    artist_duplicate_reject,
+    artist_duplicate_skip,
+    artist_duplicates_find,
+    artist_duplicates_reopen,
+    artist_merge_reviewed,
+    artist_pick_winner,
+)
 from entities.services.artist_merge import artist_merge, artist_unmerge
 from entities.services.curation import entity_fields_lock, entity_fields_unlock, entity_import
 from entities.services.duplicates import venue_duplicate_decide, venue_duplicates_find
@@ -24,7 +32,13 @@ from entities.services.review import (
 )
 
 __all__ = [
+    "artist_duplicate_reject",
+    "artist_duplicate_skip",
+    "artist_duplicates_find",
+    "artist_duplicates_reopen",
     "artist_merge",
+    "artist_merge_reviewed",
+    "artist_pick_winner",
     "artist_unmerge",
     "entity_fields_lock",
     "entity_fields_unlock",

@@ -22,6 +22,11 @@ from entities.models import (
 )
 from entities.resolution.keys import venue_block_key
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
+from entities.services.artist_duplicates import (
+    artist_candidates_scored,
+    artist_link_urls,
+    artist_pair_file_for_review,
+)
 from entities.services.duplicates import explanation_sides, venue_candidates_scored, venue_duplicate_file
 from entities.services.moved import performance_find_moved
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
@@ -167,13 +172,21 @@ def _resolve_artist(es: EntitySource) -> Artist:
         if public_id:
             artist = _surviving(Artist.objects.get(public_id=public_id))
         else:
-            found = (
-                Artist.objects.filter(name_key=name_key)
-                .exclude(status=CanonicalStatus.MERGED)
-                .order_by("pk")
-                .first()
+            # Same name: the same act unless the evidence says otherwise (links of another act,
+            # other genres, another country): then a new act, and a question for staff.
+            scored = artist_candidates_scored(
+                name=data.name,
+                name_key=name_key,
+                genres=data.genres,
+                urls=[*(artist_link_urls(data.external_ids)), *([data.url] if data.url else [])],
             )
-            artist = found or Artist.objects.create(name=data.name, name_key=name_key)
+            same = next((c for c in scored if c.result.score >= settings.RESOLUTION_REVIEW_THRESHOLD), None)
+            if same is not None:
+                artist = same.artist
+            else:
+                artist = Artist.objects.create(name=data.name, name_key=name_key)
+                if scored:
+                    artist_pair_file_for_review(new=artist, other=scored[0].artist, result=scored[0].result)
         es.artist = artist
         es.save(update_fields=["artist"])
     artist_recompute(artist)

@@ -33,6 +33,8 @@ PINNED = {
     ("entities", "venueduplicate"): 4,
     ("entities", "mergerecord"): 4,
     ("entities", "pendingvenueduplicate"): 4,
+    ("entities", "artistduplicate"): 4,
+    ("entities", "pendingartistduplicate"): 4,
     ("core", "apikey"): 5,
     ("sync", "syncrecord"): 5,
 }
