@@ -110,15 +110,22 @@ def resolve_csv(
     threshold: float = DEFAULT_MATCH_THRESHOLD,
     max_block_size: int = 100,
     progress: Progress | None = None,
+    labels: Sequence[tuple[str, str, bool]] = (),
 ) -> Resolution:
-    """Read a venue CSV (see ``columnar.read_venue_csv``) and cluster its rows."""
+    """Read a venue CSV (see ``columnar.read_venue_csv``) and cluster its rows. ``labels``: pairs of
+    ids someone decided (same venue or not), which the estimation learns from."""
     started = time.perf_counter()
     table = read_venue_csv(path, progress=(lambda done: progress("read", done, 0)) if progress else None)
     read_s = time.perf_counter() - started
     if progress is not None:
         progress("read", len(table), len(table))
     resolution = resolve_table(
-        table, model=model, threshold=threshold, max_block_size=max_block_size, progress=progress
+        table,
+        model=model,
+        threshold=threshold,
+        max_block_size=max_block_size,
+        progress=progress,
+        labels=labels,
     )
     resolution.stats = {**resolution.stats, "read_s": round(read_s, 3)}
     return resolution
@@ -131,9 +138,11 @@ def resolve_table(
     threshold: float = DEFAULT_MATCH_THRESHOLD,
     max_block_size: int = 100,
     progress: Progress | None = None,
+    labels: Sequence[tuple[str, str, bool]] = (),
 ) -> Resolution:
     """Cluster a table: pairs scoring at least ``threshold`` (probability) are linked, and linked
-    groups join only when the average evidence between them clears it too."""
+    groups join only when the average evidence between them clears it too. ``labels``: pairs of
+    ids someone decided, which the estimation learns from (semi-supervised EM)."""
     ids = table.frame["id"]
     if (ids == "").any():
         raise ValueError(f"rows without an id (record {int((ids == '').arg_true()[0]) + 1} first)")
@@ -150,7 +159,11 @@ def resolve_table(
 
     started = time.perf_counter()
     chosen = choose_model(
-        model, len(table), lambda: estimate_table_model(table, max_block_size=max_block_size)
+        model,
+        len(table),
+        lambda: estimate_table_model(
+            table, max_block_size=max_block_size, labels=label_patterns(table, labels)
+        ),
     )
     done("estimate", started)
 
@@ -243,7 +256,22 @@ def resolve_table(
     )
 
 
-def estimate_table_model(table: VenueTable, *, max_block_size: int = 100) -> VenueModel:
+def label_patterns(
+    table: VenueTable, labels: Sequence[tuple[str, str, bool]]
+) -> list[tuple[tuple[str, ...], bool]]:
+    """The level vector of each labelled pair of ids, with its answer."""
+    if not labels:
+        return []
+    positions = table.positions(sorted({x for a, b, _ in labels for x in (a, b)}))
+    where = dict(zip(sorted({x for a, b, _ in labels for x in (a, b)}), positions, strict=True))
+    left, right = pairs_from([(where[a], where[b]) for a, b, _ in labels])
+    patterns = pair_level_codes(table, left, right).patterns()
+    return [(pattern, same) for pattern, (_, _, same) in zip(patterns, labels, strict=True)]
+
+
+def estimate_table_model(
+    table: VenueTable, *, max_block_size: int = 100, labels: Sequence[tuple[tuple[str, ...], bool]] = ()
+) -> VenueModel:
     """estimate.estimate_venue_model over a table: the same counts, blocks and levels, in columns."""
     frame = table.frame
     columns = {
@@ -281,4 +309,4 @@ def estimate_table_model(table: VenueTable, *, max_block_size: int = 100) -> Ven
         left, right = pairs_from(pairs)
         return pair_level_codes(table, left, right).patterns()
 
-    return estimate_model(len(table), counts, blocks, levels_of)
+    return estimate_model(len(table), counts, blocks, levels_of, labels=labels)

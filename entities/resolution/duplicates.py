@@ -69,12 +69,14 @@ def find_duplicates(
     pairs: Iterable[tuple[str, str]] | None = None,
     max_block_size: int = 100,
     model: VenueModel | Literal["auto", "hand"] = "auto",
+    labels: Sequence[tuple[PreparedVenue, PreparedVenue, bool]] = (),
 ) -> list[DuplicateCandidate]:
     """Score blocked pairs (or the given ``pairs``) and keep those at or above review_threshold.
 
     ``model="auto"`` estimates weights from the venues themselves when there are at least
     ``estimate.AUTO_ESTIMATE_MIN_VENUES`` of them (falling back field by field to the hand weights where the
-    data say too little), else uses the hand weights. Sorted by score descending, then ids, so runs
+    data say too little), else uses the hand weights. ``labels`` (venue, venue, same venue?) are staff
+    decisions the estimation learns from (merged venues included: their rows keep their values). Sorted by score descending, then ids, so runs
     are reproducible. Pairs the caller already decided ("not a duplicate") should be filtered out by
     the caller before filing.
     """
@@ -85,7 +87,7 @@ def find_duplicates(
         if v.id in position:
             raise ValueError(f"duplicate venue id {v.id!r}")
         position[v.id] = i
-    chosen = choose_model(model, len(venues), lambda: estimate_venue_model(venues))
+    chosen = choose_model(model, len(venues), lambda: estimate_venue_model(venues, labels=labels))
     if pairs is None:
         candidate_pairs: Iterable[tuple[int, int]] = iter_candidate_pairs(
             venues, max_block_size=max_block_size

@@ -80,6 +80,8 @@ M_PRIOR: Final[Mapping[str, Mapping[str, float]]] = {
     "website": {"exact": 0.85, "different": 0.15},
 }
 PRIOR_STRENGTH: Final = 5.0
+# A staff decision counts as this many training pairs whose answer is known (semi-supervised EM).
+LABEL_WEIGHT: Final = 20.0
 # Fields whose "exact" u comes from value frequencies, and the attribute holding the value.
 _EQUALITY_ATTRS: Final[Mapping[str, str]] = {
     "name": "name_key",
@@ -122,23 +124,37 @@ def expectation_maximisation(
     tolerance: float = 1e-5,
     prior: Mapping[str, Mapping[str, float]] = M_PRIOR,
     prior_strength: float = PRIOR_STRENGTH,
+    labels: Sequence[tuple[Pattern, bool]] = (),
+    label_weight: float = 0.0,
 ) -> EMResult:
     """Estimate m (for the ``train`` fields) and the match share from counted level patterns.
 
     ``patterns`` maps a level vector (VENUE_FIELDS order) to how many training pairs have it.
     ``exclude`` fields (those the training pairs were blocked on, hence agree by construction)
     are left out of the E-step. u stays fixed, as in Splink.
+
+    ``labels`` (a level vector, and whether staff said it is one venue) make the EM semi-supervised:
+    a labelled pair's responsibility is fixed (1 or 0) instead of guessed, and counts ``label_weight``
+    times; the unlabelled training pairs of a labelled non-match's pattern lose as many (a decided
+    pair is among the blocked ones), so that rooms and namesakes staff separated stop teaching m.
     """
     trained = [f for f in train if f in ESTIMATED_LEVELS]
     excluded = set(exclude)
     m: Table = {f: dict(levels) for f, levels in m_start.items()}
     lam = min(0.99, max(0.01, lam_start))
-    total = sum(patterns.values())
-    items = list(patterns.items())
+    counted = dict(patterns)
+    fixed: list[tuple[Pattern, float, float]] = []  # (pattern, weight, responsibility)
+    for pattern, is_match in labels:
+        if not is_match and counted.get(pattern, 0) > 0:
+            counted[pattern] -= 1
+        fixed.append((pattern, label_weight, 1.0 if is_match else 0.0))
+    total = sum(counted.values())
+    items = [(p, c) for p, c in counted.items() if c > 0]
     iterations = 0
     converged = False
     expected = 0.0
     counts: dict[str, dict[str, float]] = {}
+    fixed_items = [(p, w, r) for p, w, r in fixed if w > 0]
     for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported after the loop
         model = VenueModel(
             weights=_weights(m, u), prior_weight=math.log2(lam / (1 - lam)), kind="estimated", location="max"
@@ -146,15 +162,18 @@ def expectation_maximisation(
         counts = {f: dict.fromkeys(ESTIMATED_LEVELS[f], 0.0) for f in trained}
         present: dict[str, float] = dict.fromkeys(trained, 0.0)
         expected = 0.0
-        for pattern, count in items:
-            masked = [
-                "missing" if f in excluded else lvl for f, lvl in zip(VENUE_FIELDS, pattern, strict=True)
-            ]
-            weights, overlap = level_weights(masked, model)
-            bits = model.prior_weight + sum(weights) + overlap
-            r = bits_to_probability(bits)
+        for pattern, count, known in [*((p, c, None) for p, c in items), *fixed_items]:
+            if known is None:
+                masked = [
+                    "missing" if f in excluded else lvl for f, lvl in zip(VENUE_FIELDS, pattern, strict=True)
+                ]
+                weights, overlap = level_weights(masked, model)
+                r = bits_to_probability(model.prior_weight + sum(weights) + overlap)
+            else:
+                r = known
             rc = r * count
-            expected += rc
+            if known is None:
+                expected += rc  # the match share is the unlabelled pairs' (labels inform m only)
             for f in trained:
                 lvl = pattern[FIELD_INDEX[f]]
                 if lvl in ESTIMATED_LEVELS[f]:
@@ -320,8 +339,10 @@ def estimate_venue_model(
     max_training_pairs: int = 40_000,
     max_random_pairs: int = 40_000,
     max_block_size: int = 100,
+    labels: Sequence[tuple[PreparedVenue, PreparedVenue, bool]] = (),
 ) -> VenueModel:
-    """A VenueModel estimated from ``venues`` (see the module docstring); the hand model if EM fails."""
+    """A VenueModel estimated from ``venues`` (see the module docstring); the hand model if EM fails.
+    ``labels``: pairs staff decided (same venue or not), which the EM learns from."""
     values = {f: [getattr(v, attr) for v in venues] for f, attr in _EQUALITY_ATTRS.items()}
     values["website"] = [None if v.website_generic else v.website_host for v in venues]
     return estimate_model(
@@ -332,6 +353,7 @@ def estimate_venue_model(
         seed=seed,
         max_training_pairs=max_training_pairs,
         max_random_pairs=max_random_pairs,
+        labels=[(pair_levels(a, b), same) for a, b, same in labels],
     )
 
 
@@ -348,10 +370,14 @@ def estimate_model(
     seed: int = 0,
     max_training_pairs: int = 40_000,
     max_random_pairs: int = 40_000,
+    labels: Sequence[tuple[Pattern, bool]] = (),
 ) -> VenueModel:
     """The estimation itself, on any representation of the records: ``size`` records, the
     ``counts`` of each equality field (website without generic hosts), the ``blocks`` of shared
-    values of SESSION_FIELDS (as ``value_blocks``), and ``levels_of`` pairs of positions."""
+    values of SESSION_FIELDS (as ``value_blocks``), and ``levels_of`` pairs of positions.
+
+    ``labels``: staff decisions as (level vector, same venue?) (``pair_levels`` of the pair): each
+    EM session fixes their responsibilities (``expectation_maximisation``)."""
     n = size
     if n < 3:
         return HAND_MODEL
@@ -370,7 +396,13 @@ def estimate_model(
             continue
         train = [f for f in ESTIMATED_LEVELS if f != blocked_field]
         result = expectation_maximisation(
-            Counter(levels_of(pairs)), u=u, m_start=m, train=train, exclude=(blocked_field,)
+            Counter(levels_of(pairs)),
+            u=u,
+            m_start=m,
+            train=train,
+            exclude=(blocked_field,),
+            labels=labels,
+            label_weight=LABEL_WEIGHT,
         )
         estimates[blocked_field] = result.m
         for f, levels in result.mass.items():
@@ -433,5 +465,9 @@ def estimate_model(
             "random_pairs": max_random_pairs,
             "fixed_fields": sorted(FIXED_WEIGHTS),
             "unobserved_levels": unobserved,
+            "labels": {
+                "matches": sum(1 for _, y in labels if y),
+                "non_matches": sum(1 for _, y in labels if not y),
+            },
         },
     )

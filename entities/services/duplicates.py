@@ -24,7 +24,7 @@ from entities.resolution.duplicates import find_duplicates, possibly_renamed
 from entities.resolution.keys import venue_block_key
 from entities.resolution.model import VENUE_FIELDS, FieldComparison, MatchScore
 from entities.resolution.normalize import normalize_city, normalize_name
-from entities.resolution.records import VenueRecord
+from entities.resolution.records import PreparedVenue, VenueRecord
 from entities.resolution.scoring import score_venue_pair
 from entities.services.merge import venue_merge, venue_pick_winner
 from extraction.schemas import ExtractedVenue
@@ -59,6 +59,7 @@ def venue_duplicates_find() -> dict[str, int]:
         prepared,
         review_threshold=settings.RESOLUTION_REVIEW_THRESHOLD,
         auto_threshold=settings.RESOLUTION_AUTO_MERGE_THRESHOLD,
+        labels=venue_staff_labels(),
     )
     upcoming = _upcoming_counts()
     counts = {"venues": len(venues), "candidates": len(candidates), "filed": 0, "updated": 0, "merged": 0}
@@ -90,6 +91,23 @@ def venue_duplicates_find() -> dict[str, int]:
         elif outcome.updated:
             counts["updated"] += 1
     return counts
+
+
+def venue_staff_labels() -> list[tuple[PreparedVenue, PreparedVenue, bool]]:
+    """Every pair staff decided, as a labelled pair the estimation learns from: a merge by a person
+    is one venue; "not a duplicate" and "room of" are two. (Automatic merges teach nothing: they
+    are the model's own answers.)"""
+    decided = VenueDuplicate.objects.filter(
+        Q(status=DuplicateStatus.MERGED, decided_by__isnull=False) | Q(status__in=STAFF_SEPARATED)
+    ).select_related("venue_a", "venue_b")
+    return [
+        (
+            venue_record(d.venue_a).prepare(),
+            venue_record(d.venue_b).prepare(),
+            d.status == DuplicateStatus.MERGED,
+        )
+        for d in decided
+    ]
 
 
 @dataclass(frozen=True)

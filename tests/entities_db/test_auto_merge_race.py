@@ -187,3 +187,32 @@ def test_explanation_rows_swap_sides():
     row = FieldComparison("name", "new", "known", "close", 0.9, 4.0)
     assert explanation_sides([row], first=7, a=7) == (row,)
     assert explanation_sides([row], first=7, a=3)[0].value_a == "known"
+
+
+def test_staff_decisions_are_the_labels_the_duplicate_pass_learns_from():
+    # given: a merge by a person, a "not a duplicate", a "room of", a skip and an automatic merge
+    from django.contrib.auth import get_user_model
+
+    from entities.services.duplicates import venue_staff_labels
+
+    staff = get_user_model().objects.create_user("staff")
+    venues = _venues("A", "A.", "B", "C", "D", "E", "F", "G", "H", "I")
+    decided = [
+        (venues[0], venues[1], DuplicateStatus.MERGED, staff),
+        (venues[2], venues[3], DuplicateStatus.NOT_DUPLICATE, staff),
+        (venues[4], venues[5], DuplicateStatus.ROOM_OF, staff),
+        (venues[6], venues[7], DuplicateStatus.SKIPPED, staff),
+        (venues[8], venues[9], DuplicateStatus.MERGED, None),  # the pipeline's own merge
+    ]
+    for a, b, status, by in decided:
+        VenueDuplicate.objects.filter(pk=_pending(a, b).pk).update(status=status, decided_by=by)
+
+    # when
+    labels = venue_staff_labels()
+
+    # then: one venue, two venues, two venues; skips and automatic merges teach nothing
+    assert sorted((a.name, b.name, same) for a, b, same in labels) == [
+        ("A", "A.", True),
+        ("B", "C", False),
+        ("D", "E", False),
+    ]
