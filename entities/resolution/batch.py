@@ -305,6 +305,16 @@ def estimate_table_model(
         if f in SESSION_FIELDS:
             blocks[f] = shared.filter(sizes <= max_block_size)["pos"].to_list()
 
+    # Name words (estimate.core_name_words: distinct, venue-type words aside), for their term frequencies.
+    words = table.name_words()
+    core = words.ids[~words.noise]
+    per_word = np.bincount(core, minlength=words.vocabulary)
+    word_of = {i: w for w, i in words.id_of.items()}
+    counts["name_token"] = ValueCounts(
+        records=int(len(core)),
+        shared={word_of[i]: int(per_word[i]) for i in np.flatnonzero(per_word > 1).tolist()},
+    )
+
     def levels_of(pairs: Sequence[tuple[int, int]]) -> list[tuple[str, ...]]:
         left, right = pairs_from(pairs)
         return pair_level_codes(table, left, right).patterns()

@@ -136,6 +136,7 @@ class NameWords:
         "blockable",
         "core_count",
         "count",
+        "id_of",
         "ids",
         "noise",
         "noise_bits",
@@ -170,8 +171,10 @@ class NameWords:
         # make two names rooms of one complex; neutral words count for nothing there.
         first = np.unique(word_ids, return_index=True)[1] if len(word_ids) else np.zeros(0, dtype=np.int64)
         kind_of = np.zeros(self.vocabulary, dtype=np.uint8)
+        distinct = words.gather(first).to_list() if len(first) else []
+        self.id_of: dict[str, int] = dict(zip(distinct, word_ids[first].tolist(), strict=True))
         if len(first):
-            kind_of[word_ids[first]] = [_KIND_CODE[word_kind(w)] for w in words.gather(first).to_list()]
+            kind_of[word_ids[first]] = [_KIND_CODE[word_kind(w)] for w in distinct]
         del exploded, words
         # Sort by (venue, word) and drop repeated words of a name ("the the").
         key = venue.astype(np.int64) * self.vocabulary + word_ids

@@ -41,6 +41,7 @@ from entities.resolution.model import (
     bits_to_probability,
     level_weights,
 )
+from entities.resolution.normalize import VENUE_NOISE_TOKENS
 from entities.resolution.records import PreparedVenue
 from entities.resolution.scoring import pair_levels
 
@@ -345,9 +346,11 @@ def estimate_venue_model(
     ``labels``: pairs staff decided (same venue or not), which the EM learns from."""
     values = {f: [getattr(v, attr) for v in venues] for f, attr in _EQUALITY_ATTRS.items()}
     values["website"] = [None if v.website_generic else v.website_host for v in venues]
+    counts = {f: ValueCounts.of(column) for f, column in values.items()}
+    counts["name_token"] = ValueCounts.of(t for v in venues for t in core_name_words(v.name_norm))
     return estimate_model(
         len(venues),
-        {f: ValueCounts.of(column) for f, column in values.items()},
+        counts,
         {f: value_blocks(values[f], max_block_size) for f in SESSION_FIELDS},
         lambda pairs: [pair_levels(venues[i], venues[j]) for i, j in pairs],
         seed=seed,
@@ -355,6 +358,12 @@ def estimate_venue_model(
         max_random_pairs=max_random_pairs,
         labels=[(pair_levels(a, b), same) for a, b, same in labels],
     )
+
+
+def core_name_words(name_norm: str) -> set[str]:
+    """A name's distinct words but the venue-type and filler words: what name-token term
+    frequencies count (``scoring.token_adjustment``)."""
+    return {w for w in name_norm.split() if w not in VENUE_NOISE_TOKENS}
 
 
 # The fields whose shared values block the two EM sessions.
@@ -457,7 +466,10 @@ def estimate_model(
         location="max",
         m=m,
         u=u,
-        frequent={f: frequent_values(counts[f]) for f in ("name", "phone", "website")},
+        frequent={
+            **{f: frequent_values(counts[f]) for f in ("name", "phone", "website")},
+            "name_token": frequent_values(counts["name_token"]) if "name_token" in counts else {},
+        },
         details={
             "records": n,
             "expected_matching_pairs": round(expected_matches, 1),

@@ -19,7 +19,7 @@ paths pair by pair.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
@@ -52,6 +52,7 @@ from entities.resolution.scoring import (
     NAME_SIMILAR,
     STREET_CLOSE,
     STREET_NONCORE,
+    TOKEN_LEVELS,
     ids_level,
     pair_levels,
 )
@@ -641,12 +642,51 @@ def pair_bits_array(
     if model.frequent:
         assert frequent is not None
         name = np.where(levels.name_equal, exact_name + frequent["name"][left], w("name"))
+        tokens = model.frequent.get("name_token")
+        if tokens:
+            name = name + _token_adjustments(table, left, right, codes[FIELD_INDEX["name"]], tokens)
     else:
         name = np.where(levels.name_equal, exact_name, w("name"))
     if clamp:
         result: Floats = total + name
         return result
     return total + name + np.maximum(0.0, web - np.maximum(name, agree))
+
+
+def _token_adjustments(
+    table: VenueTable, left: Ints, right: Ints, name_codes: Codes, tokens: Mapping[str, float]
+) -> Floats:
+    """scoring.token_adjustment for every pair: for names at a word-based level, the largest (least
+    negative) term-frequency bits of the core words the two names share; 0 elsewhere."""
+    out = np.zeros(len(left))
+    rows = np.flatnonzero(np.isin(name_codes, [CODE[level] for level in TOKEN_LEVELS]))
+    if not len(rows):
+        return out
+    words = table.name_words()
+    bits_of = np.zeros(words.vocabulary)
+    for word, bits in tokens.items():
+        found = words.id_of.get(word)
+        if found is not None:
+            bits_of[found] = bits
+    # A pair's shared core words (as _shared_words finds them), and the best of their bits.
+    pa, pb = left[rows], right[rows]
+    sizes = words.count[pa]
+    pair = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
+    within = np.arange(len(pair), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    word_a = words.starts[pa][pair] + within
+    sizes_b = words.count[pb]
+    pair_b = np.repeat(np.arange(len(rows), dtype=np.int64), sizes_b)
+    within_b = np.arange(len(pair_b), dtype=np.int64) - np.repeat(np.cumsum(sizes_b) - sizes_b, sizes_b)
+    word_b = words.starts[pb][pair_b] + within_b
+    keys_b = np.sort(pair_b * words.vocabulary + words.ids[word_b].astype(np.int64))
+    keys_a = pair * words.vocabulary + words.ids[word_a].astype(np.int64)
+    at = np.searchsorted(keys_b, keys_a).clip(0, max(len(keys_b) - 1, 0))
+    found = (keys_b[at] == keys_a) if len(keys_b) else np.zeros(len(keys_a), dtype=bool)
+    shared = found & ~words.noise[word_a]
+    best = np.full(len(rows), -np.inf)
+    np.maximum.at(best, pair[shared], bits_of[words.ids[word_a[shared]]])
+    out[rows] = np.where(np.isfinite(best), best, 0.0)
+    return out
 
 
 def pairs_from(pairs: Sequence[tuple[int, int]]) -> tuple[Ints, Ints]:

@@ -344,6 +344,8 @@ def frequency_adjustments(a: PreparedVenue, b: PreparedVenue, model: VenueModel)
         return out
     if a.name_key == b.name_key and (bits := frequent.get("name", {}).get(a.name_key)):
         out[FIELD_INDEX["name"]] = bits
+    elif bits := token_adjustment(a, b, _name_level(a, b)[0], model):
+        out[FIELD_INDEX["name"]] = bits
     if a.phone and a.phone == b.phone and (bits := frequent.get("phone", {}).get(a.phone)):
         out[FIELD_INDEX["phone"]] = bits
     if (
@@ -354,6 +356,23 @@ def frequency_adjustments(a: PreparedVenue, b: PreparedVenue, model: VenueModel)
     ):
         out[FIELD_INDEX["website"]] = bits
     return out
+
+
+# Name levels whose evidence rests on shared words: term frequencies of those words apply.
+TOKEN_LEVELS: Final = frozenset({"close", "similar", "partial"})
+
+
+def token_adjustment(a: PreparedVenue, b: PreparedVenue, level: str, model: VenueModel) -> float:
+    """Term frequency of name words (bits, <= 0): for a name that agrees by its words rather than
+    exactly, the most distinctive word the two share says how much the agreement is worth ("blue
+    moon" / "blue moon bar" shares words many names have; "crocodile" is its own)."""
+    tokens = model.frequent.get("name_token")
+    if not tokens or level not in TOKEN_LEVELS:
+        return 0.0
+    shared = (a.tokens & b.tokens) - VENUE_NOISE_TOKENS
+    if not shared:
+        return 0.0
+    return max(tokens.get(t, 0.0) for t in shared)
 
 
 def score_venue_pair(a: PreparedVenue, b: PreparedVenue, model: VenueModel | None = None) -> MatchScore:
@@ -437,7 +456,10 @@ def pair_bits(
             bound = best if clamp else best + max(0.0, web - max(best, agree))
             if total + bound < at_least:
                 return None
-        name = w_name[_name_level_words(a, b, ta, tb)[0]]
+        level = _name_level_words(a, b, ta, tb)[0]
+        name = w_name[level]
+        if frequent and level in TOKEN_LEVELS:
+            name += token_adjustment(a, b, level, model)
     if clamp:
         return total + name
     return total + name + max(0.0, web - max(name, agree))
