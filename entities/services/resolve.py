@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from core.stages import StageStatus, claim, fail, finish
 from entities.models import (
@@ -18,10 +19,12 @@ from entities.models import (
     EntityType,
     ExternalId,
     Performance,
+    PerformanceArtist,
     Venue,
 )
 from entities.resolution.keys import venue_block_key
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
+from entities.resolution.performances import ShowListing, same_show
 from entities.services.artist_duplicates import (
     artist_candidates_scored,
     artist_link_urls,
@@ -220,7 +223,7 @@ def _resolve_performance(es: EntitySource) -> Performance:
     if es.performance_id:
         performance = _surviving(Performance.objects.get(pk=es.performance_id))
     else:
-        performance = _match_performance(es, venue, headliners[:1]) or Performance.objects.create(
+        performance = _match_performance(es, venue, headliners) or Performance.objects.create(
             venue=venue,
             name=data["name"],
             local_date=data["local_date"],
@@ -232,18 +235,65 @@ def _resolve_performance(es: EntitySource) -> Performance:
     return performance
 
 
-def _match_performance(es: EntitySource, venue: Venue | None, headliner: list[Artist]) -> Performance | None:
+def _match_performance(es: EntitySource, venue: Venue | None, acts: list[Artist]) -> Performance | None:
     data = es.data
     public_id = _by_external_ids(EntityType.PERFORMANCE, _source_ids(es, data.get("external_ids") or {}))
     if public_id:
         return _surviving(Performance.objects.get(public_id=public_id))
+    name_key = normalize_name(data["name"])
     same_day = Performance.objects.filter(venue=venue, local_date=data["local_date"]).exclude(
         status=CanonicalStatus.MERGED
     )
-    by_name = same_day.filter(name_key=normalize_name(data["name"])).order_by("pk").first()
-    if by_name or not headliner:
-        return by_name
-    # Same venue, same day, same headliner: the same show under another title.
-    same_show = same_day.filter(billing__artist=headliner[0]).order_by("pk").first()
+    # Candidates: the same title, or an act of this bill (titles and line-up orders differ between
+    # a venue's page, Ticketmaster and Bandsintown); resolution.performances.same_show decides.
+    candidates = list(
+        same_day.filter(Q(name_key=name_key) | Q(billing__artist__in=acts)).distinct().order_by("pk")
+    )
+    if candidates:
+        listing = ShowListing(
+            acts=frozenset(str(a.pk) for a in acts),
+            name_key=name_key,
+            start=_time(data.get("local_start_time")),
+            doors=_time(data.get("local_doors_time")),
+            sources=frozenset({(str(es.source_id), es.source_key)}),
+        )
+        for candidate in candidates:
+            if same_show(listing, _show_listing(candidate, exclude=es.pk)):
+                return candidate
+    if not acts:
+        return None
     # Else the same headliner a few days away, with a sign of a move: the same show, rescheduled.
-    return same_show or performance_find_moved(es, venue, headliner[0])
+    return performance_find_moved(es, venue, acts[0])
+
+
+def _time(value: object) -> dt.time | None:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _show_listing(performance: Performance, *, exclude: int) -> ShowListing:
+    """What the known show's own listings say (its bill, title, times and which source lists it)."""
+    sources = frozenset(
+        (str(source), key)
+        for source, key in EntitySource.objects.filter(performance=performance)
+        .exclude(pk=exclude)
+        .values_list("source_id", "source_key")
+    )
+    return ShowListing(
+        acts=frozenset(
+            str(a)
+            for a in PerformanceArtist.objects.filter(performance=performance).values_list(
+                "artist_id", flat=True
+            )
+        ),
+        name_key=performance.name_key,
+        start=performance.local_start_time,
+        doors=performance.local_doors_time,
+        sources=sources,
+    )
