@@ -43,7 +43,7 @@ PRIOR_WEIGHT: Final = -3.0
 # share an address, a switchboard and often a website, and namesakes share a street: the data cannot
 # tell these levels apart from matches, so they are rules, as a shared place ID is.
 ROOM_WEIGHT: Final = -30.0
-OTHER_NUMBER_WEIGHT: Final = -10.0
+OTHER_NUMBER_WEIGHT: Final = -8.0
 # A phone one digit off is another line of one switchboard: another room of the building.
 PHONE_CLOSE_WEIGHT: Final = -6.0
 
