@@ -138,6 +138,7 @@ class NameWords:
         "count",
         "id_of",
         "ids",
+        "neutral",
         "noise",
         "noise_bits",
         "pos",
@@ -192,6 +193,7 @@ class NameWords:
         del key
         self.noise = noise_index != 0
         kinds = kind_of[self.ids]
+        self.neutral = kinds == _KIND_CODE["neutral"]
         self.roomish = (kinds >= _KIND_CODE["room"]) & (kinds <= _KIND_CODE["number"])
         self.roomish_count = np.bincount(pos[self.roomish], minlength=n).astype(np.int64)
         self.stem_count = np.bincount(pos[kinds == _KIND_CODE["other"]], minlength=n).astype(np.int64)
@@ -461,14 +463,20 @@ _FAST_STREET: Final = rf"^([0-9]+ \S+(?: \S+)*? (?:{_STREET_TYPES})(?: (?:n|s|e|
 
 def _normalize_street(raw: pl.Series, plain: pl.Series) -> tuple[pl.Series, pl.Series]:
     """streets.normalize_street for the common North American shape ("123 N Main St", number
-    first, no comma, unit, particle or foreign word); flags every other row for the scalar code."""
+    first, no unit, particle or foreign word); flags every other row for the scalar code. A street
+    that starts with its number is named by what precedes the first comma ("2637 River Ave, Suite
+    345", "1814 W Lakeshore Dr, Seattle, WA 98101"): the rest never changes it."""
     s = pl.col("s")
-    frame = pl.DataFrame({"s": raw}).select(s, _text(s).alias("text"))
+    frame = (
+        pl.DataFrame({"raw": raw})
+        .select(pl.col("raw").str.extract(r"^([^,]*)", 1).fill_null("").alias("s"), pl.col("raw"))
+        .with_columns(_text(s).alias("text"))
+    )
     slow_words = "|".join(sorted(streets.SLOW_WORDS))
     suffixes = "|".join(streets.COMPOUND_SUFFIXES)
     text = pl.col("text")
     needs_slow = (
-        s.str.contains(r"[,#/]|[A-Za-z]\.[A-Za-z]|\d\s*-?\s*[a-dA-D](?:[^A-Za-z0-9_'`]|$)")
+        s.str.contains(r"[#/]|[A-Za-z]\.[A-Za-z]|\d\s*-?\s*[a-dA-D](?:[^A-Za-z0-9_'`]|$)")
         | ~text.str.contains(r"^[0-9]+ \S")
         | text.str.contains(rf"\b(?:{slow_words})\b")
         | text.str.contains(rf"\b[a-z0-9]{{3,}}(?:{suffixes})\b")
@@ -476,7 +484,7 @@ def _normalize_street(raw: pl.Series, plain: pl.Series) -> tuple[pl.Series, pl.S
     mapped = _map_words(text, dict(streets.FAST_WORDS))
     result = frame.select(
         pl.coalesce(mapped.str.extract(_FAST_STREET, 1), mapped).alias("street"),
-        (needs_slow | mapped.str.contains(r"\b[ns] [ew]\b")).alias("slow"),
+        ((needs_slow | mapped.str.contains(r"\b[ns] [ew]\b")) & (pl.col("raw") != "")).alias("slow"),
     )
     return result["street"], result["slow"] | ~plain
 

@@ -483,9 +483,9 @@ def _city_codes(a: pl.Series, b: pl.Series, metres: Floats) -> Codes:
     return out
 
 
-def _shared_words(words: NameWords, left: Ints, right: Ints) -> tuple[Ints, Ints, Ints]:
-    """For each pair, how many words the two names share, how many of those are core words, and how
-    many are room, venue-type or number words (rooms.word_kind)."""
+def _shared_words(words: NameWords, left: Ints, right: Ints) -> tuple[Ints, Ints, Ints, Ints]:
+    """For each pair, how many words the two names share, how many of those are core words, how
+    many are room, venue-type or number words, and how many are not neutral (rooms.word_kind)."""
     count = len(left)
 
     def expand(side: Ints) -> tuple[Ints, Ints]:
@@ -504,7 +504,8 @@ def _shared_words(words: NameWords, left: Ints, right: Ints) -> tuple[Ints, Ints
     shared = np.bincount(pair_a[found], minlength=count).astype(np.int64)
     shared_core = np.bincount(pair_a[found & ~words.noise[word_a]], minlength=count).astype(np.int64)
     shared_roomish = np.bincount(pair_a[found & words.roomish[word_a]], minlength=count).astype(np.int64)
-    return shared, shared_core, shared_roomish
+    shared_stem = np.bincount(pair_a[found & ~words.neutral[word_a]], minlength=count).astype(np.int64)
+    return shared, shared_core, shared_roomish, shared_stem
 
 
 def _name_codes(
@@ -517,7 +518,7 @@ def _name_codes(
         return out
     wa, wb = a[differ], b[differ]
     pa, pb = left[differ], right[differ]
-    shared, shared_core, shared_roomish = _shared_words(words, pa, pb)
+    shared, shared_core, shared_roomish, shared_stem = _shared_words(words, pa, pb)
     na, nb = words.count[pa], words.count[pb]
     core_a, core_b = words.core_count[pa], words.core_count[pb]
     noise_a, noise_b = words.noise_bits[pa], words.noise_bits[pb]
@@ -554,7 +555,7 @@ def _name_codes(
     # Rooms of one complex (scoring._name_level_words): only pairs where one name has a room, type or
     # number word the other lacks can be; rooms.room_relation decides for those.
     roomish_extra = (words.roomish_count[pa] > shared_roomish) | (words.roomish_count[pb] > shared_roomish)
-    maybe = np.flatnonzero(roomish_extra & (shared < np.maximum(na, nb)))
+    maybe = np.flatnonzero(roomish_extra & (shared < np.maximum(na, nb)) & (shared_stem > 0))
     if len(maybe):
         norms_a = wa["name_norm"].gather(maybe).to_list()
         norms_b = wb["name_norm"].gather(maybe).to_list()

@@ -7,8 +7,8 @@ its own, and none is the complex itself. ``room_relation(a, b)`` says whether tw
 - the words two names do not share (articles and prepositions aside: "the", "at", "de", "van"...)
   are all room words, in any of the languages below, or numbers and letters ("Studio 1", "Sala B");
   a word within a typo of a room word counts as that word ("lonuge", "Mezzaninfe");
-- the names share a stem that is not itself a room word ("The Loft" and "The Cellar" are two common
-  names, not two rooms);
+- the names share a stem, at least one word of it spelled alike ("The Loft" and "The Cellar" are two
+  common names, not two rooms);
 - words that differ only by a typo pair up as the same word ("Howling Banjo" / "Howling Bnjo");
 - one venue-type word added or dropped ("Blue Moon Bar" / "Blue Moon") is how sources write one
   venue, unless the shorter name already says what kind of place it is ("Podium Brug" / "Podium
@@ -144,6 +144,8 @@ def room_relation(words_a: Iterable[str], words_b: Iterable[str], places: Iterab
     extra_a, extra_b = a - b, b - a
     if not extra_a and not extra_b:
         return False
+    if not a & b:
+        return False  # no word in common: no stem (a stem only seen through typos is not enough)
     if not any(is_roomish(word_kind(w)) for w in extra_a | extra_b):
         return False
     # Words that differ by a typo are one word ("Howling Banjo" / "Howling Bnjo", "Swalon" / "Sqalon").

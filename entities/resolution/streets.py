@@ -306,12 +306,12 @@ FAST_WORDS: Final[dict[str, str]] = {
     for word in {*US_STREET_WORDS, *ORDINAL_WORDS, "st", "ave", "blvd", "pl"}
 }
 # Words that send a street line to ``normalize_street`` (units, floors, cross streets, particles,
-# number markers, other languages' street types, French directions).
+# other languages' street types, French directions). Number markers ("no", "n") matter only before
+# a number, and the common shape starts with it.
 SLOW_WORDS: Final = frozenset(
     STREET_STOP_WORDS
     | UNIT_WORDS
     | STREET_PARTICLES
-    | NUMBER_MARKERS
     | {"bis", "ter", "o", "ouest", "est"}
     | (set(INTERNATIONAL_STREET_WORDS) - set(FAST_WORDS))
 )
