@@ -57,7 +57,7 @@ def main() -> None:
         for name in sorted(rows):
             key, country, lat, lng = rows[name]
             f.write(f"{name}\t{key}\t{country}\t{lat:.4f}\t{lng:.4f}\n")
-    print(f"{len(rows)} city names of {len(own)} cities -> {TARGET} ({TARGET.stat().st_size / 1e6:.1f} MB)")
+    print(f"{len(rows)} city names of {len(own)} cities -> {TARGET} ({TARGET.stat().st_size / 1e6:.1f} MB)")  # noqa: T201 - a script's report
 
 
 if __name__ == "__main__":
