@@ -185,7 +185,7 @@ class ArtistMergeResultView(View):
             messages.error(request, str(exc))
             return HttpResponseRedirect(_queue_url())
         messages.success(request, "Undone: the two artists are separate again.")
-        return HttpResponseRedirect(_review_url(duplicate.pk) if duplicate else _queue_url())
+        return HttpResponseRedirect((_review_url(duplicate.pk) if duplicate else None) or _queue_url())
 
 
 # --- the admins -----------------------------------------------------------------------------------

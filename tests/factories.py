@@ -172,10 +172,15 @@ def make_rows(kind: str, n: int) -> None:
                 venue_a=a, venue_b=b, score=0.5 + i / 1000, priority=1, explanation=[], decided_by=user
             )
         elif kind in ("artistduplicate", "pendingartistduplicate"):
-            a, b = sorted([ArtistFactory.create(), ArtistFactory.create()], key=lambda x: x.pk)
+            first, second = sorted([ArtistFactory.create(), ArtistFactory.create()], key=lambda x: x.pk)
             user = get_user_model().objects.create_user(f"artist-decider-{i}")
             ArtistDuplicate.objects.create(
-                artist_a=a, artist_b=b, score=0.5 + i / 1000, priority=1, explanation=[], decided_by=user
+                artist_a=first,
+                artist_b=second,
+                score=0.5 + i / 1000,
+                priority=1,
+                explanation=[],
+                decided_by=user,
             )
         elif kind == "mergerecord":
             user = get_user_model().objects.create_user(f"merger-{i}")

@@ -666,9 +666,9 @@ def _token_adjustments(
     words = table.name_words()
     bits_of = np.zeros(words.vocabulary)
     for word, bits in tokens.items():
-        found = words.id_of.get(word)
-        if found is not None:
-            bits_of[found] = bits
+        word_id = words.id_of.get(word)
+        if word_id is not None:
+            bits_of[word_id] = bits
     # A pair's shared core words (as _shared_words finds them), and the best of their bits.
     pa, pb = left[rows], right[rows]
     sizes = words.count[pa]

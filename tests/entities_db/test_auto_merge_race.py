@@ -94,11 +94,12 @@ def test_a_staff_decision_taken_during_the_race_is_respected():
     def staff() -> None:
         VenueDuplicate.objects.filter(pk=duplicate.pk).update(status=DuplicateStatus.NOT_DUPLICATE)
 
-    def worker() -> object:
+    def staff_then_worker() -> object:
+        staff()
         return venue_duplicate_auto_merge(duplicate_id=duplicate.pk)
 
     # when
-    barrier_results = _race(lambda: (staff(), worker())[1])
+    barrier_results = _race(staff_then_worker)
 
     # then: whichever came first, the two venues were never merged after the decision
     duplicate.refresh_from_db()
