@@ -81,6 +81,8 @@ M_PRIOR: Final[Mapping[str, Mapping[str, float]]] = {
     "website": {"exact": 0.85, "different": 0.15},
 }
 PRIOR_STRENGTH: Final = 5.0
+# The most a name rarer than the average name adds to its "exact" weight (term frequency).
+RARE_NAME_BITS: Final = 3.0
 # A staff decision counts as this many training pairs whose answer is known (semi-supervised EM).
 LABEL_WEIGHT: Final = 20.0
 # Fields whose "exact" u comes from value frequencies, and the attribute holding the value.
@@ -227,10 +229,14 @@ def value_blocks(values: Sequence[str | None], max_block_size: int) -> list[list
     return [b for b in groups.values() if 2 <= len(b) <= max_block_size]
 
 
-def frequent_values(counts: ValueCounts, *, min_bits: float = 0.5) -> dict[str, float]:
+def frequent_values(
+    counts: ValueCounts, *, min_bits: float = 0.5, rare_bits: float = 0.0
+) -> dict[str, float]:
     """Term-frequency adjustments for an "exact" level: for a value held by c of the n records that
     have one, u is (c - 1) / (n - 1) instead of the field's average; values more common than average
-    by more than ``min_bits`` get log2(average / u) (negative), the others nothing."""
+    by more than ``min_bits`` get log2(average / u) (negative). With ``rare_bits`` > 0, values rarer
+    than average by more than ``min_bits`` get it too (positive, at most ``rare_bits``), as Splink's
+    adjustments do both ways: a name no other venue has is better evidence than the average name."""
     n, average = _equal_pair_share(counts)
     if n < 3 or average <= 0:
         return {}
@@ -239,6 +245,8 @@ def frequent_values(counts: ValueCounts, *, min_bits: float = 0.5) -> dict[str, 
         bits = math.log2(average * (n - 1) / (c - 1))
         if bits < -min_bits:
             out[value] = round(bits, 3)
+        elif rare_bits > 0 and bits > min_bits:
+            out[value] = round(min(bits, rare_bits), 3)
     return out
 
 
@@ -467,7 +475,8 @@ def estimate_model(
         m=m,
         u=u,
         frequent={
-            **{f: frequent_values(counts[f]) for f in ("name", "phone", "website")},
+            "name": frequent_values(counts["name"], rare_bits=RARE_NAME_BITS),
+            **{f: frequent_values(counts[f]) for f in ("phone", "website")},
             "name_token": frequent_values(counts["name_token"]) if "name_token" in counts else {},
         },
         details={

@@ -129,6 +129,7 @@ def candidate_pairs(table: VenueTable, *, max_block_size: int = 100) -> tuple[In
     with ThreadPoolExecutor(max_workers=1) as pool:
         joins = pool.submit(joined)
         found.append(_word_pairs(table.name_words(), caps.words))
+        found.append(_city_word_pairs(table, caps.city_words))
         found.append(_geo_pairs(table, caps.geo))
         found.extend(joins.result())
     everything = pl.concat([f.select(pl.col("a").cast(pl.Int64), pl.col("b").cast(pl.Int64)) for f in found])
@@ -193,6 +194,22 @@ def _word_pairs(words: NameWords, limit: int) -> pl.DataFrame:
     size = np.bincount(ids, minlength=words.vocabulary)[ids]
     keep = (size >= 2) & (size <= limit)
     a, b = _pairs_within(ids[keep], pos[keep], limit)
+    return pl.DataFrame({"a": a, "b": b})
+
+
+def _city_word_pairs(table: VenueTable, limit: int) -> pl.DataFrame:
+    """The "ct" family (blocking.family_keys): each of a name's words (blocking._words) within its
+    city, in blocks of 2 to ``limit`` venues."""
+    words = table.name_words()
+    city = table.frame["city"]
+    city_id = city.cast(pl.Categorical).to_physical().fill_null(-1).to_numpy().astype(np.int64)
+    all_noise = words.core_count[words.pos] == 0
+    keep = words.blockable & (all_noise | ~words.noise) & (city_id[words.pos] >= 0)
+    pos = words.pos[keep].astype(np.int64)
+    key = city_id[pos] * words.vocabulary + words.ids[keep].astype(np.int64)
+    _, inverse, size = np.unique(key, return_inverse=True, return_counts=True)
+    in_block = (size[inverse] >= 2) & (size[inverse] <= limit)
+    a, b = _pairs_within(inverse[in_block].astype(np.int64), pos[in_block], limit)
     return pl.DataFrame({"a": a, "b": b})
 
 
