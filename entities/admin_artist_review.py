@@ -1,21 +1,17 @@
-"""The artist duplicate review in the admin: the queue, the side-by-side page with the explanation
-and the decisions (merge, not a duplicate, skip), the merge result with its undo. It mirrors the
-venue review (admin.py's VenueDuplicate admins, admin_review.py) class for class, so that the two
-can be generalised together; reads come from entities.selectors, writes from entities.services.
+"""The artist duplicate review in the admin: the side-by-side page with the explanation and the
+decisions (merge, not a duplicate, skip), the merge result with its undo; the queue's admins are in
+admin.py. It mirrors the venue review (admin_review.py) class for class, so that the two can be
+generalised together; reads come from entities.selectors, writes from entities.services.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.urls import reverse
 from django.views import View
 
 from entities import selectors, services
@@ -26,7 +22,6 @@ from entities.models import (
     DuplicateStatus,
     EntityType,
     MergeRecord,
-    PendingArtistDuplicate,
 )
 
 ARTIST_KEYS = [
@@ -186,112 +181,3 @@ class ArtistMergeResultView(View):
             return HttpResponseRedirect(_queue_url())
         messages.success(request, "Undone: the two artists are separate again.")
         return HttpResponseRedirect((_review_url(duplicate.pk) if duplicate else None) or _queue_url())
-
-
-# --- the admins -----------------------------------------------------------------------------------
-
-
-class ArtistDuplicateActionsMixin:
-    """Actions shared by the artist queue and the full list of artist pairs."""
-
-    @admin.action(description="Not a duplicate (two acts; never ask again)", permissions=["change"])
-    def not_duplicate(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
-        count = 0
-        for dup in ArtistDuplicate.objects.filter(
-            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
-        ):
-            services.artist_duplicate_reject(duplicate=dup, by=request.user, reason="bulk: not a duplicate")
-            count += 1
-        self.message_user(request, f"Recorded {count} pair(s) as two acts.", messages.SUCCESS)  # type: ignore[attr-defined]
-
-    @admin.action(description="Skip (take out of the queue for now)", permissions=["change"])
-    def skip(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
-        count = 0
-        for dup in ArtistDuplicate.objects.filter(
-            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
-        ):
-            services.artist_duplicate_skip(duplicate=dup, by=request.user, reason="bulk: skipped")
-            count += 1
-        self.message_user(request, f"Skipped {count} pair(s).", messages.SUCCESS)  # type: ignore[attr-defined]
-
-    @admin.display(description="Pair")
-    def pair(self, obj: ArtistDuplicate) -> Any:
-        return format_html(
-            '<a href="{}">{} ~ {}</a>',
-            reverse("admin:entities_artistduplicate_review", args=[obj.pk]),
-            obj.artist_a,
-            obj.artist_b,
-        )
-
-    @admin.display(description="Score", ordering="score")
-    def score_display(self, obj: ArtistDuplicate) -> str:
-        return f"{obj.score:.3f}"
-
-
-@admin.register(ArtistDuplicate)
-class ArtistDuplicateAdmin(ArtistDuplicateActionsMixin, admin.ModelAdmin):
-    list_display = ["id", "pair", "score_display", "priority", "status", "decided_by", "decided_at", "reason"]
-    list_display_links = ["id"]
-    list_filter = ["status", "decided_at"]
-    search_fields = ["artist_a__name", "artist_b__name", "reason"]
-    list_select_related = ["artist_a", "artist_b", "decided_by"]
-    raw_id_fields = ["artist_a", "artist_b"]
-    readonly_fields = ["explanation", "score", "priority", "decided_by", "decided_at"]
-    show_full_result_count = False
-    actions = ["not_duplicate", "skip", "reopen"]
-
-    @admin.action(
-        description="Reopen (put skipped or rejected pairs back in the queue)", permissions=["change"]
-    )
-    def reopen(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
-        count = services.artist_duplicates_reopen(duplicates=queryset, by=request.user)
-        self.message_user(request, f"Reopened {count} pair(s).", messages.SUCCESS)
-
-    def get_urls(self) -> list[URLPattern]:
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "review/", view(ArtistReviewNextView.as_view()), name="entities_artistduplicate_review_next"
-            ),
-            path(
-                "<int:pk>/review/",
-                view(ArtistReviewDuplicateView.as_view()),
-                name="entities_artistduplicate_review",
-            ),
-            path("result/", view(ArtistMergeResultView.as_view()), name="entities_artistduplicate_result"),
-            *super().get_urls(),
-        ]
-
-
-@admin.register(PendingArtistDuplicate)
-class PendingArtistDuplicateAdmin(ArtistDuplicateActionsMixin, admin.ModelAdmin):
-    """The artist queue: pairs waiting for a decision, most uncertain with most upcoming shows first."""
-
-    list_display = ["pair", "score_display", "priority", "created_at"]
-    list_display_links = None
-    search_fields = ["artist_a__name", "artist_b__name"]
-    list_select_related = ["artist_a", "artist_b"]
-    show_full_result_count = False
-    actions = ["not_duplicate", "skip"]
-    change_list_template = "admin/entities/artistduplicate/queue.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and request.user.has_perm("entities.change_artistduplicate")
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("entities.view_artistduplicate") or request.user.has_perm(
-            "entities.change_artistduplicate"
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
-        extra = {
-            "review_next_url": reverse("admin:entities_artistduplicate_review_next"),
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, extra)

@@ -22,3 +22,11 @@ def artist_duplicates_find_task() -> dict[str, int]:
 def duplicates_find_task() -> dict[str, dict[str, int]]:
     """The scheduled duplicate passes: venues, then artists."""
     return {"venues": services.venue_duplicates_find(), "artists": services.artist_duplicates_find()}
+
+
+def enrichment_run_task(enrichment_id: int) -> str | None:
+    return services.enrichment_run(enrichment_id=enrichment_id)
+
+
+def gazetteer_build_task() -> int:
+    return services.gazetteer_build()

@@ -24,7 +24,9 @@ The evidence, in bits (log-odds), set by hand on the development hard set and do
   exist): its same-name evidence is weaker (``name_counts``).
 
 Clusters join only when the average evidence between them is positive (``clustering``), so one
-mention with links never drags two acts together. Pure: no Django.
+mention with links never drags two acts together. Links are read by ``entities.resolution.links``
+(the classifier the pipeline's external IDs use): an ID of a scheme exact enough to resolve an act on
+its own (``RESOLVING_SCHEMES``) is also one per act, so two of one scheme are two acts. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from typing import Final, NamedTuple
 from rapidfuzz.distance import Indel
 
 from entities.resolution.clustering import cluster_ids, cluster_scored
-from entities.resolution.links import EXCLUSIVE_SCHEMES, classify_urls
+from entities.resolution.links import RESOLVING_SCHEMES, artist_links
 from entities.resolution.model import FieldComparison, Level, MatchScore, bits_to_probability
 from entities.resolution.normalize import normalize_city_key, normalize_name, repair_mojibake
 from entities.resolution.places import city_country
@@ -153,6 +155,8 @@ class ArtistRecord:
     genres: Sequence[str] = ()
     urls: Sequence[str] = ()
     co_billed: Sequence[str] = ()
+    # IDs already typed by ``links`` (a canonical artist's external IDs): compared like its links.
+    ids: Sequence[tuple[str, str]] = ()
 
     def prepare(self) -> PreparedArtist:
         return PreparedArtist.from_record(self)
@@ -182,7 +186,7 @@ class PreparedArtist(NamedTuple):
             city,
             city_country(city),
             frozenset(g for g in map(genre_key, r.genres) if g),
-            classify_urls(tuple(u for u in r.urls if u and u.strip())),
+            artist_links(r.urls) | frozenset(r.ids),
             frozenset(k for k in map(artist_name_key, r.co_billed) if k) - {key},
         )
 
@@ -242,17 +246,18 @@ def link_level(a: PreparedArtist, b: PreparedArtist) -> tuple[str, str | None, s
     if not a.links or not b.links:
         return "missing", None, None
     shared = a.links & b.links
-    exclusive_shared = {link for link in shared if link[0] in EXCLUSIVE_SCHEMES}
+    exclusive_shared = {link for link in shared if link[0] in RESOLVING_SCHEMES}
     show_a = ",".join(sorted(f"{s}:{v}" for s, v in a.links))
     show_b = ",".join(sorted(f"{s}:{v}" for s, v in b.links))
     if exclusive_shared:
         return "exact", show_a, show_b
-    schemes_a = {s for s, _ in a.links if s in EXCLUSIVE_SCHEMES}
-    schemes_b = {s for s, _ in b.links if s in EXCLUSIVE_SCHEMES}
+    schemes_a = {s for s, _ in a.links if s in RESOLVING_SCHEMES}
+    schemes_b = {s for s, _ in b.links if s in RESOLVING_SCHEMES}
     if schemes_a & schemes_b:
         return "conflict", show_a, show_b
-    sites_a = {v for s, v in a.links if s == "website"}
-    sites_b = {v for s, v in b.links if s == "website"}
+    # A website is keyed by host and path ("band.com/tour"): one act's pages share the host.
+    sites_a = {v.split("/", 1)[0] for s, v in a.links if s == "website"}
+    sites_b = {v.split("/", 1)[0] for s, v in b.links if s == "website"}
     if sites_a and sites_b:
         return ("website" if sites_a & sites_b else "other_website"), show_a, show_b
     return "missing", show_a, show_b
@@ -387,7 +392,7 @@ def name_counts(artists: Sequence[PreparedArtist]) -> dict[str, float]:
         ids: dict[str, set[str]] = {}
         for m in mentions:
             for scheme, value in m.links:
-                if scheme in EXCLUSIVE_SCHEMES:
+                if scheme in RESOLVING_SCHEMES:
                     ids.setdefault(scheme, set()).add(value)
         acts = max((len(v) for v in ids.values()), default=1)
         if acts > 1:

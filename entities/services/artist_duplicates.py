@@ -42,31 +42,15 @@ from entities.services.artist_merge import artist_merge
 ONLINE_CANDIDATES_MAX = 50
 
 
-def _links(external_ids: Mapping[str, Any], url: str = "") -> list[str]:
-    """An entity's links as URL-like strings for ``links.classify_urls`` ("scheme:id" for IDs)."""
-    out = [url] if url else []
+def _typed_ids(external_ids: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A canonical artist's external IDs ({scheme: [ID, ...]}, typed and normalised by recompute through
+    ``entities.resolution.links``) as the scorer's (scheme, ID) pairs."""
+    out = []
     for scheme, ids in external_ids.items():
         if scheme.startswith("source:"):
             continue  # a source's own key says nothing across sources
-        for value in ids if isinstance(ids, list) else [ids]:
-            out.append(_link_url(scheme, str(value)))
+        out += [(scheme, str(value)) for value in (ids if isinstance(ids, list) else [ids]) if value]
     return out
-
-
-def artist_link_urls(external_ids: Mapping[str, str]) -> list[str]:
-    """A source's external IDs ({scheme: id}) as links the scorer classifies."""
-    return _links({scheme: [value] for scheme, value in external_ids.items()})
-
-
-def _link_url(scheme: str, value: str) -> str:
-    """The URL of an external ID, so that IDs and links classify alike."""
-    return {
-        "spotify": f"https://open.spotify.com/artist/{value}",
-        "musicbrainz": f"https://musicbrainz.org/artist/{value}",
-        "bandcamp": f"https://{value}.bandcamp.com",
-        "soundcloud": f"https://soundcloud.com/{value}",
-        "instagram": f"https://instagram.com/{value}",
-    }.get(scheme.lower(), value if "/" in value or "." in value else f"{scheme}:{value}")
 
 
 def artist_record(artist: Artist, *, city: str | None = None, co_billed: Sequence[str] = ()) -> ArtistRecord:
@@ -77,7 +61,8 @@ def artist_record(artist: Artist, *, city: str | None = None, co_billed: Sequenc
         name=artist.name,
         city=city,
         genres=list(artist.genres or []),
-        urls=_links(artist.external_ids or {}, artist.url or ""),
+        urls=[artist.url] if artist.url else [],
+        ids=_typed_ids(artist.external_ids or {}),
         co_billed=list(co_billed),
     )
 
@@ -319,9 +304,10 @@ class ArtistCandidate:
 
 
 def artist_candidates_scored(
-    *, name: str, name_key: str, genres: Sequence[str], urls: Sequence[str]
+    *, name: str, name_key: str, genres: Sequence[str], ids: Sequence[tuple[str, str]]
 ) -> list[ArtistCandidate]:
-    """Active canonical artists of the same name key, scored against a new source (best first)."""
+    """Active canonical artists of the same name key, scored against a new source (best first); ``ids``
+    are the source's typed IDs and links (``links.record_external_ids``)."""
     # The stored key (normalize_artist_name) and the scorer's (billing notes, ", The" and country
     # tags out): "Solar Lanterns, The" finds "The Solar Lanterns".
     keys = {name_key, artist_name_words(name)} - {""}
@@ -332,7 +318,7 @@ def artist_candidates_scored(
     )
     if not found:
         return []
-    new = ArtistRecord(id="new", name=name, genres=list(genres), urls=list(urls)).prepare()
+    new = ArtistRecord(id="new", name=name, genres=list(genres), ids=list(ids)).prepare()
     known = _prepared(found)
     out = [ArtistCandidate(a, score_artist_pair(new, k)) for a, k in zip(found, known, strict=True)]
     out.sort(key=lambda c: (-c.result.score, c.artist.pk))

@@ -103,5 +103,5 @@ def test_not_utf8_and_missing_file(tmp_path):
     source.write_bytes(b"id,name\n1,Caf\xe9\n")
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("dedupe_artists", csv=str(source), out=str(tmp_path / "out.csv"), no_progress=True)
-    with pytest.raises(CommandError, match="No such file"):
+    with pytest.raises(CommandError, match="No such CSV file"):
         call_command("dedupe_artists", csv=str(tmp_path / "nope.csv"), out=str(tmp_path / "out.csv"))

@@ -13,7 +13,13 @@ from bench.er import pairwise_scores
 from bench.hardcases.artists import ARTIST_FAMILIES, generate_artists
 from bench.hardcases.evaluate import Truth, family_scores, room_pairs
 from bench.hardcases.venues import VENUE_FAMILIES, generate_venues
-from entities.resolution.artists import ArtistRecord, records_from_rows, resolve_artists, score_artist_pair
+from entities.resolution.artists import (
+    ArtistRecord,
+    link_level,
+    records_from_rows,
+    resolve_artists,
+    score_artist_pair,
+)
 from entities.resolution.batch import resolve_csv
 from entities.resolution.duplicates import find_duplicates
 from entities.resolution.records import VenueRecord
@@ -205,6 +211,15 @@ def test_artist_homonyms_with_other_links_are_two_acts():
     a = artist("a", "Green Cyclops", urls=["https://open.spotify.com/artist/Uys520G7PqpK6duoNpJyy3"])
     b = artist("b", "Green Cyclops", urls=["spotify.com/artist/Qq1dX7pLmBnZx0WcVb2Tt9"])
     assert score_artist_pair(a, b).score < 0.01
+
+
+def test_artist_websites_compare_by_host():
+    # A website is kept as host and path ("band.com/tour"): two pages of one site are one host.
+    a = artist("a", "Green Cyclops", urls=["https://www.greencyclops.pt/"])
+    b = artist("b", "Green Cyclops", urls=["greencyclops.pt/tour"])
+    c = artist("c", "Green Cyclops", urls=["https://greencyclops.co.uk"])
+    assert link_level(a, b)[0] == "website"
+    assert link_level(a, c)[0] == "other_website"
 
 
 def test_artist_on_tour_is_one_act_across_cities():

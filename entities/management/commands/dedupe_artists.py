@@ -16,27 +16,33 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
+from core.commands import BaseCommand, input_file, output_file
 from entities.resolution.artists import ArtistRecord, records_from_rows, resolve_artists
 
 COLUMNS = ("id", "name", "city", "genres", "urls", "co_billed")
 
 
 def read_artist_csv(path: Path) -> list[ArtistRecord]:
-    """The mentions of a CSV (header names case-insensitive; id and name required)."""
+    """The mentions of a CSV (header names case-insensitive; id and name required). A file that cannot
+    be read raises ValueError with one line a person acts on, worded as dedupe_venues words it."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
+            # strict: an opened quote that never closes is an error, not a field running to the end
+            reader = csv.reader(f, strict=True)
             header = next(reader, None)
             if header is None:
                 return []
             names = [h.strip().lower() for h in header]
             if "id" not in names or "name" not in names:
-                raise ValueError("the rows need at least the columns id and name")
+                raise ValueError(
+                    "the header row must name at least the columns id and name "
+                    f"(it reads {','.join(header)[:120]!r}; the separator is a comma)."
+                )
             rows = []
-            for line, row in enumerate(reader, start=2):
+            for row in reader:
                 if not any(cell.strip() for cell in row):
                     continue
                 values = {
@@ -44,12 +50,13 @@ def read_artist_csv(path: Path) -> list[ArtistRecord]:
                     for c in COLUMNS
                 }
                 if not values["id"].strip():
-                    raise ValueError(f"line {line}: a row without an id")
+                    raise ValueError(f"line {reader.line_num}: a row without an id.")
                 rows.append(values)
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        raise ValueError("it is not UTF-8 text (save it as UTF-8 CSV).") from exc
     except csv.Error as exc:
-        raise ValueError(str(exc)) from exc
+        hint = " (a quote is opened and never closed)" if "end of data" in str(exc) else ""
+        raise ValueError(f"line {reader.line_num}: malformed CSV: {exc}{hint}.") from exc
     return records_from_rows(rows)
 
 
@@ -74,9 +81,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        source, target = Path(options["csv"]), Path(options["out"])
-        if not source.is_file():
-            raise CommandError(f"No such file: {source}")
+        source = input_file(options["csv"], "CSV file")
+        target = output_file(options["out"], "CSV file")
+        if options["weights_out"] is not None:
+            output_file(options["weights_out"], "JSON file")
         if not 0.0 < options["threshold"] < 1.0:
             raise CommandError("--threshold must be between 0 and 1")
         started = time.perf_counter()
@@ -85,7 +93,7 @@ class Command(BaseCommand):
             try:
                 records = read_artist_csv(source)
             except ValueError as exc:
-                raise CommandError(f"Cannot resolve {source}: {exc}") from exc
+                raise CommandError(f"Cannot read {source}: {exc}") from exc
             bar.update(len(records))
         with tqdm(desc="resolve", total=len(records), unit="rec", file=sys.stderr, disable=disabled) as bar:
             try:
@@ -94,7 +102,6 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot resolve {source}: {exc}") from exc
             bar.update(len(records))
 
-        target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(("id", "cluster_id"))

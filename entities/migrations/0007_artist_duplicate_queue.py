@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('entities', '0004_venue_duplicate_kind_and_room_of'),
+        ('entities', '0006_venue_duplicate_kind_and_room_of'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

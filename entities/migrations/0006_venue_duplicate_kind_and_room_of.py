@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('entities', '0003_pending_venue_duplicate_from_mystage'),
+        ('entities', '0005_search_key'),
     ]
 
     operations = [
