@@ -200,58 +200,46 @@ def worker_ours(csv_path: Path, out: Path) -> dict[str, Any]:
     }
 
 
-# Light cleaning as Splink's tutorials do it, in DuckDB (counted in Splink's time): lower case,
-# punctuation out, digits-only phones, empty strings as NULL.
-_SPLINK_INPUT_SQL = """
-create table venues as
-select
-    id,
-    nullif(trim(regexp_replace(lower(name), '[^a-z0-9 ]+', ' ', 'g')), '') as name,
-    nullif(trim(regexp_replace(lower(addr), '[^a-z0-9 ]+', ' ', 'g')), '') as addr,
-    nullif(trim(regexp_replace(lower(city), '[^a-z0-9 ]+', ' ', 'g')), '') as city,
-    nullif(right(regexp_replace(phone, '[^0-9]', '', 'g'), 10), '') as phone
-from read_csv('{path}', header = true, all_varchar = true)
-"""
+def _csv_columns(csv_path: Path) -> list[str]:
+    """The venue columns a CSV has, in bench.hardcases.splink_venues' order."""
+    from bench.hardcases.splink_venues import ALL_COLUMNS
+
+    with csv_path.open(encoding="utf-8") as f:
+        header = {h.strip().lower() for h in f.readline().split(",")}
+    return [c for c in ALL_COLUMNS if c in header]
 
 
 def worker_splink(csv_path: Path, out: Path) -> dict[str, Any]:
+    """Splink 5 with every column ours uses (bench.hardcases.splink_venues: the same cleaning,
+    comparisons with term-frequency adjustments on name and city, blocking and training as
+    ``splink_venue_clusters``), clustered at each of SPLINK_THRESHOLDS."""
     import logging
 
     import duckdb
-    import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import DuckDBAPI, Linker, block_on
+
+    from bench.hardcases.splink_venues import splink_input_sql, splink_venue_settings
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    results: dict[str, Any] = {}
+    columns = _csv_columns(csv_path)
+    results: dict[str, Any] = {"columns": columns}
     with TreePeak() as peak:
         started = time.perf_counter()
         con = duckdb.connect()
-        con.execute(_SPLINK_INPUT_SQL.format(path=str(csv_path).replace("'", "''")))
-        db_api = DuckDBAPI(connection=con)
-        settings = SettingsCreator(
-            link_type="dedupe_only",
-            unique_id_column_name="id",
-            comparisons=[
-                cl.NameComparison("name"),
-                cl.JaroWinklerAtThresholds("addr", [0.95, 0.88]),
-                cl.ExactMatch("city").configure(term_frequency_adjustments=True),
-                cl.ExactMatch("phone"),
-            ],
-            blocking_rules_to_generate_predictions=[
-                block_on("phone"),
-                block_on("name", "city"),
-                block_on("addr", "city"),
-                block_on("substr(name, 1, 4)", "substr(addr, 1, 4)"),
-            ],
-            retain_intermediate_calculation_columns=False,
-            retain_matching_columns=False,
+        con.execute("set threads to 2")
+        con.execute(splink_input_sql(str(csv_path), columns))
+        linker = Linker(
+            DuckDBAPI(connection=con).register("venues"),
+            splink_venue_settings(columns),
+            log_level=logging.WARNING,
         )
-        linker = Linker(db_api.register("venues"), settings, log_level=logging.WARNING)
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("phone", "name"), block_on("name", "addr")], recall=0.7
-        )
+        deterministic: list[Any] = [block_on("name", "addr")]
+        if "phone" in columns:
+            deterministic.insert(0, block_on("phone", "name"))
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
         linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
+        if "phone" in columns:
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("name"))
         predictions = linker.inference.predict(threshold_match_probability=min(SPLINK_THRESHOLDS))
         clustered_at: dict[float, object] = {}
@@ -269,6 +257,21 @@ def worker_splink(csv_path: Path, out: Path) -> dict[str, Any]:
     results["peak_mb"] = peak.peak
     results["own_peak_mb"] = _peak_mb()
     return results
+
+
+def worker_hard(csv_path: Path, out: Path) -> dict[str, Any]:
+    """Ours and Splink on a hard-case venue set (bench/hardcases): pairwise F1 overall and per family."""
+    from bench.er_hard import evaluate, ours_venues, splink_venues
+    from bench.hardcases.evaluate import Truth
+
+    with csv_path.with_name(csv_path.stem + ".truth.csv").open(encoding="utf-8") as f:
+        import csv
+
+        truth = Truth.from_rows(csv.DictReader(f))
+    report: dict[str, Any] = {}
+    for name, resolve in (("ours", ours_venues), ("splink", splink_venues)):
+        report[name] = evaluate(resolve(csv_path), truth, rooms=True)
+    return report
 
 
 def worker_index(csv_path: Path, queries: int, seed: int, out: Path) -> dict[str, Any]:
@@ -298,13 +301,16 @@ def worker_index(csv_path: Path, queries: int, seed: int, out: Path) -> dict[str
         rows[k] = row
     records = list(records_from_rows(rows))
     latencies = []
+    cpu = []  # this thread's CPU time per match: what the machine's other load does not inflate
     found = 0
     for record in records:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         matches = index.match(record)
+        cpu.append((time.thread_time() - c) * 1000)
         latencies.append((time.perf_counter() - t) * 1000)
         found += bool(matches)
     latencies.sort()
+    cpu.sort()
     result = {
         "venues": len(index),
         "build_seconds": built,
@@ -314,6 +320,8 @@ def worker_index(csv_path: Path, queries: int, seed: int, out: Path) -> dict[str
         "median_ms": statistics.median(latencies),
         "p99_ms": latencies[min(len(latencies) - 1, math.ceil(0.99 * len(latencies)) - 1)],
         "max_ms": latencies[-1],
+        "cpu_median_ms": statistics.median(cpu),
+        "cpu_p99_ms": cpu[min(len(cpu) - 1, math.ceil(0.99 * len(cpu)) - 1)],
     }
     out.write_text(json.dumps(result))
     return result
@@ -353,7 +361,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="online matching queries")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the generated files here")
     parser.add_argument("--skip-splink", action="store_true")
-    parser.add_argument("--worker", choices=("ours", "splink", "index"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--hard-seed",
+        type=int,
+        default=None,
+        help="seed of the hard-case venue set (default: a fresh random one, never the dev seed)",
+    )
+    parser.add_argument("--hard-n", type=int, default=1500, help="venues of the hard-case set")
+    parser.add_argument("--worker", choices=("ours", "splink", "index", "hard"), help=argparse.SUPPRESS)
     parser.add_argument("--csv", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--report", type=Path, help=argparse.SUPPRESS)
@@ -364,6 +379,8 @@ def main() -> None:
             data = worker_ours(args.csv, args.out)
         elif args.worker == "splink":
             data = worker_splink(args.csv, args.out)
+        elif args.worker == "hard":
+            data = worker_hard(args.csv, args.out)
         else:
             data = worker_index(args.csv, args.queries, args.seed, args.out)
         args.report.write_text(json.dumps(data))
@@ -444,8 +461,36 @@ def main() -> None:
         f"\n== Online matching against {int(index['venues']):,} canonical venues "
         f"(index built in {float(index['build_seconds']):.1f} s, peak {float(index['build_peak_mb']):.0f} MB): "
         f"median {float(index['median_ms']):.2f} ms, p99 {float(index['p99_ms']):.2f} ms, "
-        f"max {float(index['max_ms']):.2f} ms over {index['queries']} queries ({index['with_a_match']} matched)"
+        f"max {float(index['max_ms']):.2f} ms over {index['queries']} queries ({index['with_a_match']} matched); "
+        f"CPU time per match: median {float(index['cpu_median_ms']):.2f} ms, p99 {float(index['cpu_p99_ms']):.2f} ms"
     )
+    # 4. hard cases (bench/hardcases): ours and Splink with the same columns, per family
+    hard: dict[str, Any] | None = None
+    if not args.skip_splink:
+        import random
+
+        from bench.er_hard import DEV_SEED
+        from bench.hardcases.venues import generate_venues
+
+        hard_seed = (
+            args.hard_seed if args.hard_seed is not None else random.SystemRandom().randrange(1, 2**31)
+        )
+        if hard_seed == DEV_SEED:
+            raise SystemExit(f"--hard-seed {DEV_SEED} is the dev seed of bench/er_hard.py: pick another")
+        hard_csv = workdir / f"hard_{hard_seed}.csv"
+        generate_venues(args.hard_n, hard_seed).write(hard_csv)
+        hard = _run_worker(
+            ["hard", "--csv", str(hard_csv), "--out", str(workdir / "hard.json")], "hard cases"
+        )
+        print(
+            f"\n== Hard cases (bench/hardcases, seed {hard_seed}, {args.hard_n} venues): pairwise F1 per family"
+        )
+        families = sorted(hard["ours"]["families"])
+        print("  " + f"{'':<10}" + "".join(f"{f[:12]:>13}" for f in [*families, "overall"]))
+        for name in ("ours", "splink"):
+            cells = [hard[name]["families"][f]["f1"] for f in families] + [hard[name]["overall"]["f1"]]
+            print("  " + f"{name:<10}" + "".join(f"{c:>13.3f}" for c in cells))
+        hard["seed"] = hard_seed
     print(f"\nload average {_loadavg()}; whole benchmark {time.perf_counter() - started:.0f} s")
     result = {
         "ours_f1": round(ours_fz_score.f1, 4),
@@ -458,9 +503,13 @@ def main() -> None:
         "splink_peak_mb": round(float(splink["peak_mb"])) if splink else None,
         "online_match_ms": round(float(index["median_ms"]), 3),
         "online_match_p99_ms": round(float(index["p99_ms"]), 3),
+        "online_match_cpu_p99_ms": round(float(index["cpu_p99_ms"]), 3),
         "rows": args.rows,
         "ours_synth_f1": round(ours_score.f1, 4),
         "splink_synth_f1": round(splink_score.f1, 4) if splink_score else None,
+        "hard_seed": hard["seed"] if hard else None,
+        "ours_hard_f1": hard["ours"]["overall"]["f1"] if hard else None,
+        "splink_hard_f1": hard["splink"]["overall"]["f1"] if hard else None,
     }
     print("RESULT " + json.dumps(result))
 

@@ -61,6 +61,44 @@ def ours_venues(csv_path: Path) -> Clusters:
     return {str(k): str(v) for k, v in resolution.cluster_of.items()}
 
 
+def uncertain_pairs(csv_path: Path, truth: Truth, count: int) -> list[tuple[str, str, bool]]:
+    """The ``count`` pairs staff would see first in the review queue (blocked pairs whose probability
+    under the unlabelled model is nearest 0.5), with the truth's answer: the labels of a session of
+    review, as dedupe's console asks them."""
+    import numpy as np
+
+    from entities.resolution.batch import resolve_csv
+    from entities.resolution.model import bits_to_probability
+    from entities.resolution.pairs import candidate_pairs, pair_bits_array, pair_level_codes
+
+    if count <= 0:
+        return []
+    resolution = resolve_csv(csv_path)
+    table = resolution.table
+    left, right = candidate_pairs(table)
+    bits = pair_bits_array(table, left, right, pair_level_codes(table, left, right), resolution.model)
+    probability = np.array([bits_to_probability(b) for b in bits.tolist()])
+    order = np.argsort(np.abs(probability - 0.5), kind="stable")
+    ids = table.frame["id"].to_list()
+    out = []
+    for k in order[:count].tolist():
+        a, b = ids[int(left[k])], ids[int(right[k])]
+        out.append((a, b, truth.entity[a] == truth.entity[b]))
+    return out
+
+
+def ours_venues_labelled(labels: list[tuple[str, str, bool]]) -> Callable[[Path], Clusters]:
+    """Our engine with staff labels the estimation learns from (``resolve_csv(labels=...)``)."""
+
+    def run(csv_path: Path) -> Clusters:
+        from entities.resolution.batch import resolve_csv
+
+        resolution = resolve_csv(csv_path, labels=labels)
+        return {str(k): str(v) for k, v in resolution.cluster_of.items()}
+
+    return run
+
+
 def splink_venues(csv_path: Path) -> Clusters:
     from bench.hardcases.splink_venues import splink_venue_clusters
 
@@ -242,7 +280,12 @@ def run_set(
     vrows = {r["id"]: r for r in venues.rows}
     arows = {r["id"]: r for r in artists.rows}
     rng = random.Random(seed)
-    for name, resolve in venue_resolvers.items():
+    resolvers = dict(venue_resolvers)
+    for count in args.labels:
+        if count > 0:
+            labels = uncertain_pairs(venue_csv, vtruth, count)
+            resolvers[f"ours_{count}_labels"] = ours_venues_labelled(labels)
+    for name, resolve in resolvers.items():
         t = time.perf_counter()
         clusters = resolve(venue_csv)
         out["seconds"][f"venue_{name}"] = round(time.perf_counter() - t, 2)
@@ -281,6 +324,13 @@ def main() -> None:
         help="artist resolver run as 'CMD --csv IN --out OUT' (default: manage.py dedupe_artists if it exists)",
     )
     parser.add_argument("--examples", type=int, default=0, help="wrong pairs to print per family and kind")
+    parser.add_argument(
+        "--labels",
+        type=lambda text: [int(x) for x in text.split(",") if x.strip()],
+        default=[],
+        help="also resolve with N staff labels (the N most uncertain blocked pairs, answered by the "
+        "truth), e.g. 25,50,100: the F1 of learning from decisions",
+    )
     parser.add_argument(
         "--workdir", type=Path, default=None, help="where the sets go (outside the repository)"
     )

@@ -23,9 +23,10 @@ from django.utils.html import format_html
 
 from core.admin_actions import make_retry_action
 from core.admin_display import PipelineRowAdmin, compact_time, json_table, short
-from entities import admin_review, services
+from entities import admin_artist_review, admin_review, services
 from entities.models import (
     Artist,
+    ArtistDuplicate,
     CanonicalStatus,
     DuplicateStatus,
     Enrichment,
@@ -34,6 +35,7 @@ from entities.models import (
     EntityType,
     ExternalId,
     MergeRecord,
+    PendingArtistDuplicate,
     PendingVenueDuplicate,
     Performance,
     PerformanceArtist,
@@ -756,6 +758,7 @@ class VenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, PipelineRowAdmi
     list_display_links = ["id"]
     list_filter = [
         "status",
+        "kind",
         ScoreBandFilter,
         city_filter("venue_a__locality"),
         ("decided_at", admin.DateFieldListFilter),
@@ -843,6 +846,7 @@ class PendingVenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, admin.Mo
     list_display = ["pair", "score_display", "upcoming_shows", "city", "created_at_when"]
     list_display_links = None
     list_filter = [
+        "kind",
         ScoreBandFilter,
         city_filter("venue_a__locality"),
         ("created_at", admin.DateFieldListFilter),
@@ -1001,3 +1005,183 @@ class MergeRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
             path("undo/", view(admin_review.MergeUndoView.as_view()), name="entities_mergerecord_undo"),
             *super().get_urls(),
         ]
+
+
+# --- Artist duplicates -----------------------------------------------------------------------------------
+
+
+class ArtistDuplicateActionsMixin:
+    """Actions shared by the artist queue and the full list of artist pairs."""
+
+    @admin.action(description="Not a duplicate (two acts; never ask again)", permissions=["change"])
+    def not_duplicate(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
+        count = 0
+        for dup in ArtistDuplicate.objects.filter(
+            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
+        ):
+            services.artist_duplicate_reject(duplicate=dup, by=request.user, reason="bulk: not a duplicate")
+            count += 1
+        self.message_user(request, f"Recorded {count} pair(s) as two acts.", messages.SUCCESS)  # type: ignore[attr-defined]
+
+    @admin.action(description="Skip (take out of the queue for now)", permissions=["change"])
+    def skip(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
+        count = 0
+        for dup in ArtistDuplicate.objects.filter(
+            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
+        ):
+            services.artist_duplicate_skip(duplicate=dup, by=request.user, reason="bulk: skipped")
+            count += 1
+        self.message_user(request, f"Skipped {count} pair(s).", messages.SUCCESS)  # type: ignore[attr-defined]
+
+    @admin.display(description="Pair (open to review)")
+    def pair(self, obj: ArtistDuplicate) -> Any:
+        return format_html(
+            '<a href="{}">{} ~ {}</a>',
+            reverse("admin:entities_artistduplicate_review", args=[obj.pk]),
+            short(obj.artist_a.name, 34),
+            short(obj.artist_b.name, 34),
+        )
+
+    @admin.display(description="Score", ordering="score")
+    def score_display(self, obj: ArtistDuplicate) -> str:
+        return f"{obj.score:.2f}"
+
+
+class ArtistScoreBandFilter(admin.SimpleListFilter):
+    """Score bands of artist pairs (no bulk merge: artist pairs are decided one by one)."""
+
+    title = "score"
+    parameter_name = "score"
+    BANDS: ClassVar[dict[str, tuple[str, Q]]] = {
+        "high": ("≥ 0.70", Q(score__gte=0.7)),
+        "middle": ("0.50 – 0.70", Q(score__gte=0.5, score__lt=0.7)),
+        "low": ("< 0.50", Q(score__lt=0.5)),
+    }
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(key, label) for key, (label, _) in self.BANDS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(self.BANDS[value][1]) if value in self.BANDS else queryset
+
+
+@admin.register(ArtistDuplicate)
+class ArtistDuplicateAdmin(SearchKeyMixin, ArtistDuplicateActionsMixin, PipelineRowAdmin, admin.ModelAdmin):
+    """Every artist pair ever filed, read-only: decided on the review page or by the actions here."""
+
+    list_display = ["id", "pair", "score_display", "status", "decided_by", "decided_at_when", "short_reason"]
+    list_display_links = ["id"]
+    list_filter = [
+        "status",
+        ArtistScoreBandFilter,
+        ("decided_at", admin.DateFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["reason"]
+    search_key_paths = ("artist_a__search_key", "artist_b__search_key")
+    list_select_related = ["artist_a", "artist_b", "decided_by"]
+    exclude = ["explanation"]
+    readonly_fields = ["review_link", "explanation_table"]
+    show_full_result_count = False
+    actions = ["not_duplicate", "skip", "reopen"]
+    decided_at_when = compact_time("decided_at", "Decided")
+
+    @admin.action(
+        description="Reopen (put skipped or rejected pairs back in the queue)", permissions=["change"]
+    )
+    def reopen(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
+        count = services.artist_duplicates_reopen(duplicates=queryset, by=request.user)
+        self.message_user(request, f"Reopened {count} pair(s).", messages.SUCCESS)
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj: ArtistDuplicate) -> str:
+        return short(obj.reason, 30)
+
+    @admin.display(description="Review")
+    def review_link(self, obj: ArtistDuplicate) -> Any:
+        return format_html(
+            '<a href="{}">Compare the two artists side by side and decide</a>',
+            reverse("admin:entities_artistduplicate_review", args=[obj.pk]),
+        )
+
+    @admin.display(description="Explanation")
+    def explanation_table(self, obj: ArtistDuplicate) -> Any:
+        return json_table(
+            [
+                {
+                    "field": e.get("field"),
+                    "A": e.get("value_a"),
+                    "B": e.get("value_b"),
+                    "level": e.get("level"),
+                    "weight": e.get("weight"),
+                }
+                for e in obj.explanation
+                if isinstance(e, dict)
+            ]
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "review/",
+                view(admin_artist_review.ArtistReviewNextView.as_view()),
+                name="entities_artistduplicate_review_next",
+            ),
+            path(
+                "<int:pk>/review/",
+                view(admin_artist_review.ArtistReviewDuplicateView.as_view()),
+                name="entities_artistduplicate_review",
+            ),
+            path(
+                "result/",
+                view(admin_artist_review.ArtistMergeResultView.as_view()),
+                name="entities_artistduplicate_result",
+            ),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(PendingArtistDuplicate)
+class PendingArtistDuplicateAdmin(SearchKeyMixin, ArtistDuplicateActionsMixin, admin.ModelAdmin):
+    """The artist queue: pairs waiting for a decision, most uncertain with most upcoming shows first."""
+
+    list_display = ["pair", "score_display", "priority", "created_at_when"]
+    list_display_links = None
+    list_filter = [ArtistScoreBandFilter, ("created_at", admin.DateFieldListFilter)]
+    search_fields: ClassVar[list[str]] = []
+    search_key_paths = ("artist_a__search_key", "artist_b__search_key")
+    list_select_related = ["artist_a", "artist_b"]
+    show_full_result_count = False
+    actions = ["not_duplicate", "skip"]
+    change_list_template = "admin/entities/artistduplicate/queue.html"
+    created_at_when = compact_time("created_at", "Filed")
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        # The search box shows with the search key alone (SearchKeyMixin does the searching).
+        return ["artist_a__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and request.user.has_perm("entities.change_artistduplicate")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("entities.view_artistduplicate") or request.user.has_perm(
+            "entities.change_artistduplicate"
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        extra = {
+            "review_next_url": reverse("admin:entities_artistduplicate_review_next"),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra)

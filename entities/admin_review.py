@@ -24,6 +24,7 @@ from entities.venue_fields import VENUE_CHOICES, venue_values_from
 KEYS = [
     ("m", "merge (keep the chosen survivor and values)"),
     ("n", "not a duplicate"),
+    ("r", "A is a room of B (B is a room of A: the button beside it)"),
     ("s", "skip for now"),
     ("j", "next pair"),
     ("k", "previous pair"),
@@ -173,11 +174,21 @@ class ReviewDuplicateView(View):
                 messages.success(
                     request, f"Recorded: {duplicate.venue_a} and {duplicate.venue_b} are different."
                 )
+            elif decision in ("room_of_a", "room_of_b"):
+                room, complex_venue = venues if decision == "room_of_a" else venues[::-1]
+                services.venue_duplicate_room_of(
+                    duplicate=duplicate,
+                    room=room,
+                    complex_venue=complex_venue,
+                    by=request.user,
+                    reason=reason,
+                )
+                messages.success(request, f"Recorded: {room} is a room of {complex_venue}.")
             elif decision == "skip":
                 services.venue_duplicate_skip(duplicate=duplicate, by=request.user, reason=reason)
                 messages.info(request, f"Skipped {duplicate.venue_a} ~ {duplicate.venue_b}.")
             else:
-                raise ValueError("Choose merge, not a duplicate or skip.")
+                raise ValueError("Choose merge, not a duplicate, room of or skip.")
         except ValueError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(_review_url(duplicate.pk) or _queue_url())

@@ -286,7 +286,19 @@ class DuplicateStatus(models.TextChoices):
     PENDING = "pending", "Waiting for review"
     MERGED = "merged", "Merged"
     NOT_DUPLICATE = "not_duplicate", "Not a duplicate"
+    ROOM_OF = "room_of", "A room of the other (part of its complex)"
     SKIPPED = "skipped", "Skipped"
+
+
+class DuplicateKind(models.TextChoices):
+    """What the resolver thinks a pair is: maybe one venue, or maybe a room of the other's complex."""
+
+    DUPLICATE = "duplicate", "Possibly the same venue"
+    ROOM_OF = "room_of", "Possibly a room of the other's complex"
+
+
+# Staff decisions that keep two venues apart: never asked again, never merged automatically.
+STAFF_SEPARATED = (DuplicateStatus.NOT_DUPLICATE, DuplicateStatus.ROOM_OF)
 
 
 class VenueDuplicate(models.Model):
@@ -296,6 +308,9 @@ class VenueDuplicate(models.Model):
     venue_b = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
     explanation = models.JSONField(default=list)
+    # "room_of" candidates are never merged automatically; staff answer "room of" (parent/rooms),
+    # "merge" or "not a duplicate".
+    kind = models.CharField(max_length=16, choices=DuplicateKind.choices, default=DuplicateKind.DUPLICATE)
     status = models.CharField(max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING)
     priority = models.FloatField(default=0)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -364,6 +379,61 @@ class PendingVenueDuplicate(VenueDuplicate):
         ordering = ["-priority", "-score", "pk"]
         verbose_name = "venue duplicate to review"
         verbose_name_plural = "venue duplicates to review (queue)"
+
+
+class ArtistDuplicate(models.Model):
+    """A pair of artists that may be one act (or two acts of one name), with the score's explanation,
+    for staff review: the artist counterpart of VenueDuplicate, decided the same way."""
+
+    artist_a = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+    artist_b = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    explanation = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING)
+    priority = models.FloatField(default=0)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "artist_duplicates"
+        ordering = ["-priority", "-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["artist_a", "artist_b"], name="one_artist_duplicate_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(artist_a__lt=models.F("artist_b")), name="artist_pair_is_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.artist_a_id} ~ {self.artist_b_id} ({self.score:.2f})"
+
+
+class PendingArtistDuplicateManager(models.Manager[ArtistDuplicate]):
+    """Pending pairs whose artists are both still active."""
+
+    def get_queryset(self) -> models.QuerySet[ArtistDuplicate]:
+        return (
+            super()
+            .get_queryset()
+            .filter(status=DuplicateStatus.PENDING)
+            .exclude(artist_a__status=CanonicalStatus.MERGED)
+            .exclude(artist_b__status=CanonicalStatus.MERGED)
+        )
+
+
+class PendingArtistDuplicate(ArtistDuplicate):
+    """The artist review queue: pairs waiting for a decision, most uncertain with most upcoming shows first."""
+
+    objects = PendingArtistDuplicateManager()  # type: ignore[misc,assignment]
+
+    class Meta:
+        proxy = True
+        ordering = ["-priority", "-score", "pk"]
+        verbose_name = "artist duplicate to review"
+        verbose_name_plural = "artist duplicates to review (queue)"
 
 
 class EnrichmentKind(models.TextChoices):

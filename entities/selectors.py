@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from entities.models import (
     Artist,
+    ArtistDuplicate,
     CanonicalStatus,
     DuplicateStatus,
     EntitySource,
@@ -278,3 +279,87 @@ def entities_showing_image(*, url: str, url_hash: str) -> Iterator[tuple[str, Ve
             urls = [i.get("url") if isinstance(i, dict) else i for i in getattr(entity, field) or []]
             if any(isinstance(u, str) and image_url_key(u) == url_hash for u in urls):
                 yield entity_type, entity
+
+
+# --- artist duplicates (mirrors the venue review's selectors) -------------------------------------
+
+
+def artist_duplicate_queue() -> QuerySet[ArtistDuplicate]:
+    """Pending artist pairs whose artists are both still active, in review order."""
+    return (
+        ArtistDuplicate.objects.filter(status=DuplicateStatus.PENDING)
+        .exclude(artist_a__status=CanonicalStatus.MERGED)
+        .exclude(artist_b__status=CanonicalStatus.MERGED)
+        .order_by("-priority", "-score", "pk")
+    )
+
+
+def artist_duplicate_neighbours(duplicate: ArtistDuplicate) -> tuple[int | None, int | None]:
+    """The previous and next pending artist pair in queue order (for j/k)."""
+    queue = artist_duplicate_queue().exclude(pk=duplicate.pk)
+    p, s, pk = duplicate.priority, duplicate.score, duplicate.pk
+    after = Q(priority__lt=p) | Q(priority=p, score__lt=s) | Q(priority=p, score=s, pk__gt=pk)
+    before = Q(priority__gt=p) | Q(priority=p, score__gt=s) | Q(priority=p, score=s, pk__lt=pk)
+    following = queue.filter(after).values_list("pk", flat=True).first()
+    previous = queue.filter(before).order_by("priority", "score", "-pk").values_list("pk", flat=True).first()
+    return previous, following
+
+
+ARTIST_FIELDS = (
+    ("name", "Name"),
+    ("aliases", "Aliases"),
+    ("disambiguation", "Disambiguation"),
+    ("artist_type", "Type"),
+    ("genres", "Genres"),
+    ("url", "Website"),
+    ("external_ids", "Links and IDs"),
+)
+
+
+def _artist_display(value: Any) -> str:
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in sorted(value.items())
+        )
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def artist_comparison(duplicate: ArtistDuplicate) -> dict[str, Any]:
+    """Everything the artist review page shows about a pair: the fields side by side (differences
+    flagged), the score's explanation, their sources, their upcoming shows and whom they share bills with."""
+    today = timezone.localdate()
+    artists = [duplicate.artist_a, duplicate.artist_b]
+    columns = []
+    for letter, artist in zip("AB", artists, strict=True):
+        upcoming = (
+            Performance.objects.filter(billing__artist=artist, local_date__gte=today)
+            .exclude(status=CanonicalStatus.MERGED)
+            .select_related("venue")
+            .order_by("local_date", "pk")
+        )
+        columns.append(
+            {
+                "letter": letter,
+                "artist": artist,
+                "sources": list(
+                    EntitySource.objects.filter(artist=artist)
+                    .select_related("source")
+                    .order_by("-source__priority", "pk")
+                ),
+                "upcoming": list(upcoming[:UPCOMING_SHOWN]),
+                "upcoming_count": upcoming.count(),
+            }
+        )
+    rows = []
+    for name, label in ARTIST_FIELDS:
+        values = [_artist_display(getattr(a, name)) for a in artists]
+        rows.append({"label": label, "field": name, "values": values, "differs": len(set(values)) > 1})
+    explanation = list(duplicate.explanation)
+    return {
+        "columns": columns,
+        "rows": rows,
+        "explanation": explanation,
+        "total_weight": round(sum(float(e.get("weight") or 0) for e in explanation), 2),
+    }

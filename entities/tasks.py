@@ -15,6 +15,15 @@ def venue_duplicates_find_task() -> dict[str, int]:
     return services.venue_duplicates_find()
 
 
+def artist_duplicates_find_task() -> dict[str, int]:
+    return services.artist_duplicates_find()
+
+
+def duplicates_find_task() -> dict[str, dict[str, int]]:
+    """The scheduled duplicate passes: venues, then artists."""
+    return {"venues": services.venue_duplicates_find(), "artists": services.artist_duplicates_find()}
+
+
 def enrichment_run_task(enrichment_id: int) -> str | None:
     return services.enrichment_run(enrichment_id=enrichment_id)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from entities.models import (
     Artist,
+    ArtistDuplicate,
     Enrichment,
     EntitySource,
     EntitySourceRevision,
@@ -179,6 +180,17 @@ def make_rows(kind: str, n: int) -> None:
             VenueDuplicate.objects.create(
                 venue_a=a, venue_b=b, score=0.5 + i / 1000, priority=1, explanation=[], decided_by=user
             )
+        elif kind in ("artistduplicate", "pendingartistduplicate"):
+            first, second = sorted([ArtistFactory.create(), ArtistFactory.create()], key=lambda x: x.pk)
+            user = get_user_model().objects.create_user(f"artist-decider-{i}")
+            ArtistDuplicate.objects.create(
+                artist_a=first,
+                artist_b=second,
+                score=0.5 + i / 1000,
+                priority=1,
+                explanation=[],
+                decided_by=user,
+            )
         elif kind == "mergerecord":
             user = get_user_model().objects.create_user(f"merger-{i}")
             MergeRecord.objects.create(
@@ -309,3 +321,70 @@ def _build_review_world() -> ReviewWorld:
     a, b = sorted([hall.pk, listed.pk])
     duplicate = VenueDuplicate.objects.get(venue_a_id=a, venue_b_id=b)
     return ReviewWorld(hall, listed, duplicate, hall_source, listings_source)
+
+
+# --- The artist review world ---------------------------------------------------------------------
+
+
+@dataclass
+class ArtistReviewWorld:
+    porto: Artist  # "The Solar Lanterns", a bebop act with its Spotify page
+    leeds: Artist  # "Solar Lanterns, The" on a listings site, another Spotify page, doom metal
+    duplicate: ArtistDuplicate
+
+
+def build_artist_review_world() -> ArtistReviewWorld:
+    """Two listings of one act name with two Spotify artists: the online match files the pair for
+    review (a homonym question) instead of joining it. Each plays an upcoming show."""
+    soon = timezone.localdate() + dt.timedelta(days=12)
+    club = SourceFactory.create(name="porto-jazz-club", kind=SourceKind.VENUE_SITE, priority=50)
+    listings = SourceFactory.create(name="leeds-listings", kind=SourceKind.AGGREGATOR, priority=20)
+    for source, venue, artist in (
+        (
+            club,
+            {
+                "source_key": "hot-clube",
+                "name": "Hot Clube",
+                "address": {"locality": "Porto", "country": "PT"},
+            },
+            {
+                "source_key": "lanterns",
+                "name": "The Solar Lanterns",
+                "genres": ["bebop", "jazz"],
+                "external_ids": {"spotify": "Uys520G7PqpK6duoNpJyy3"},
+            },
+        ),
+        (
+            listings,
+            {
+                "source_key": "brudenell",
+                "name": "Brudenell Social Club",
+                "address": {"locality": "Leeds", "country": "GB"},
+            },
+            {
+                "source_key": "solar-lanterns",
+                "name": "Solar Lanterns, The",
+                "genres": ["doom", "metal"],
+                "external_ids": {"spotify": "Qq1dX7pLmBnZx0WcVb2Tt9"},
+            },
+        ),
+    ):
+        _ingest(
+            source,
+            {
+                "venues": [venue],
+                "performances": [
+                    {
+                        "source_key": f"{source.name}-show",
+                        "name": artist["name"],
+                        "venue": venue,
+                        "local_date": soon.isoformat(),
+                        "performers": [{"artist": artist}],
+                    }
+                ],
+            },
+        )
+    porto = Artist.objects.get(name="The Solar Lanterns")
+    leeds = Artist.objects.get(name="Solar Lanterns, The")
+    a, b = sorted([porto.pk, leeds.pk])
+    return ArtistReviewWorld(porto, leeds, ArtistDuplicate.objects.get(artist_a_id=a, artist_b_id=b))

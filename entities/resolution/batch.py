@@ -24,9 +24,12 @@ import polars as pl
 
 from entities.resolution.clustering import ClusterStats, cluster_edges
 from entities.resolution.columnar import VenueTable, read_venue_csv
+from entities.resolution.complexes import ComplexRule, place_and_room, with_complex_rule
 from entities.resolution.estimate import SESSION_FIELDS, ValueCounts, choose_model, estimate_model
-from entities.resolution.model import MatchScore, VenueModel, probability_to_bits
+from entities.resolution.model import ROOM_WEIGHT, MatchScore, VenueModel, probability_to_bits
 from entities.resolution.pairs import (
+    CODE,
+    Bools,
     Floats,
     Ints,
     candidate_pairs,
@@ -53,6 +56,7 @@ class Resolution:
     cluster_ids: pl.Series  # per position, aligned with table.frame["id"]
     model: VenueModel
     stats: dict[str, int | float | str] = field(default_factory=dict)
+    complexes: ComplexRule | None = None
 
     @property
     def ids(self) -> pl.Series:
@@ -66,7 +70,10 @@ class Resolution:
     def explain(self, a_id: str, b_id: str) -> MatchScore:
         """The full per-field explanation of one pair under the model used."""
         a, b = self.table.positions([a_id, b_id])
-        return score_venue_pair(self.table.venue(a), self.table.venue(b), self.model)
+        result = score_venue_pair(self.table.venue(a), self.table.venue(b), self.model)
+        if self.complexes is not None and self.complexes.separates(a, b):
+            return with_complex_rule(result, self.model)
+        return result
 
 
 def records_from_rows(rows: Iterable[Mapping[str, str | None]]) -> Iterator[VenueRecord]:
@@ -103,15 +110,22 @@ def resolve_csv(
     threshold: float = DEFAULT_MATCH_THRESHOLD,
     max_block_size: int = 100,
     progress: Progress | None = None,
+    labels: Sequence[tuple[str, str, bool]] = (),
 ) -> Resolution:
-    """Read a venue CSV (see ``columnar.read_venue_csv``) and cluster its rows."""
+    """Read a venue CSV (see ``columnar.read_venue_csv``) and cluster its rows. ``labels``: pairs of
+    ids someone decided (same venue or not), which the estimation learns from."""
     started = time.perf_counter()
     table = read_venue_csv(path, progress=(lambda done: progress("read", done, 0)) if progress else None)
     read_s = time.perf_counter() - started
     if progress is not None:
         progress("read", len(table), len(table))
     resolution = resolve_table(
-        table, model=model, threshold=threshold, max_block_size=max_block_size, progress=progress
+        table,
+        model=model,
+        threshold=threshold,
+        max_block_size=max_block_size,
+        progress=progress,
+        labels=labels,
     )
     resolution.stats = {**resolution.stats, "read_s": round(read_s, 3)}
     return resolution
@@ -124,9 +138,11 @@ def resolve_table(
     threshold: float = DEFAULT_MATCH_THRESHOLD,
     max_block_size: int = 100,
     progress: Progress | None = None,
+    labels: Sequence[tuple[str, str, bool]] = (),
 ) -> Resolution:
     """Cluster a table: pairs scoring at least ``threshold`` (probability) are linked, and linked
-    groups join only when the average evidence between them clears it too."""
+    groups join only when the average evidence between them clears it too. ``labels``: pairs of
+    ids someone decided, which the estimation learns from (semi-supervised EM)."""
     ids = table.frame["id"]
     if (ids == "").any():
         raise ValueError(f"rows without an id (record {int((ids == '').arg_true()[0]) + 1} first)")
@@ -143,7 +159,11 @@ def resolve_table(
 
     started = time.perf_counter()
     chosen = choose_model(
-        model, len(table), lambda: estimate_table_model(table, max_block_size=max_block_size)
+        model,
+        len(table),
+        lambda: estimate_table_model(
+            table, max_block_size=max_block_size, labels=label_patterns(table, labels)
+        ),
     )
     done("estimate", started)
 
@@ -154,13 +174,17 @@ def resolve_table(
     started = time.perf_counter()
     at_least = probability_to_bits(threshold)
     frequent = frequent_bits(table, chosen)
-    kept: list[tuple[Ints, Ints, Floats]] = []
+    kept: list[tuple[Ints, Ints, Floats, Ints, Ints, Bools, Bools]] = []
 
-    def score(start: int) -> tuple[Ints, Ints, Floats]:
+    def score(start: int) -> tuple[Ints, Ints, Floats, Ints, Ints, Bools, Bools]:
         a, b = left[start : start + SCORE_CHUNK], right[start : start + SCORE_CHUNK]
-        bits = pair_bits_array(table, a, b, pair_level_codes(table, a, b), chosen, frequent)
+        levels = pair_level_codes(table, a, b)
+        bits = pair_bits_array(table, a, b, levels, chosen, frequent)
         linked = bits >= at_least
-        return a[linked], b[linked], bits[linked]
+        # The pairs that make places and rooms, for the complex rule (complexes.ComplexRule).
+        place, room = place_and_room(levels.codes, CODE)
+        either = place | room
+        return a[linked], b[linked], bits[linked], a[either], b[either], place[either], room[either]
 
     # Two chunks at a time: polars, rapidfuzz and numpy let go of the GIL for most of the work.
     table.comparison_frame(), table.name_words()  # computed once, before the threads read them
@@ -169,9 +193,10 @@ def resolve_table(
             kept.append(result)
             if progress is not None:
                 progress("score", min(k * SCORE_CHUNK, len(left)), len(left))
-    edge_a = np.concatenate([k[0] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
-    edge_b = np.concatenate([k[1] for k in kept]) if kept else np.zeros(0, dtype=np.int64)
-    edge_bits = np.concatenate([k[2] for k in kept]) if kept else np.zeros(0)
+    edge_a, edge_b, edge_bits, place_a, place_b, place, room = (
+        np.concatenate([k[i] for k in kept]) if kept else np.zeros(0, dtype=dtype)
+        for i, dtype in enumerate((np.int64, np.int64, np.float64, np.int64, np.int64, bool, bool))
+    )
     del kept
     timings["score_s"] = time.perf_counter() - started
     if progress is not None and not len(left):
@@ -187,10 +212,19 @@ def resolve_table(
             v = prepared[position] = table.venue(position)
         return v
 
+    rule = ComplexRule(total, place_a, place_b, place, room, venue)
+    del place_a, place_b, place, room
+    if rule.complexes:
+        # At a complex, two listings of different names are two rooms: not linked.
+        separated = np.array(
+            [rule.separates(i, j) for i, j in zip(edge_a.tolist(), edge_b.tolist(), strict=True)], dtype=bool
+        )
+        edge_bits = np.where(separated, edge_bits + ROOM_WEIGHT, edge_bits)
+
     def link_bits(i: int, j: int) -> float:
         bits = pair_bits(venue(i), venue(j), chosen)
         assert bits is not None  # no early exit without at_least
-        return bits
+        return bits + ROOM_WEIGHT if rule.separates(i, j) else bits
 
     roots = cluster_edges(
         total, edge_a, edge_b, edge_bits, threshold_bits=at_least, link_bits=link_bits, stats=cstats
@@ -205,6 +239,7 @@ def resolve_table(
         table=table,
         cluster_ids=cluster_ids,
         model=chosen,
+        complexes=rule,
         stats={
             "records": total,
             "pairs_compared": len(left),
@@ -214,13 +249,29 @@ def resolve_table(
             "joins_refused": cstats.refused,
             "joins_too_large": cstats.too_large,
             "pair_checks": cstats.pair_checks,
+            "complexes": rule.complexes,
             "model": chosen.kind,
             **{k: round(v, 3) for k, v in timings.items()},
         },
     )
 
 
-def estimate_table_model(table: VenueTable, *, max_block_size: int = 100) -> VenueModel:
+def label_patterns(
+    table: VenueTable, labels: Sequence[tuple[str, str, bool]]
+) -> list[tuple[tuple[str, ...], bool]]:
+    """The level vector of each labelled pair of ids, with its answer."""
+    if not labels:
+        return []
+    positions = table.positions(sorted({x for a, b, _ in labels for x in (a, b)}))
+    where = dict(zip(sorted({x for a, b, _ in labels for x in (a, b)}), positions, strict=True))
+    left, right = pairs_from([(where[a], where[b]) for a, b, _ in labels])
+    patterns = pair_level_codes(table, left, right).patterns()
+    return [(pattern, same) for pattern, (_, _, same) in zip(patterns, labels, strict=True)]
+
+
+def estimate_table_model(
+    table: VenueTable, *, max_block_size: int = 100, labels: Sequence[tuple[tuple[str, ...], bool]] = ()
+) -> VenueModel:
     """estimate.estimate_venue_model over a table: the same counts, blocks and levels, in columns."""
     frame = table.frame
     columns = {
@@ -254,8 +305,18 @@ def estimate_table_model(table: VenueTable, *, max_block_size: int = 100) -> Ven
         if f in SESSION_FIELDS:
             blocks[f] = shared.filter(sizes <= max_block_size)["pos"].to_list()
 
+    # Name words (estimate.core_name_words: distinct, venue-type words aside), for their term frequencies.
+    words = table.name_words()
+    core = words.ids[~words.noise]
+    per_word = np.bincount(core, minlength=words.vocabulary)
+    word_of = {i: w for w, i in words.id_of.items()}
+    counts["name_token"] = ValueCounts(
+        records=int(len(core)),
+        shared={word_of[i]: int(per_word[i]) for i in np.flatnonzero(per_word > 1).tolist()},
+    )
+
     def levels_of(pairs: Sequence[tuple[int, int]]) -> list[tuple[str, ...]]:
         left, right = pairs_from(pairs)
         return pair_level_codes(table, left, right).patterns()
 
-    return estimate_model(len(table), counts, blocks, levels_of)
+    return estimate_model(len(table), counts, blocks, levels_of, labels=labels)

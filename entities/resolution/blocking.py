@@ -85,6 +85,8 @@ def family_keys(family: str, v: PreparedVenue) -> tuple[BlockKey, ...]:
         return _names(v)
     if family == "t":
         return tuple(_words(v))
+    if family == "ct":
+        return tuple((v.city, w) for w in _words(v)) if v.city else ()
     raise ValueError(f"unknown blocking family {family!r}")
 
 
@@ -92,7 +94,9 @@ def family_keys(family: str, v: PreparedVenue) -> tuple[BlockKey, ...]:
 # used only while their blocks stay small: a name anywhere ("k"; across cities only for a handful of
 # records, else only where a city is missing) and single distinctive name words ("t").
 STRONG_FAMILIES: Final = ("p", "w", "c", "pc", "s")
-BLOCK_FAMILIES: Final = (*STRONG_FAMILIES, "k", "t")
+# A name word within one city ("ct") finds a listing whose other words have typos ("Frpozen
+# Speaker" / "The Frozen Speaker" in München), while its blocks stay small.
+BLOCK_FAMILIES: Final = (*STRONG_FAMILIES, "k", "t", "ct")
 
 
 def geo_cell(v: PreparedVenue) -> int | None:
@@ -162,6 +166,7 @@ class BlockCaps(NamedTuple):
     names_anywhere: int  # "k" across cities
     names_missing_city: int  # "k" where one side has no city
     words: int  # "t"
+    city_words: int  # "ct"
     geo: int  # the ~1 km neighbourhood
 
     @classmethod
@@ -171,6 +176,7 @@ class BlockCaps(NamedTuple):
             names_anywhere=max(2, max_block_size // 20),
             names_missing_city=max(2, max_block_size // 4),
             words=max(2, max_block_size // 10),
+            city_words=max(2, max_block_size // 20),
             geo=max(2, max_block_size // 10),
         )
 
@@ -212,7 +218,15 @@ class BlockIndex:
 
     def _limit(self, family: str) -> int:
         caps = self.caps
-        return caps.words if family == "t" else caps.names_missing_city if family == "k" else caps.strong
+        return (
+            caps.words
+            if family == "t"
+            else caps.city_words
+            if family == "ct"
+            else caps.names_missing_city
+            if family == "k"
+            else caps.strong
+        )
 
     def candidates(self, v: PreparedVenue) -> set[int]:
         """Slots sharing a (not oversized) block with ``v`` (``v``'s own slot included if indexed)."""
@@ -267,6 +281,13 @@ def _family_key_lists(family: str, venues: Sequence[PreparedVenue]) -> Iterator[
         words = [_words(v) for v in venues]
         for slot in range(max((len(w) for w in words), default=0)):
             yield [w[slot] if len(w) > slot else None for w in words]
+    elif family == "ct":
+        words = [_words(v) if v.city else [] for v in venues]
+        for slot in range(max((len(w) for w in words), default=0)):
+            yield [
+                (v.city, w[slot]) if len(w) > slot and v.city else None
+                for v, w in zip(venues, words, strict=True)
+            ]
     else:
         raise ValueError(f"unknown blocking family {family!r}")
 
@@ -313,7 +334,15 @@ def neighbour_lists(venues: Sequence[PreparedVenue], *, max_block_size: int = 10
             current.append(hi)
 
     for family in BLOCK_FAMILIES:
-        limit = caps.words if family == "t" else caps.names_missing_city if family == "k" else caps.strong
+        limit = (
+            caps.words
+            if family == "t"
+            else caps.city_words
+            if family == "ct"
+            else caps.names_missing_city
+            if family == "k"
+            else caps.strong
+        )
         key_lists = (
             _word_key_lists(venues, limit) if family == "t" else list(_family_key_lists(family, venues))
         )

@@ -13,6 +13,7 @@ all to be joined (a ground truth given as pairs); ``cluster_edges`` splits the g
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -40,6 +41,7 @@ def cluster_scored(
     link_bits: Callable[[int, int], float] | None = None,
     max_pairs_checked: int = 1024,
     stats: ClusterStats | None = None,
+    veto_bits: float | None = None,
 ) -> list[int]:
     """Cluster positions 0..size-1 from scored edges (i, j, bits); returns a root position per record.
 
@@ -47,6 +49,11 @@ def cluster_scored(
     ``scoring.pair_bits``), two groups join only if the mean bits over all pairs between them is at
     least ``threshold_bits``; pairs that came as edges are not scored again. Groups whose product of
     sizes exceeds ``max_pairs_checked`` are not joined. Without ``link_bits`` this is union-find.
+
+    With ``veto_bits``, two groups whose average falls short still join when no pair between them
+    weighs less than ``veto_bits``: a listing that says little (a name and a city) is weak evidence
+    with every member but one, not evidence against the group; only a real disagreement (another
+    number on the street, another city, a room) keeps it out.
     """
     stats = stats if stats is not None else ClusterStats()
     parent = list(range(size))
@@ -82,6 +89,7 @@ def cluster_scored(
                 stats.too_large += 1
                 continue
             total = 0.0
+            lowest = math.inf
             for x in group_a:
                 for y in group_b:
                     lo, hi = (x, y) if x < y else (y, x)
@@ -91,7 +99,10 @@ def cluster_scored(
                         known[lo * size + hi] = value
                         stats.pair_checks += 1
                     total += value
-            if total / (len(group_a) * len(group_b)) < threshold_bits:
+                    lowest = min(lowest, value)
+            if total / (len(group_a) * len(group_b)) < threshold_bits and (
+                veto_bits is None or lowest < veto_bits
+            ):
                 stats.refused += 1
                 if len(stats.refused_examples) < 20:
                     stats.refused_examples.append((a, b))
@@ -134,6 +145,7 @@ def cluster_edges(
     link_bits: Callable[[int, int], float] | None = None,
     max_pairs_checked: int = 1024,
     stats: ClusterStats | None = None,
+    veto_bits: float | None = None,
 ) -> npt.NDArray[np.int64]:
     """cluster_scored over edges given as arrays, the same result, split first: the graph of edges
     at or above the threshold falls into connected components; a component of two records is one
@@ -181,6 +193,7 @@ def cluster_edges(
             else None,
             max_pairs_checked=max_pairs_checked,
             stats=inner,
+            veto_bits=veto_bits,
         )
         roots[nodes] = nodes[np.asarray(local, dtype=np.int64)]
         stats.edges += inner.edges

@@ -26,10 +26,12 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from entities.resolution import normalize
+from entities.resolution import normalize, streets
 from entities.resolution.blocking import BLOCK_STOP_TOKENS
 from entities.resolution.normalize import VENUE_NOISE_TOKENS
-from entities.resolution.records import PreparedVenue, base_key
+from entities.resolution.places import city_country
+from entities.resolution.records import PreparedVenue, base_key, split_former_name
+from entities.resolution.rooms import word_kind
 
 # The columns a venue CSV may have; "id" and "name" are required, the others optional.
 COLUMNS: Final = ("id", "name", "addr", "city", "postcode", "country", "phone", "website", "lat", "lng")
@@ -116,6 +118,8 @@ _SCHEMA: Final[dict[str, type[pl.DataType]]] = {
 }
 
 
+_KIND_CODE: Final[dict[str, int]] = {"neutral": 0, "room": 1, "type": 2, "number": 3, "other": 4}
+
 # Noise words as bits, for "one name's venue-type words are a subset of the other's".
 NOISE_BITS: Final[dict[str, int]] = {word: 1 << k for k, word in enumerate(sorted(VENUE_NOISE_TOKENS))}
 assert len(NOISE_BITS) <= 63
@@ -132,11 +136,16 @@ class NameWords:
         "blockable",
         "core_count",
         "count",
+        "id_of",
         "ids",
+        "neutral",
         "noise",
         "noise_bits",
         "pos",
+        "roomish",
+        "roomish_count",
         "starts",
+        "stem_count",
         "vocabulary",
     )
 
@@ -159,6 +168,14 @@ class NameWords:
         # A word can key a block (blocking._words) if longer than one letter and not a stop word.
         blockable = ((words.str.len_chars() > 1) & ~words.is_in(sorted(BLOCK_STOP_TOKENS))).to_numpy()
         venue = exploded["pos"].to_numpy()
+        # rooms.word_kind of every distinct word: room, venue-type and number words ("roomish") may
+        # make two names rooms of one complex; neutral words count for nothing there.
+        first = np.unique(word_ids, return_index=True)[1] if len(word_ids) else np.zeros(0, dtype=np.int64)
+        kind_of = np.zeros(self.vocabulary, dtype=np.uint8)
+        distinct = words.gather(first).to_list() if len(first) else []
+        self.id_of: dict[str, int] = dict(zip(distinct, word_ids[first].tolist(), strict=True))
+        if len(first):
+            kind_of[word_ids[first]] = [_KIND_CODE[word_kind(w)] for w in distinct]
         del exploded, words
         # Sort by (venue, word) and drop repeated words of a name ("the the").
         key = venue.astype(np.int64) * self.vocabulary + word_ids
@@ -175,6 +192,11 @@ class NameWords:
         self.ids = (key % self.vocabulary).astype(np.int32)
         del key
         self.noise = noise_index != 0
+        kinds = kind_of[self.ids]
+        self.neutral = kinds == _KIND_CODE["neutral"]
+        self.roomish = (kinds >= _KIND_CODE["room"]) & (kinds <= _KIND_CODE["number"])
+        self.roomish_count = np.bincount(pos[self.roomish], minlength=n).astype(np.int64)
+        self.stem_count = np.bincount(pos[kinds == _KIND_CODE["other"]], minlength=n).astype(np.int64)
         self.count = np.bincount(pos, minlength=n).astype(np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.count)]).astype(np.int64)
         self.core_count = np.bincount(pos[~self.noise], minlength=n).astype(np.int64)
@@ -186,11 +208,16 @@ class NameWords:
 
 def _comparison_frame(frame: pl.DataFrame) -> pl.DataFrame:
     # Normalised text is letters, digits and spaces: more bytes than characters means not ASCII.
-    exotic = pl.any_horizontal(
-        (pl.col(c).str.len_bytes() != pl.col(c).str.len_chars()).fill_null(False)
-        for c in ("name_norm", "street", "city")
+    # Such rows, and names with a former name, are compared by the scalar code.
+    exotic = (
+        pl.any_horizontal(
+            (pl.col(c).str.len_bytes() != pl.col(c).str.len_chars()).fill_null(False)
+            for c in ("name_norm", "street", "city")
+        )
+        | pl.col("former_key").is_not_null()
     )
     return frame.select(
+        "name_norm",
         "name_key",
         "base_key",
         "street",
@@ -284,21 +311,22 @@ def prepare_frame(raw: pl.DataFrame) -> pl.DataFrame:
         lambda s: s.strip(),
     )
     out["name"] = raw["name"]
-    name_norm, name_fallback = _normalize_name(raw["name"], plain["name"])
-    name_norm = _with_scalar(name_norm, name_fallback, raw["name"], normalize.normalize_name)
-    out["name_norm"] = name_norm
-    name_key = name_norm.str.replace_all(" ", "", literal=True)
-    out["name_key"] = name_key
-    out["base_key"] = _base_keys(raw["name"], name_norm, name_key)
+    names = _names(raw["name"], plain["name"])
+    out["name_norm"], out["name_key"] = names["name_norm"], names["name_key"]
+    out["base_key"], out["former_key"] = names["base_key"], names["former_key"]
     street, street_fallback = _normalize_street(raw["addr"], plain["addr"])
     out["street"] = _empty_to_null(
         _with_scalar(street, street_fallback, raw["addr"], lambda s: normalize.normalize_street(s) or None)
     )
-    out["city"] = _per_value(raw["city"], lambda s: normalize.normalize_city(s) or None)
-    country = _per_value(raw["country"], normalize.normalize_country)
+    city = _per_value(raw["city"], lambda s: normalize.normalize_city_key(s) or None)
+    out["city"] = city
+    country = _per_value(raw["country"], normalize.normalize_country_code)
     out["country"] = country
     out["postcode"] = _postcodes(raw["postcode"], country)
-    out["phone"] = _phones(raw["phone"], country)
+    # The region a national number is read in: the country, else the city's (records.phone_region).
+    city_region = _per_value(city.fill_null(""), lambda s: city_country(s) if s else None)
+    region = pl.select(pl.when(country.str.len_chars() == 2).then(country).otherwise(city_region)).to_series()
+    out["phone"] = _phones(raw["phone"], region)
     host, generic = _hosts(raw["website"])
     out["website_host"] = host
     out["website_generic"] = generic
@@ -366,12 +394,51 @@ def _map_words(text: pl.Expr, words: dict[str, str]) -> pl.Expr:
     return mapped.str.replace_all("  ", " ", literal=True).str.strip_chars(" ")
 
 
-def _normalize_name(raw: pl.Series, plain: pl.Series) -> tuple[pl.Series, pl.Series]:
+_ARTICLES: Final = "|".join(sorted(normalize.VENUE_LEADING_ARTICLES))
+# Names the vectorised rules leave to records.prepare_values: an elided article ("L'Ours") or a
+# former name ("X (formerly Y)", ", ex Y", "(v/h Y)"): the whole name goes through the scalar code.
+_NAME_SCALAR: Final = (
+    r"(?i)\b[ld]'[a-z0-9]|(?:[(\[,]|\s[-–]\s)\s*(?:formerly|previously|fka|f/k/a|ex|anciennement|autrefois|"
+    r"antes|antiguo|antigua|abans|antic|antiga|ehemals|vormals|ehem|gia|già|prima|antigo|voorheen|v/h)"
+)
+
+
+def _names(raw: pl.Series, plain: pl.Series) -> pl.DataFrame:
+    """name_norm, name_key, base_key and former_key, as records.prepare_values computes them."""
     spelled = _text(pl.col("s"))
     for old, new in normalize._NAME_SPELLINGS.items():  # five words: a pass each is cheapest
         spelled = spelled.str.replace_all(rf"\b{old}\b", new)
-    result = pl.DataFrame({"s": raw}).select(spelled.str.replace(r"^the ", "").alias("s")).to_series()
-    return result, ~plain
+    # normalize_venue_name: a leading article of any language goes when a word follows it.
+    result = pl.DataFrame({"s": raw}).select(
+        spelled.str.replace(rf"^(?:{_ARTICLES}) (\S)", "${1}").alias("s"),
+        (~pl.col("s").str.contains(_NAME_SCALAR)).alias("vectorised"),
+    )
+    name_norm = result["s"]
+    name_key = name_norm.str.replace_all(" ", "", literal=True)
+    base = _base_keys(raw, name_norm, name_key)
+    former = pl.Series("former_key", [None] * len(raw), dtype=pl.String)
+    rows = np.flatnonzero((~(result["vectorised"] & plain)).to_numpy())
+    if len(rows):
+        norms, keys, bases, formers = [], [], [], []
+        for text in raw.gather(rows).to_list():
+            current, former_name = split_former_name(text)
+            norm = normalize.normalize_venue_name(current)
+            key = norm.replace(" ", "")
+            norms.append(norm)
+            keys.append(key)
+            bases.append(base_key(current, norm, key))
+            formers.append(
+                (normalize.normalize_venue_name(former_name).replace(" ", "") or None)
+                if former_name
+                else None
+            )
+        name_norm = name_norm.clone().scatter(rows, pl.Series(norms, dtype=pl.String))
+        name_key = name_key.clone().scatter(rows, pl.Series(keys, dtype=pl.String))
+        base = base.clone().scatter(rows, pl.Series(bases, dtype=pl.String))
+        former = former.scatter(rows, pl.Series(formers, dtype=pl.String))
+    return pl.DataFrame(
+        {"name_norm": name_norm, "name_key": name_key, "base_key": base, "former_key": former}
+    )
 
 
 def _base_keys(raw: pl.Series, name_norm: pl.Series, name_key: pl.Series) -> pl.Series:
@@ -389,21 +456,36 @@ def _base_keys(raw: pl.Series, name_norm: pl.Series, name_key: pl.Series) -> pl.
     return base
 
 
+_STREET_TYPES: Final = "|".join(sorted(streets.US_TYPES))
+# The common North American shape, once mapped: "<number> <words> <type> [direction]" and what follows.
+_FAST_STREET: Final = rf"^([0-9]+ \S+(?: \S+)*? (?:{_STREET_TYPES})(?: (?:n|s|e|w|ne|nw|se|sw))?)(?: |$)"
+
+
 def _normalize_street(raw: pl.Series, plain: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """normalize_street's common path; flags the rows that need its slow path (units, floors,
-    "-strasse", split directions) or are not plain."""
+    """streets.normalize_street for the common North American shape ("123 N Main St", number
+    first, no unit, particle or foreign word); flags every other row for the scalar code. A street
+    that starts with its number is named by what precedes the first comma ("2637 River Ave, Suite
+    345", "1814 W Lakeshore Dr, Seattle, WA 98101"): the rest never changes it."""
     s = pl.col("s")
-    head = s.str.extract(r"^([^,]*)", 1)
-    cut = pl.when(s.str.contains(",", literal=True) & head.str.contains(r"[0-9]")).then(head).otherwise(s)
-    unhashed = cut.str.replace_all(r"#\s*[\w-]+", " ")
-    text = _text(unhashed)
-    frame = pl.DataFrame({"s": raw}).select(text.alias("text"))
-    slow_words = "|".join(sorted(normalize._STREET_SLOW_WORDS))
-    needs_slow = pl.col("text").str.contains(rf"\b(?:{slow_words})\b|strasse") | (
-        pl.col("text").str.contains(r"\b[ew]\b") & pl.col("text").str.contains(r"\b[ns]\b")
+    frame = (
+        pl.DataFrame({"raw": raw})
+        .select(pl.col("raw").str.extract(r"^([^,]*)", 1).fill_null("").alias("s"), pl.col("raw"))
+        .with_columns(_text(s).alias("text"))
     )
-    fast = _map_words(pl.col("text"), dict(normalize._STREET_FAST))
-    result = frame.select(fast.alias("street"), needs_slow.alias("slow"))
+    slow_words = "|".join(sorted(streets.SLOW_WORDS))
+    suffixes = "|".join(streets.COMPOUND_SUFFIXES)
+    text = pl.col("text")
+    needs_slow = (
+        s.str.contains(r"[#/]|[A-Za-z]\.[A-Za-z]|\d\s*-?\s*[a-dA-D](?:[^A-Za-z0-9_'`]|$)")
+        | ~text.str.contains(r"^[0-9]+ \S")
+        | text.str.contains(rf"\b(?:{slow_words})\b")
+        | text.str.contains(rf"\b[a-z0-9]{{3,}}(?:{suffixes})\b")
+    )
+    mapped = _map_words(text, dict(streets.FAST_WORDS))
+    result = frame.select(
+        pl.coalesce(mapped.str.extract(_FAST_STREET, 1), mapped).alias("street"),
+        ((needs_slow | mapped.str.contains(r"\b[ns] [ew]\b")) & (pl.col("raw") != "")).alias("slow"),
+    )
     return result["street"], result["slow"] | ~plain
 
 
@@ -439,7 +521,9 @@ def _distinct_postcodes(frame: pl.DataFrame) -> pl.Series:
         .otherwise(us_digits.str.slice(0, 5))
     )
     zip_plus = pc.str.extract(r"^([0-9]{5})(?:-?[0-9]{4})?$", 1)
-    other = pc.str.replace_all(r"[\s\-.]+", "")
+    other = pc.str.replace_all(r"[\s\-.]+", "").str.replace(
+        r"^(?:[A-Z]{1,2}([0-9]{4,5})|[A-Z]([0-9]{4})[A-Z]{3})$", "${1}${2}"
+    )
     value = (
         pl.when(pc == "")
         .then(None)

@@ -11,16 +11,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+import numpy as np
+
 from entities.resolution.blocking import iter_candidate_pairs
+from entities.resolution.complexes import ComplexRule, place_pair, with_complex_rule
 from entities.resolution.estimate import choose_model, estimate_venue_model
 from entities.resolution.model import FieldComparison, VenueModel, probability_to_bits
 from entities.resolution.records import PreparedVenue
-from entities.resolution.scoring import pair_bits, score_venue_pair
+from entities.resolution.scoring import pair_bits, pair_levels, score_venue_pair
 
 DEFAULT_REVIEW_THRESHOLD: Final = 0.5
 DEFAULT_AUTO_THRESHOLD: Final = 0.99
 
 Decision = Literal["auto_merge", "review"]
+# "duplicate": maybe one venue; "room_of": one may be a room of the other's complex (never merged
+# automatically: staff say "room of", "merge" or "not a duplicate").
+CandidateKind = Literal["duplicate", "room_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,7 @@ class DuplicateCandidate:
     weight: float
     explanation: tuple[FieldComparison, ...]
     decision: Decision
+    kind: CandidateKind = "duplicate"
 
 
 # Shown in the explanation of a pair filed for review by the rule below rather than by its score.
@@ -62,12 +69,14 @@ def find_duplicates(
     pairs: Iterable[tuple[str, str]] | None = None,
     max_block_size: int = 100,
     model: VenueModel | Literal["auto", "hand"] = "auto",
+    labels: Sequence[tuple[PreparedVenue, PreparedVenue, bool]] = (),
 ) -> list[DuplicateCandidate]:
     """Score blocked pairs (or the given ``pairs``) and keep those at or above review_threshold.
 
     ``model="auto"`` estimates weights from the venues themselves when there are at least
     ``estimate.AUTO_ESTIMATE_MIN_VENUES`` of them (falling back field by field to the hand weights where the
-    data say too little), else uses the hand weights. Sorted by score descending, then ids, so runs
+    data say too little), else uses the hand weights. ``labels`` (venue, venue, same venue?) are staff
+    decisions the estimation learns from (merged venues included: their rows keep their values). Sorted by score descending, then ids, so runs
     are reproducible. Pairs the caller already decided ("not a duplicate") should be filtered out by
     the caller before filing.
     """
@@ -78,7 +87,7 @@ def find_duplicates(
         if v.id in position:
             raise ValueError(f"duplicate venue id {v.id!r}")
         position[v.id] = i
-    chosen = choose_model(model, len(venues), lambda: estimate_venue_model(venues))
+    chosen = choose_model(model, len(venues), lambda: estimate_venue_model(venues, labels=labels))
     if pairs is None:
         candidate_pairs: Iterable[tuple[int, int]] = iter_candidate_pairs(
             venues, max_block_size=max_block_size
@@ -88,20 +97,47 @@ def find_duplicates(
             {(position[x], position[y]) if x <= y else (position[y], position[x]) for x, y in pairs}
         )
     at_least = probability_to_bits(review_threshold) if review_threshold > 0 else None
+    pair_list = list(candidate_pairs)
+    # The complexes among these venues (complexes.ComplexRule): places where rooms were recognised.
+    levels = [pair_levels(venues[i], venues[j]) for i, j in pair_list]
+    left = np.array([i for i, _ in pair_list], dtype=np.int64)
+    right = np.array([j for _, j in pair_list], dtype=np.int64)
+    place = np.array([place_pair(lv) for lv in levels], dtype=bool)
+    room = np.array([lv[0] == "room" for lv in levels], dtype=bool)
+    rule = ComplexRule(len(venues), left, right, place, room, venues.__getitem__)
     out: list[DuplicateCandidate] = []
-    for i, j in candidate_pairs:
+    for (i, j), lv, at_place in zip(pair_list, levels, place.tolist(), strict=True):
         a, b = venues[i], venues[j]
         if a.id == b.id:
             continue
         if a.id > b.id:
             a, b = b, a
+        separated = rule.separates(i, j)
+        if at_place and (lv[0] == "room" or separated):
+            # Rooms of one complex: a "room of" question for staff, whatever the score.
+            result = score_venue_pair(a, b, chosen)
+            if separated:
+                result = with_complex_rule(result, chosen)
+            out.append(
+                DuplicateCandidate(
+                    a.id, b.id, result.score, result.weight, result.explanation, "review", "room_of"
+                )
+            )
+            continue
         renamed = possibly_renamed(a, b)
-        if not renamed and at_least is not None and pair_bits(a, b, chosen, at_least=at_least) is None:
+        if (
+            not renamed
+            and at_least is not None
+            and not separated
+            and pair_bits(a, b, chosen, at_least=at_least) is None
+        ):
             continue
         result = score_venue_pair(a, b, chosen)
+        if separated:
+            result = with_complex_rule(result, chosen)
         explanation = result.explanation
         if result.score < review_threshold:
-            if not renamed:
+            if not renamed or separated:
                 continue
             explanation = (*explanation, RENAMED_RULE)
         decision: Decision = "auto_merge" if result.score >= auto_threshold else "review"

@@ -33,11 +33,15 @@ from typing import Final, Literal
 from entities.resolution.model import (
     FIELD_INDEX,
     HAND_MODEL,
+    OTHER_NUMBER_WEIGHT,
+    PHONE_CLOSE_WEIGHT,
+    ROOM_WEIGHT,
     VENUE_FIELDS,
     VenueModel,
     bits_to_probability,
     level_weights,
 )
+from entities.resolution.normalize import VENUE_NOISE_TOKENS
 from entities.resolution.records import PreparedVenue
 from entities.resolution.scoring import pair_levels
 
@@ -51,7 +55,7 @@ ESTIMATED_LEVELS: Final[Mapping[str, tuple[str, ...]]] = {
     "street": ("exact", "close", "different"),
     "postcode": ("exact", "different"),
     "geo": ("exact", "close", "near", "different"),
-    "phone": ("exact", "close", "different"),
+    "phone": ("exact", "different"),
     "website": ("exact", "different"),
 }
 # Weights that are not estimated, on the scale of an all-pairs prior (a shared place ID must beat
@@ -60,6 +64,12 @@ FIXED_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = {
     "country": {"exact": 0.0, "different": -12.0},
     "external_ids": {"exact": 40.0, "different": -30.0, "conflict": 0.0},
 }
+# Levels of estimated fields that are rules, not estimates (model.ROOM_WEIGHT, OTHER_NUMBER_WEIGHT).
+FIXED_LEVELS: Final[Mapping[str, Mapping[str, float]]] = {
+    "name": {"room": ROOM_WEIGHT},
+    "street": {"other_number": OTHER_NUMBER_WEIGHT},
+    "phone": {"close": PHONE_CLOSE_WEIGHT},
+}
 # "Matches mostly agree": the Dirichlet prior on m, worth PRIOR_STRENGTH pseudo-matches per field.
 M_PRIOR: Final[Mapping[str, Mapping[str, float]]] = {
     "name": {"exact": 0.55, "close": 0.2, "similar": 0.1, "partial": 0.08, "different": 0.07},
@@ -67,10 +77,14 @@ M_PRIOR: Final[Mapping[str, Mapping[str, float]]] = {
     "street": {"exact": 0.7, "close": 0.2, "different": 0.1},
     "postcode": {"exact": 0.9, "different": 0.1},
     "geo": {"exact": 0.7, "close": 0.2, "near": 0.06, "different": 0.04},
-    "phone": {"exact": 0.88, "close": 0.04, "different": 0.08},
+    "phone": {"exact": 0.9, "different": 0.1},
     "website": {"exact": 0.85, "different": 0.15},
 }
 PRIOR_STRENGTH: Final = 5.0
+# The most a name rarer than the average name adds to its "exact" weight (term frequency).
+RARE_NAME_BITS: Final = 3.0
+# A staff decision counts as this many training pairs whose answer is known (semi-supervised EM).
+LABEL_WEIGHT: Final = 20.0
 # Fields whose "exact" u comes from value frequencies, and the attribute holding the value.
 _EQUALITY_ATTRS: Final[Mapping[str, str]] = {
     "name": "name_key",
@@ -97,7 +111,7 @@ class EMResult:
 def _weights(m: Mapping[str, Mapping[str, float]], u: Mapping[str, Mapping[str, float]]) -> Table:
     table: Table = {f: dict(levels) for f, levels in FIXED_WEIGHTS.items()}
     for f, levels in ESTIMATED_LEVELS.items():
-        table[f] = {lvl: math.log2(m[f][lvl] / u[f][lvl]) for lvl in levels}
+        table[f] = {lvl: math.log2(m[f][lvl] / u[f][lvl]) for lvl in levels} | dict(FIXED_LEVELS.get(f, {}))
     return table
 
 
@@ -113,23 +127,37 @@ def expectation_maximisation(
     tolerance: float = 1e-5,
     prior: Mapping[str, Mapping[str, float]] = M_PRIOR,
     prior_strength: float = PRIOR_STRENGTH,
+    labels: Sequence[tuple[Pattern, bool]] = (),
+    label_weight: float = 0.0,
 ) -> EMResult:
     """Estimate m (for the ``train`` fields) and the match share from counted level patterns.
 
     ``patterns`` maps a level vector (VENUE_FIELDS order) to how many training pairs have it.
     ``exclude`` fields (those the training pairs were blocked on, hence agree by construction)
     are left out of the E-step. u stays fixed, as in Splink.
+
+    ``labels`` (a level vector, and whether staff said it is one venue) make the EM semi-supervised:
+    a labelled pair's responsibility is fixed (1 or 0) instead of guessed, and counts ``label_weight``
+    times; the unlabelled training pairs of a labelled non-match's pattern lose as many (a decided
+    pair is among the blocked ones), so that rooms and namesakes staff separated stop teaching m.
     """
     trained = [f for f in train if f in ESTIMATED_LEVELS]
     excluded = set(exclude)
     m: Table = {f: dict(levels) for f, levels in m_start.items()}
     lam = min(0.99, max(0.01, lam_start))
-    total = sum(patterns.values())
-    items = list(patterns.items())
+    counted = dict(patterns)
+    fixed: list[tuple[Pattern, float, float]] = []  # (pattern, weight, responsibility)
+    for pattern, is_match in labels:
+        if not is_match and counted.get(pattern, 0) > 0:
+            counted[pattern] -= 1
+        fixed.append((pattern, label_weight, 1.0 if is_match else 0.0))
+    total = sum(counted.values())
+    items = [(p, c) for p, c in counted.items() if c > 0]
     iterations = 0
     converged = False
     expected = 0.0
     counts: dict[str, dict[str, float]] = {}
+    fixed_items = [(p, w, r) for p, w, r in fixed if w > 0]
     for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported after the loop
         model = VenueModel(
             weights=_weights(m, u), prior_weight=math.log2(lam / (1 - lam)), kind="estimated", location="max"
@@ -137,15 +165,18 @@ def expectation_maximisation(
         counts = {f: dict.fromkeys(ESTIMATED_LEVELS[f], 0.0) for f in trained}
         present: dict[str, float] = dict.fromkeys(trained, 0.0)
         expected = 0.0
-        for pattern, count in items:
-            masked = [
-                "missing" if f in excluded else lvl for f, lvl in zip(VENUE_FIELDS, pattern, strict=True)
-            ]
-            weights, overlap = level_weights(masked, model)
-            bits = model.prior_weight + sum(weights) + overlap
-            r = bits_to_probability(bits)
+        for pattern, count, known in [*((p, c, None) for p, c in items), *fixed_items]:
+            if known is None:
+                masked = [
+                    "missing" if f in excluded else lvl for f, lvl in zip(VENUE_FIELDS, pattern, strict=True)
+                ]
+                weights, overlap = level_weights(masked, model)
+                r = bits_to_probability(model.prior_weight + sum(weights) + overlap)
+            else:
+                r = known
             rc = r * count
-            expected += rc
+            if known is None:
+                expected += rc  # the match share is the unlabelled pairs' (labels inform m only)
             for f in trained:
                 lvl = pattern[FIELD_INDEX[f]]
                 if lvl in ESTIMATED_LEVELS[f]:
@@ -198,10 +229,14 @@ def value_blocks(values: Sequence[str | None], max_block_size: int) -> list[list
     return [b for b in groups.values() if 2 <= len(b) <= max_block_size]
 
 
-def frequent_values(counts: ValueCounts, *, min_bits: float = 0.5) -> dict[str, float]:
+def frequent_values(
+    counts: ValueCounts, *, min_bits: float = 0.5, rare_bits: float = 0.0
+) -> dict[str, float]:
     """Term-frequency adjustments for an "exact" level: for a value held by c of the n records that
     have one, u is (c - 1) / (n - 1) instead of the field's average; values more common than average
-    by more than ``min_bits`` get log2(average / u) (negative), the others nothing."""
+    by more than ``min_bits`` get log2(average / u) (negative). With ``rare_bits`` > 0, values rarer
+    than average by more than ``min_bits`` get it too (positive, at most ``rare_bits``), as Splink's
+    adjustments do both ways: a name no other venue has is better evidence than the average name."""
     n, average = _equal_pair_share(counts)
     if n < 3 or average <= 0:
         return {}
@@ -210,6 +245,8 @@ def frequent_values(counts: ValueCounts, *, min_bits: float = 0.5) -> dict[str, 
         bits = math.log2(average * (n - 1) / (c - 1))
         if bits < -min_bits:
             out[value] = round(bits, 3)
+        elif rare_bits > 0 and bits > min_bits:
+            out[value] = round(min(bits, rare_bits), 3)
     return out
 
 
@@ -311,19 +348,30 @@ def estimate_venue_model(
     max_training_pairs: int = 40_000,
     max_random_pairs: int = 40_000,
     max_block_size: int = 100,
+    labels: Sequence[tuple[PreparedVenue, PreparedVenue, bool]] = (),
 ) -> VenueModel:
-    """A VenueModel estimated from ``venues`` (see the module docstring); the hand model if EM fails."""
+    """A VenueModel estimated from ``venues`` (see the module docstring); the hand model if EM fails.
+    ``labels``: pairs staff decided (same venue or not), which the EM learns from."""
     values = {f: [getattr(v, attr) for v in venues] for f, attr in _EQUALITY_ATTRS.items()}
     values["website"] = [None if v.website_generic else v.website_host for v in venues]
+    counts = {f: ValueCounts.of(column) for f, column in values.items()}
+    counts["name_token"] = ValueCounts.of(t for v in venues for t in core_name_words(v.name_norm))
     return estimate_model(
         len(venues),
-        {f: ValueCounts.of(column) for f, column in values.items()},
+        counts,
         {f: value_blocks(values[f], max_block_size) for f in SESSION_FIELDS},
         lambda pairs: [pair_levels(venues[i], venues[j]) for i, j in pairs],
         seed=seed,
         max_training_pairs=max_training_pairs,
         max_random_pairs=max_random_pairs,
+        labels=[(pair_levels(a, b), same) for a, b, same in labels],
     )
+
+
+def core_name_words(name_norm: str) -> set[str]:
+    """A name's distinct words but the venue-type and filler words: what name-token term
+    frequencies count (``scoring.token_adjustment``)."""
+    return {w for w in name_norm.split() if w not in VENUE_NOISE_TOKENS}
 
 
 # The fields whose shared values block the two EM sessions.
@@ -339,10 +387,14 @@ def estimate_model(
     seed: int = 0,
     max_training_pairs: int = 40_000,
     max_random_pairs: int = 40_000,
+    labels: Sequence[tuple[Pattern, bool]] = (),
 ) -> VenueModel:
     """The estimation itself, on any representation of the records: ``size`` records, the
     ``counts`` of each equality field (website without generic hosts), the ``blocks`` of shared
-    values of SESSION_FIELDS (as ``value_blocks``), and ``levels_of`` pairs of positions."""
+    values of SESSION_FIELDS (as ``value_blocks``), and ``levels_of`` pairs of positions.
+
+    ``labels``: staff decisions as (level vector, same venue?) (``pair_levels`` of the pair): each
+    EM session fixes their responsibilities (``expectation_maximisation``)."""
     n = size
     if n < 3:
         return HAND_MODEL
@@ -361,7 +413,13 @@ def estimate_model(
             continue
         train = [f for f in ESTIMATED_LEVELS if f != blocked_field]
         result = expectation_maximisation(
-            Counter(levels_of(pairs)), u=u, m_start=m, train=train, exclude=(blocked_field,)
+            Counter(levels_of(pairs)),
+            u=u,
+            m_start=m,
+            train=train,
+            exclude=(blocked_field,),
+            labels=labels,
+            label_weight=LABEL_WEIGHT,
         )
         estimates[blocked_field] = result.m
         for f, levels in result.mass.items():
@@ -416,7 +474,11 @@ def estimate_model(
         location="max",
         m=m,
         u=u,
-        frequent={f: frequent_values(counts[f]) for f in ("name", "phone", "website")},
+        frequent={
+            "name": frequent_values(counts["name"], rare_bits=RARE_NAME_BITS),
+            **{f: frequent_values(counts[f]) for f in ("phone", "website")},
+            "name_token": frequent_values(counts["name_token"]) if "name_token" in counts else {},
+        },
         details={
             "records": n,
             "expected_matching_pairs": round(expected_matches, 1),
@@ -424,5 +486,9 @@ def estimate_model(
             "random_pairs": max_random_pairs,
             "fixed_fields": sorted(FIXED_WEIGHTS),
             "unobserved_levels": unobserved,
+            "labels": {
+                "matches": sum(1 for _, y in labels if y),
+                "non_matches": sum(1 for _, y in labels if not y),
+            },
         },
     )

@@ -10,6 +10,9 @@ MusicBrainz IDs lower-cased, Wikidata items upper-cased. A URL that is a page *a
 Any other http(s) URL is the entity's `website`: kept, but weak (rooms of one complex share a website,
 and a calendar may give the venue's own page as every performer's URL), so it never resolves alone
 (`RESOLVING_SCHEMES`).
+
+The artist scorer (`entities.resolution.artists`, `manage.py dedupe_artists`) reads links through
+`artist_links`: the same classifier, cached, keeping what may name an artist.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -578,3 +582,21 @@ def record_external_ids(entity_type: EntityKind, data: Mapping[str, object]) -> 
     return typed_external_ids(
         entity_type=entity_type, external_ids=external_ids, links=record_links(entity_type, data)
     )
+
+
+# --- The artist scorer's view --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def artist_link(link: str) -> tuple[str, str] | None:
+    """`(scheme, ID)` of a link that may name an artist (a MusicBrainz place never does); None for what
+    names no identity. Cached: a batch of mentions repeats the same links many times."""
+    typed = classify_link(link)
+    if typed is None or typed.kind not in _KINDS_FOR["artist"]:
+        return None
+    return typed.scheme, typed.value
+
+
+def artist_links(links: Iterable[str | None]) -> frozenset[tuple[str, str]]:
+    """Every `(scheme, ID)` the links of one artist mention name (see `artist_link`)."""
+    return frozenset(found for link in links if link and (found := artist_link(link.strip())) is not None)

@@ -38,17 +38,32 @@ from typing import Final, Literal, NamedTuple
 
 # Log-odds of "same venue" for a blocked candidate pair before looking at any field (1 in 9).
 PRIOR_WEIGHT: Final = -3.0
+# Decisive against a merge, in every model (never estimated): two names that are rooms of one complex
+# (rooms.room_relation), and two numbers on one street (the street's "other_number" level). Rooms
+# share an address, a switchboard and often a website, and namesakes share a street: the data cannot
+# tell these levels apart from matches, so they are rules, as a shared place ID is.
+ROOM_WEIGHT: Final = -30.0
+OTHER_NUMBER_WEIGHT: Final = -8.0
+# A phone one digit off is another line of one switchboard: another room of the building.
+PHONE_CLOSE_WEIGHT: Final = -6.0
 
 VENUE_WEIGHTS: Final[Mapping[str, Mapping[str, float]]] = {
     # Different names must dominate shared addresses/phones (rooms in one complex).
-    "name": {"exact": 6.0, "close": 4.0, "similar": 1.0, "partial": -1.0, "different": -6.0},
+    "name": {
+        "exact": 6.0,
+        "close": 4.0,
+        "similar": 1.0,
+        "partial": -1.0,
+        "different": -6.0,
+        "room": ROOM_WEIGHT,
+    },
     "city": {"exact": 1.0, "close": 0.0, "different": -8.0, "different_nearby": -1.0},
     "country": {"exact": 0.0, "different": -6.0},
-    "street": {"exact": 3.0, "close": 1.5, "different": -2.0},
+    "street": {"exact": 3.0, "close": 1.5, "different": -2.0, "other_number": OTHER_NUMBER_WEIGHT},
     "postcode": {"exact": 1.0, "different": -1.5},
     "geo": {"exact": 2.0, "close": 1.0, "near": 0.0, "different": -4.0},
-    # One digit apart = same switchboard/building, not the same room: barely positive.
-    "phone": {"exact": 6.0, "close": 0.5, "different": -1.0},
+    # One digit apart = same switchboard/building, not the same room.
+    "phone": {"exact": 6.0, "close": PHONE_CLOSE_WEIGHT, "different": -1.0},
     # Operators host several rooms on one site, and venues change sites: moderate both ways.
     "website": {"exact": 3.0, "different": -1.0},
     # Same scheme + same ID is near proof; same scheme + other ID nearly rules it out (a source
@@ -73,7 +88,7 @@ VENUE_FIELDS: Final = (
 
 Level = Literal[
     "exact", "close", "similar", "partial", "near", "different", "different_nearby", "conflict",
-    "missing", "ignored", "adjustment", "rule",
+    "missing", "ignored", "adjustment", "rule", "room", "other_number",
 ]  # fmt: skip
 ModelKind = Literal["hand", "estimated"]
 LocationRule = Literal["clamp", "max"]
@@ -181,6 +196,10 @@ _LOCATION_IDX: Final = tuple(FIELD_INDEX[f] for f in LOCATION_FIELDS)
 _PLACE_IDX: Final = tuple(FIELD_INDEX[f] for f in PLACE_GROUP)
 _NAME_IDX: Final = FIELD_INDEX["name"]
 _WEB_IDX: Final = FIELD_INDEX["website"]
+_GEO_IDX: Final = FIELD_INDEX["geo"]
+_CITY_IDX: Final = FIELD_INDEX["city"]
+# City levels under which a "near" geo level (within 3 km) adds nothing in an estimated model.
+CITY_AGREES: Final = frozenset({"exact", "close", "different_nearby"})
 
 
 def level_weights(
@@ -200,10 +219,20 @@ def level_weights(
     if model.location == "clamp":
         location = sum(weights[i] for i in _LOCATION_IDX)
         return weights, min(LOCATION_MAX, max(LOCATION_MIN, location)) - location
+    if levels[_GEO_IDX] == "near" and levels[_CITY_IDX] in CITY_AGREES:
+        # Within 3 km says nothing more once the city agrees: the two are one piece of evidence.
+        weights[_GEO_IDX] = min(0.0, weights[_GEO_IDX])
     group = [weights[i] for i in _PLACE_IDX]
     name, web = weights[_NAME_IDX], weights[_WEB_IDX]
+    street, postcode, geo, phone = group
     agree = max(0.0, *group)
-    combined = agree + min(0.0, web, *group) + max(0.0, web - max(name, agree))
+    combined = (
+        agree
+        + min(0.0, street, postcode, geo)
+        + min(0.0, phone)
+        + min(0.0, web)
+        + max(0.0, web - max(name, agree))
+    )
     return weights, combined - sum(group) - web
 
 

@@ -7,6 +7,7 @@ Changing an output here changes fingerprints: bump ``keys.FINGERPRINT_VERSION`` 
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 import pycountry
+
+from entities.resolution import places, streets
 
 # Apostrophes are dropped, not turned into spaces, so "Neumo's" == "Neumos" and "Dante's" == "Dantes".
 _APOSTROPHES: Final = dict.fromkeys(map(ord, "'’‘ʼ`´"), None)
@@ -71,6 +74,46 @@ VENUE_NOISE_TOKENS: Final = frozenset(
 )  # fmt: skip
 
 
+# Leading articles of the languages venue names come in: "Le Bar", "El Sótano", "O Porão", "De Kelder",
+# "'t Vat", "Die Kantine" are compared without them, as "The Crocodile" is.
+VENUE_LEADING_ARTICLES: Final = frozenset(
+    "the le la les l el los las il lo i o os as a de het t der die das".split()
+)
+# Elided articles and prepositions ("L'Ours", "dell'Arte", "d'Alsace"): a word of their own.
+_ELISION: Final = re.compile(r"\b([LlDd])['’](?=\w)")
+
+
+def repair_mojibake(s: str) -> str:
+    """UTF-8 text that was read as Latin-1 or Windows-1252 ("CafÃ©" -> "Café"), else ``s``."""
+    if "Ã" not in s and "Â" not in s:
+        return s
+    for codec in ("latin-1", "cp1252"):
+        try:
+            return s.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return s
+
+
+def normalize_venue_name(s: str | None) -> str:
+    """normalize_name for comparing venues: mojibake repaired, elided articles split ("L'Ours" ->
+    "l ours") and a leading article of any of the languages above dropped.
+
+    Used by resolution only (``records.PreparedVenue``); stored keys and fingerprints keep
+    ``normalize_name``, so that they never change under a source's feet.
+    """
+    if not s:
+        return ""
+    if not s.isascii():
+        s = repair_mojibake(s)
+    if "'" in s or "’" in s:
+        s = _ELISION.sub(r"\1 ", s)
+    tokens = [_NAME_SPELLINGS.get(t, t) for t in normalize_text(s).split()]
+    if len(tokens) > 1 and tokens[0] in VENUE_LEADING_ARTICLES:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
 def name_tokens(s: str | None) -> frozenset[str]:
     """The set of words of ``normalize_name(s)``."""
     return frozenset(normalize_name(s).split())
@@ -96,12 +139,27 @@ def normalize_city(s: str | None) -> str:
     return " ".join(_CITY_WORDS.get(t, t) for t in normalize_text(s).split())
 
 
+def normalize_city_key(s: str | None) -> str:
+    """The city as resolution compares it: the GeoNames name of the city ``s`` names in any language
+    or spelling ("München", "Munich" and "Muenchen" -> "munich"; "Seattle, WA" -> "seattle"), else
+    ``normalize_city(s)``. Stored keys keep ``normalize_city`` (see normalize_venue_name)."""
+    if not s:
+        return ""
+    if not s.isascii():
+        s = repair_mojibake(s)
+    return places.city_key(normalize_city(s))
+
+
 # Small alias table: sources mostly give ISO alpha-2, sometimes these.
 _COUNTRY_ALIASES: Final[dict[str, str]] = {
     "USA": "US",
     "UNITED STATES": "US",
     "UNITED STATES OF AMERICA": "US",
     "UK": "GB",
+    "REPUBLIC OF IRELAND": "IE",
+    "EIRE": "IE",
+    "HOLLAND": "NL",
+    "THE NETHERLANDS": "NL",
     "UNITED KINGDOM": "GB",
     "GREAT BRITAIN": "GB",
     "CANADA": "CA",
@@ -135,7 +193,43 @@ def normalize_country(s: str | None) -> str | None:
             return str(pycountry.countries.lookup(text).alpha_2)
         except LookupError:
             pass
+        # ... and their names in every language it carries ("Deutschland", "España", "Österreich").
+        translated = _translated_countries().get(text)
+        if translated is not None:
+            return translated
     return text
+
+
+def normalize_country_code(s: str | None) -> str | None:
+    """normalize_country when it is an ISO alpha-2 code, else None: resolution compares codes only
+    (an unknown spelling is no evidence that two venues are in two countries)."""
+    code = normalize_country(s) if s else None
+    return code if code is not None and len(code) == 2 and code.isalpha() else None
+
+
+@lru_cache(maxsize=1)
+def _translated_countries() -> dict[str, str]:
+    """Country names in the languages pycountry translates them into (Latin script), upper-cased
+    as normalize_country compares them -> alpha-2."""
+    import gettext
+
+    out: dict[str, str] = {}
+    locales = sorted(os.listdir(pycountry.LOCALES_DIR))
+    countries = list(pycountry.countries)
+    for locale in locales:
+        try:
+            catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale])
+        except OSError:
+            continue
+        for country in countries:
+            for attr in ("name", "official_name", "common_name"):
+                english = getattr(country, attr, None)
+                if not english:
+                    continue
+                key = " ".join(normalize_text(catalog.gettext(english)).upper().split())
+                if key and key.isascii():
+                    out.setdefault(key, str(country.alpha_2))
+    return out
 
 
 _US_ZIP: Final = re.compile(r"^(\d{5})(?:-?\d{4})?$")
@@ -159,128 +253,26 @@ def normalize_postcode(s: str | None, country: str | None = None) -> str | None:
     if country is None and (m := _US_ZIP.match(raw)) and "-" in raw:
         return m.group(1)
     compact = re.sub(r"[\s\-.]+", "", raw)
+    # "F-75011", "CH-1204", "E-08017": the old country prefix; "C1406ABC": an Argentine CPA, whose
+    # four digits are the code sources also write alone.
+    compact = _POSTCODE_PREFIXED.sub(r"\1\2", compact)
     return compact or None
 
 
-_STREET_WORDS: Final[dict[str, str]] = {
-    "street": "st",
-    "saint": "st",  # "St Marks Pl" is ambiguous; mapping both to "st" keeps comparisons consistent
-    "avenue": "ave",
-    "av": "ave",
-    "boulevard": "blvd",
-    "boul": "blvd",
-    "road": "rd",
-    "drive": "dr",
-    "lane": "ln",
-    "place": "pl",
-    "court": "ct",
-    "highway": "hwy",
-    "parkway": "pkwy",
-    "square": "sq",
-    "terrace": "ter",
-    "circle": "cir",
-    "alley": "aly",
-    "plaza": "plz",
-    "route": "rte",
-    "expressway": "expy",
-    "freeway": "fwy",
-    "north": "n",
-    "south": "s",
-    "east": "e",
-    "west": "w",
-    "northeast": "ne",
-    "northwest": "nw",
-    "southeast": "se",
-    "southwest": "sw",
-    "first": "1st",
-    "second": "2nd",
-    "third": "3rd",
-    "fourth": "4th",
-    "fifth": "5th",
-    "sixth": "6th",
-    "seventh": "7th",
-    "eighth": "8th",
-    "ninth": "9th",
-    "tenth": "10th",
-}
-# Unit designators are dropped with their value: rooms in one building are told apart by name, and
-# sources include or omit "Suite 200" at random.
-_UNIT_WORDS: Final = frozenset({"suite", "ste", "unit", "apt", "apartment", "room", "rm", "bldg", "building"})
-_FLOOR_WORDS: Final = frozenset({"floor", "fl", "flr"})
-# Spelled-out ordinals in street names ("Tenth Avenue") written as numbers ("10th Ave").
-_ORDINAL_WORDS: Final[dict[str, str]] = {
-    word: f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-    for n, word in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
-        start=1,
-    )
-}
-_HASH_UNIT: Final = re.compile(r"#\s*[\w-]+")
-# One lookup for the common case (no units, floors, "-strasse" or split directions like "N E").
-_STREET_FAST: Final[dict[str, str]] = {
-    word: _STREET_WORDS.get(_ORDINAL_WORDS.get(word, word), _ORDINAL_WORDS.get(word, word))
-    for word in {*_STREET_WORDS, *_ORDINAL_WORDS}
-}
-_STREET_SLOW_WORDS: Final = _UNIT_WORDS | _FLOOR_WORDS
+_POSTCODE_PREFIXED: Final = re.compile(r"^(?:[A-Z]{1,2}(\d{4,5})|[A-Z](\d{4})[A-Z]{3})$")
 
 
-def _is_unit_value(token: str) -> bool:
-    # "Suite 200", "Unit B" are units; "Ste Catherine" (Sainte) is not.
-    return any(ch.isdigit() for ch in token) or len(token) == 1
-
-
-def normalize_street(s: str | None) -> str:
-    """normalize_text with street types and directions abbreviated one canonical way; units dropped.
-
-    "123 North Main Street, Suite 4" and "123 N. Main St #4" both give "123 n main st".
-    """
-    if not s:
-        return ""
-    # A whole address in the street field ("1245 10th Ave E, Seattle, WA 98102"): keep the street.
-    head, sep, _ = s.partition(",")
-    if sep and any(ch.isdigit() for ch in head):
-        s = head
-    text = normalize_text(_HASH_UNIT.sub(" ", s) if "#" in s else s)
-    raw_tokens = text.split()
-    if (
-        _STREET_SLOW_WORDS.isdisjoint(raw_tokens)
-        and "strasse" not in text
-        and not (("e" in raw_tokens or "w" in raw_tokens) and ("n" in raw_tokens or "s" in raw_tokens))
-    ):
-        return " ".join([_STREET_FAST.get(t, t) for t in raw_tokens])
-    tokens = [_ORDINAL_WORDS.get(t, t) for t in raw_tokens]
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if tok in _UNIT_WORDS and nxt is not None and _is_unit_value(nxt):
-            i += 2
-            continue
-        if tok in _FLOOR_WORDS and out and any(ch.isdigit() for ch in out[-1]):
-            out.pop()  # "2nd floor"
-            i += 1
-            continue
-        raw = tok
-        if tok.endswith("strasse"):
-            tok = tok[: -len("strasse")] + "str"  # "Hauptstraße" (casefolded to ...strasse)
-        else:
-            tok = _STREET_WORDS.get(tok, tok)
-        # "N.E." became "n e": join into "ne".
-        if out and raw in ("e", "w") and i > 0 and tokens[i - 1] in ("n", "s") and out[-1] in ("n", "s"):
-            out[-1] += tok
-        else:
-            out.append(tok)
-        i += 1
-    return " ".join(out)
+# Street lines have their own module (many languages, many orders); re-exported here.
+normalize_street = streets.normalize_street
 
 
 def normalize_phone(s: str | None, default_region: str = "US") -> str | None:
     """E.164 ("+12065551234") via phonenumbers; extensions dropped; None if empty or not valid.
 
-    North American numbers written in the usual shapes take a fast path with the same result (see
-    ``_nanp_fast``); everything else goes through phonenumbers.
+    A national number is read in ``default_region``; one not valid there is read as North American
+    before giving up (a Canadian number listed in London, Ontario, whose region was guessed from
+    the city name). North American numbers written in the usual shapes take a fast path with the
+    same result (see ``_nanp_fast``); everything else goes through phonenumbers.
     """
     if not s or not s.strip():
         return None
@@ -288,7 +280,11 @@ def normalize_phone(s: str | None, default_region: str = "US") -> str | None:
     fast = _nanp_fast(s, region)
     if fast is not None:
         return fast or None
-    return _parse_phone(s, region)
+    parsed = _parse_phone(s, region)
+    if parsed is None and region not in ("US", "CA"):
+        fast = _nanp_fast(s, "US")
+        return (fast or None) if fast is not None else _parse_phone(s, "US")
+    return parsed
 
 
 def _parse_phone(s: str, region: str) -> str | None:

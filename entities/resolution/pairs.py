@@ -19,7 +19,7 @@ paths pair by pair.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
@@ -31,7 +31,17 @@ from rapidfuzz.process import cpdist
 
 from entities.resolution.blocking import CELL_DEG, BlockCaps, row_scale
 from entities.resolution.columnar import NameWords, VenueTable
-from entities.resolution.model import FIELD_INDEX, LOCATION_MAX, LOCATION_MIN, VENUE_FIELDS, Level, VenueModel
+from entities.resolution.model import (
+    CITY_AGREES,
+    FIELD_INDEX,
+    LOCATION_MAX,
+    LOCATION_MIN,
+    VENUE_FIELDS,
+    Level,
+    VenueModel,
+)
+from entities.resolution.places import cities_near
+from entities.resolution.rooms import room_relation
 from entities.resolution.scoring import (
     CITY_CLOSE,
     CITY_SAME_PLACE_M,
@@ -41,6 +51,8 @@ from entities.resolution.scoring import (
     NAME_CLOSE,
     NAME_SIMILAR,
     STREET_CLOSE,
+    STREET_NONCORE,
+    TOKEN_LEVELS,
     ids_level,
     pair_levels,
 )
@@ -48,7 +60,7 @@ from entities.resolution.scoring import (
 # Level codes: an index into LEVELS (uint8 arrays, one per field).
 LEVELS: Final[tuple[Level, ...]] = (
     "missing", "ignored", "exact", "close", "similar", "partial", "near", "different",
-    "different_nearby", "conflict",
+    "different_nearby", "conflict", "room", "other_number",
 )  # fmt: skip
 CODE: Final[dict[str, int]] = {level: k for k, level in enumerate(LEVELS)}
 
@@ -117,6 +129,7 @@ def candidate_pairs(table: VenueTable, *, max_block_size: int = 100) -> tuple[In
     with ThreadPoolExecutor(max_workers=1) as pool:
         joins = pool.submit(joined)
         found.append(_word_pairs(table.name_words(), caps.words))
+        found.append(_city_word_pairs(table, caps.city_words))
         found.append(_geo_pairs(table, caps.geo))
         found.extend(joins.result())
     everything = pl.concat([f.select(pl.col("a").cast(pl.Int64), pl.col("b").cast(pl.Int64)) for f in found])
@@ -181,6 +194,22 @@ def _word_pairs(words: NameWords, limit: int) -> pl.DataFrame:
     size = np.bincount(ids, minlength=words.vocabulary)[ids]
     keep = (size >= 2) & (size <= limit)
     a, b = _pairs_within(ids[keep], pos[keep], limit)
+    return pl.DataFrame({"a": a, "b": b})
+
+
+def _city_word_pairs(table: VenueTable, limit: int) -> pl.DataFrame:
+    """The "ct" family (blocking.family_keys): each of a name's words (blocking._words) within its
+    city, in blocks of 2 to ``limit`` venues."""
+    words = table.name_words()
+    city = table.frame["city"]
+    city_id = city.cast(pl.Categorical).to_physical().fill_null(-1).to_numpy().astype(np.int64)
+    all_noise = words.core_count[words.pos] == 0
+    keep = words.blockable & (all_noise | ~words.noise) & (city_id[words.pos] >= 0)
+    pos = words.pos[keep].astype(np.int64)
+    key = city_id[pos] * words.vocabulary + words.ids[keep].astype(np.int64)
+    _, inverse, size = np.unique(key, return_inverse=True, return_counts=True)
+    in_block = (size[inverse] >= 2) & (size[inverse] <= limit)
+    a, b = _pairs_within(inverse[in_block].astype(np.int64), pos[in_block], limit)
     return pl.DataFrame({"a": a, "b": b})
 
 
@@ -375,33 +404,67 @@ def _ratios(a: pl.Series, b: pl.Series) -> Floats:
 
 
 def _street_codes(a: pl.DataFrame, b: pl.DataFrame) -> Codes:
+    """scoring.street_text_level for every pair whose canonical streets differ."""
     out = _equality_codes(a["street"], b["street"])
     differ = np.flatnonzero(out == CODE["different"])
     if not len(differ):
         return out
-    frame = pl.DataFrame({"a": a["street"].gather(differ), "b": b["street"].gather(differ)}).with_columns(
-        na=pl.col("a").str.extract(r"^([^ ]*)", 1), nb=pl.col("b").str.extract(r"^([^ ]*)", 1)
+    number = r"^([0-9]+[a-d]?h?)(?: |$)"
+    noncore = sorted(STREET_NONCORE)
+    frame = pl.DataFrame({"a": a["street"].gather(differ), "b": b["street"].gather(differ)}).select(
+        na=pl.col("a").str.extract(number, 1).fill_null(""),
+        nb=pl.col("b").str.extract(number, 1).fill_null(""),
+        wa=pl.col("a").str.replace(number, ""),
+        wb=pl.col("b").str.replace(number, ""),
     )
+    frame = frame.with_columns(ca=_drop_words(pl.col("wa"), noncore), cb=_drop_words(pl.col("wb"), noncore))
+    sim = _ratios(frame["wa"], frame["wb"])
+    both_cores = ((frame["ca"] != "") & (frame["cb"] != "")).to_numpy()
+    rows = np.flatnonzero(both_cores)
+    sim[rows] = np.maximum(sim[rows], _ratios(frame["ca"].gather(rows), frame["cb"].gather(rows)))
     checks = frame.select(
-        # Next-door numbers are different buildings often enough: different.
-        numbers_differ=(pl.col("na") != pl.col("nb"))
-        & pl.col("na").str.contains("[0-9]")
-        & pl.col("nb").str.contains("[0-9]"),
-        # A cross-street or a direction after the street: close.
-        extends=pl.when(pl.col("a").str.len_chars() <= pl.col("b").str.len_chars())
-        .then(pl.col("b").str.starts_with(pl.col("a") + " "))
-        .otherwise(pl.col("a").str.starts_with(pl.col("b") + " ")),
+        words=(pl.col("wa") != "") & (pl.col("wb") != ""),
+        alike=((pl.col("ca") != "") & (pl.col("ca") == pl.col("cb")))
+        | (pl.col("wa") == pl.col("wb"))
+        | _extends(pl.col("wa"), pl.col("wb"))
+        | ((pl.col("ca") != "") & (pl.col("cb") != "") & _extends(pl.col("ca"), pl.col("cb"))),
+        numbers_differ=(pl.col("na") != "") & (pl.col("nb") != "") & (pl.col("na") != pl.col("nb")),
+        digits_equal=pl.col("na").str.replace_all("[^0-9]", "") == pl.col("nb").str.replace_all("[^0-9]", ""),
+        number_only=((pl.col("wa") == "") | (pl.col("wb") == ""))
+        & (pl.col("na") != "")
+        & (pl.col("na") == pl.col("nb")),
     )
+    same = checks["words"].to_numpy() & (checks["alike"].to_numpy() | (sim >= STREET_CLOSE))
     numbers_differ = checks["numbers_differ"].to_numpy()
-    extends = checks["extends"].to_numpy() & ~numbers_differ
-    rest = ~numbers_differ & ~extends
-    codes = np.full(len(differ), CODE["different"], dtype=np.uint8)
-    codes[extends] = CODE["close"]
-    idx = np.flatnonzero(rest)
-    ratio = _ratios(frame["a"].gather(idx), frame["b"].gather(idx))
-    codes[idx[ratio >= STREET_CLOSE]] = CODE["close"]
-    out[differ] = codes
+    digits_equal = checks["digits_equal"].to_numpy()
+    number_only = checks["number_only"].to_numpy()
+    out[differ] = np.select(
+        [
+            numbers_differ & same & digits_equal,
+            numbers_differ & same,
+            numbers_differ,
+            same | number_only,
+        ],
+        [CODE["close"], CODE["other_number"], CODE["different"], CODE["close"]],
+        CODE["different"],
+    )
     return out
+
+
+def _extends(x: pl.Expr, y: pl.Expr) -> pl.Expr:
+    """scoring._extends: the longer starts with the shorter and a space."""
+    return (
+        pl.when(x.str.len_chars() <= y.str.len_chars())
+        .then(y.str.starts_with(x + " "))
+        .otherwise(x.str.starts_with(y + " "))
+    )
+
+
+def _drop_words(text: pl.Expr, words: Sequence[str]) -> pl.Expr:
+    """``text`` (single-spaced words) without the given words."""
+    spaced = pl.lit(" ") + text.str.replace_all(" ", "  ", literal=True) + pl.lit(" ")
+    kept = spaced.str.replace_many([f" {w} " for w in words], [" "] * len(words))
+    return kept.str.replace_all(" +", " ").str.strip_chars(" ")
 
 
 def _city_codes(a: pl.Series, b: pl.Series, metres: Floats) -> Codes:
@@ -425,14 +488,21 @@ def _city_codes(a: pl.Series, b: pl.Series, metres: Floats) -> Codes:
         rest = np.flatnonzero(~extends)
         ratio = _ratios(frame["a"].gather(rest), frame["b"].gather(rest))
         codes[rest[ratio >= CITY_CLOSE]] = CODE["close"]
+        # Neighbouring cities ("brooklyn" / "new york city"): close (scoring.city_text_level).
+        far = rest[ratio < CITY_CLOSE]
+        if len(far):
+            pairs = list(zip(frame["a"].gather(far).to_list(), frame["b"].gather(far).to_list(), strict=True))
+            near = np.array([cities_near(x, y) for x, y in pairs], dtype=bool)
+            codes[far[near]] = CODE["close"]
         nearby = (codes == CODE["different"]) & (metres[differ] <= CITY_SAME_PLACE_M)
         codes[nearby] = CODE["different_nearby"]
         out[differ] = codes
     return out
 
 
-def _shared_words(words: NameWords, left: Ints, right: Ints) -> tuple[Ints, Ints]:
-    """For each pair, how many words the two names share, and how many of those are core words."""
+def _shared_words(words: NameWords, left: Ints, right: Ints) -> tuple[Ints, Ints, Ints, Ints]:
+    """For each pair, how many words the two names share, how many of those are core words, how
+    many are room, venue-type or number words, and how many are not neutral (rooms.word_kind)."""
     count = len(left)
 
     def expand(side: Ints) -> tuple[Ints, Ints]:
@@ -450,7 +520,9 @@ def _shared_words(words: NameWords, left: Ints, right: Ints) -> tuple[Ints, Ints
     found = keys_b[at] == keys_a if len(keys_b) else np.zeros(len(keys_a), dtype=bool)
     shared = np.bincount(pair_a[found], minlength=count).astype(np.int64)
     shared_core = np.bincount(pair_a[found & ~words.noise[word_a]], minlength=count).astype(np.int64)
-    return shared, shared_core
+    shared_roomish = np.bincount(pair_a[found & words.roomish[word_a]], minlength=count).astype(np.int64)
+    shared_stem = np.bincount(pair_a[found & ~words.neutral[word_a]], minlength=count).astype(np.int64)
+    return shared, shared_core, shared_roomish, shared_stem
 
 
 def _name_codes(
@@ -463,7 +535,7 @@ def _name_codes(
         return out
     wa, wb = a[differ], b[differ]
     pa, pb = left[differ], right[differ]
-    shared, shared_core = _shared_words(words, pa, pb)
+    shared, shared_core, shared_roomish, shared_stem = _shared_words(words, pa, pb)
     na, nb = words.count[pa], words.count[pb]
     core_a, core_b = words.core_count[pa], words.core_count[pb]
     noise_a, noise_b = words.noise_bits[pa], words.noise_bits[pb]
@@ -492,11 +564,26 @@ def _name_codes(
     base_equal = (wa["base_key"] == wb["base_key"]).to_numpy()
     n_core_shorter = np.where(na <= nb, core_a, core_b)
     partial = proper_subset & (n_core_shorter > 0)
-    out[differ] = np.select(
+    codes = np.select(
         [sim >= 0.999, sim >= NAME_CLOSE, base_equal, sim >= NAME_SIMILAR, partial],
         [CODE["exact"], CODE["close"], CODE["close"], CODE["similar"], CODE["partial"]],
         CODE["different"],
     )
+    # Rooms of one complex (scoring._name_level_words): only pairs where one name has a room, type or
+    # number word the other lacks can be; rooms.room_relation decides for those.
+    roomish_extra = (words.roomish_count[pa] > shared_roomish) | (words.roomish_count[pb] > shared_roomish)
+    maybe = np.flatnonzero(roomish_extra & (shared < np.maximum(na, nb)) & (shared_stem > 0))
+    if len(maybe):
+        norms_a = wa["name_norm"].gather(maybe).to_list()
+        norms_b = wb["name_norm"].gather(maybe).to_list()
+        cities_a = wa["city"].gather(maybe).to_list()
+        cities_b = wb["city"].gather(maybe).to_list()
+        room = [
+            room_relation(set(x.split()), set(y.split()), [*(ca or "").split(), *(cb or "").split()])
+            for x, y, ca, cb in zip(norms_a, norms_b, cities_a, cities_b, strict=True)
+        ]
+        codes[maybe[np.array(room, dtype=bool)]] = CODE["room"]
+    out[differ] = codes
     return out
 
 
@@ -543,6 +630,11 @@ def pair_bits_array(
         return result
 
     street, postcode, geo, phone, web = w("street"), w("postcode"), w("geo"), w("phone"), w("website")
+    if model.location == "max":
+        # scoring.pair_bits: within 3 km adds nothing once the city agrees.
+        city_codes = codes[FIELD_INDEX["city"]]
+        agrees = np.isin(city_codes, [CODE[level] for level in CITY_AGREES])
+        geo = np.where((codes[FIELD_INDEX["geo"]] == CODE["near"]) & agrees, np.minimum(geo, 0.0), geo)
     if model.frequent:
         frequent = frequent if frequent is not None else frequent_bits(table, model)
         exact = CODE["exact"]
@@ -556,18 +648,63 @@ def pair_bits_array(
         agree = np.zeros(len(left))
     else:
         agree = np.maximum.reduce([np.zeros(len(left)), street, postcode, geo, phone])
-        place = agree + np.minimum.reduce([np.zeros(len(left)), street, postcode, geo, phone, web])
+        zero = np.zeros(len(left))
+        place = (
+            agree
+            + np.minimum.reduce([zero, street, postcode, geo])
+            + np.minimum(zero, phone)
+            + np.minimum(zero, web)
+        )
     total = model.prior_weight + place + w("city") + w("country") + w("external_ids")
     exact_name = model.table[FIELD_INDEX["name"]]["exact"]
     if model.frequent:
         assert frequent is not None
         name = np.where(levels.name_equal, exact_name + frequent["name"][left], w("name"))
+        tokens = model.frequent.get("name_token")
+        if tokens:
+            name = name + _token_adjustments(table, left, right, codes[FIELD_INDEX["name"]], tokens)
     else:
         name = np.where(levels.name_equal, exact_name, w("name"))
     if clamp:
         result: Floats = total + name
         return result
     return total + name + np.maximum(0.0, web - np.maximum(name, agree))
+
+
+def _token_adjustments(
+    table: VenueTable, left: Ints, right: Ints, name_codes: Codes, tokens: Mapping[str, float]
+) -> Floats:
+    """scoring.token_adjustment for every pair: for names at a word-based level, the largest (least
+    negative) term-frequency bits of the core words the two names share; 0 elsewhere."""
+    out = np.zeros(len(left))
+    rows = np.flatnonzero(np.isin(name_codes, [CODE[level] for level in TOKEN_LEVELS]))
+    if not len(rows):
+        return out
+    words = table.name_words()
+    bits_of = np.zeros(words.vocabulary)
+    for word, bits in tokens.items():
+        word_id = words.id_of.get(word)
+        if word_id is not None:
+            bits_of[word_id] = bits
+    # A pair's shared core words (as _shared_words finds them), and the best of their bits.
+    pa, pb = left[rows], right[rows]
+    sizes = words.count[pa]
+    pair = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
+    within = np.arange(len(pair), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    word_a = words.starts[pa][pair] + within
+    sizes_b = words.count[pb]
+    pair_b = np.repeat(np.arange(len(rows), dtype=np.int64), sizes_b)
+    within_b = np.arange(len(pair_b), dtype=np.int64) - np.repeat(np.cumsum(sizes_b) - sizes_b, sizes_b)
+    word_b = words.starts[pb][pair_b] + within_b
+    keys_b = np.sort(pair_b * words.vocabulary + words.ids[word_b].astype(np.int64))
+    keys_a = pair * words.vocabulary + words.ids[word_a].astype(np.int64)
+    at = np.searchsorted(keys_b, keys_a).clip(0, max(len(keys_b) - 1, 0))
+    found = (keys_b[at] == keys_a) if len(keys_b) else np.zeros(len(keys_a), dtype=bool)
+    shared = found & ~words.noise[word_a]
+    best = np.full(len(rows), -np.inf)
+    np.maximum.at(best, pair[shared], bits_of[words.ids[word_a[shared]]])
+    out[rows] = np.where(np.isfinite(best), best, 0.0)
+    return out
 
 
 def pairs_from(pairs: Sequence[tuple[int, int]]) -> tuple[Ints, Ints]:

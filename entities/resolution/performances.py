@@ -232,3 +232,56 @@ def merge_moved(listings: Sequence[PerformanceRecord]) -> MovedShow:
         previous_dates=tuple(sorted(previous)),
         current_from=current.id,
     )
+
+
+# --- one show from many sources ---------------------------------------------------------------------
+
+# Two listings of one night whose times are further apart than this (start against start, or against
+# doors) are two shows (an early and a late show); closer, one show whose sources give doors or start.
+SAME_SHOW_MINUTES: Final = 90
+
+
+@dataclass(frozen=True, slots=True)
+class ShowListing:
+    """What one source says about a show at a venue on a date, for telling listings of one show from
+    two shows (the venue and the date are already the same)."""
+
+    acts: frozenset[str]  # canonical artist ids on its bill
+    name_key: str
+    start: dt.time | None = None
+    doors: dt.time | None = None
+    sources: frozenset[tuple[str, str]] = frozenset()  # (source, its key for the listing)
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _times_apart(a: ShowListing, b: ShowListing) -> bool:
+    """Both listings give a time, and none of start/doors of one is within SAME_SHOW_MINUTES of the
+    other's: an early and a late show."""
+    times_a = [t for t in (a.start, a.doors) if t is not None]
+    times_b = [t for t in (b.start, b.doors) if t is not None]
+    if not times_a or not times_b:
+        return False
+    return min(abs(_minutes(x) - _minutes(y)) for x in times_a for y in times_b) > SAME_SHOW_MINUTES
+
+
+def same_show(new: ShowListing, known: ShowListing) -> bool:
+    """Is a new listing (same venue, same date) the show ``known`` already is?
+
+    - a source that lists both under its own different keys says they are two shows (early and late);
+    - times far apart are two shows; doors at 19:00 and start at 20:00 are one;
+    - the bills must share an act (line-up orders and titles differ between sources); two listings
+      of one title with no act in common are two sets of a festival, not one show;
+    - without acts on either side, the title decides.
+    """
+    new_sources = dict(new.sources)
+    for source, key in known.sources:
+        if source in new_sources and new_sources[source] != key:
+            return False
+    if _times_apart(new, known):
+        return False
+    if new.acts and known.acts:
+        return bool(new.acts & known.acts)
+    return new.name_key == known.name_key

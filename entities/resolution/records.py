@@ -6,20 +6,22 @@ normalises a value twice; the columnar batch path (``columnar``) builds the same
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
 from entities.resolution.normalize import (
     is_generic_host,
-    normalize_city,
-    normalize_country,
-    normalize_name,
+    normalize_city_key,
+    normalize_country_code,
     normalize_phone,
     normalize_postcode,
     normalize_street,
+    normalize_venue_name,
     website_host,
 )
+from entities.resolution.places import city_country
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class PreparedVenue(NamedTuple):
     website_generic: bool
     latitude: float | None
     longitude: float | None
+    # The name key of a former name the listing gives ("Loro Club (formerly Cal Èric)"), else None.
+    former_key: str | None
     external_ids: frozenset[tuple[str, str]]  # (scheme, id), scheme lower-cased
 
     @classmethod
@@ -117,9 +121,11 @@ def prepare_values(
 
     ``external_ids`` are (lower-cased scheme, id) pairs already.
     """
-    name_norm = normalize_name(name)
+    current, former = split_former_name(name)
+    name_norm = normalize_venue_name(current)
     name_key = name_norm.replace(" ", "")
-    country_code = normalize_country(country) if country else None
+    country_code = normalize_country_code(country)
+    city_key = (normalize_city_key(city) or None) if city else None
     host = website_host(website) if website else None
     if (
         latitude is None
@@ -134,20 +140,46 @@ def prepare_values(
         name,
         name_norm,
         name_key,
-        base_key(name, name_norm, name_key),
+        base_key(current, name_norm, name_key),
         (normalize_street(street) or None) if street else None,
-        (normalize_city(city) or None) if city else None,
+        city_key,
         normalize_postcode(postal_code, country_code) if postal_code else None,
         country_code,
-        normalize_phone(phone, country_code if country_code and len(country_code) == 2 else "US")
-        if phone
-        else None,
+        normalize_phone(phone, phone_region(country_code, city_key)) if phone else None,
         host,
         is_generic_host(host) if host else False,
         latitude,
         longitude,
+        (normalize_venue_name(former).replace(" ", "") or None) if former else None,
         external_ids,
     )
+
+
+# "New (formerly Old)", "New, formerly Old", "New (fka Old)", "(ex-Old)", "(anciennement Old)",
+# "(antes Old)", "(ehemals Old)", "(già Old)", "(voorheen Old)", "(v/h Old)"...
+FORMER_NAME: Final = re.compile(
+    r"^(?P<current>.*?\S)\s*(?:[(\[]|,|\s[-–]\s)\s*(?:formerly|previously|fka|f/k/a|ex|ex-|anciennement|"
+    r"autrefois|antes|antiguo|antigua|abans|antic|antiga|ehemals|vormals|ehem\.|gi[aà]|prima|antigo|"
+    r"voorheen|v/h)\b[-:.]?\s*(?P<former>[^()\[\]]+?)\s*[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def split_former_name(name: str) -> tuple[str, str | None]:
+    """(current name, former name or None) of a listing's name."""
+    if "(" not in name and "," not in name and "[" not in name and " - " not in name and " – " not in name:
+        return name, None
+    found = FORMER_NAME.match(name)
+    if found is None:
+        return name, None
+    return found["current"], found["former"]
+
+
+def phone_region(country_code: str | None, city_key: str | None) -> str:
+    """The region a national phone number is read in: the venue's country, else its city's, else US."""
+    if country_code and len(country_code) == 2:
+        return country_code
+    return city_country(city_key) or "US"
 
 
 def base_key(raw: str, name_norm: str, name_key: str) -> str:
@@ -159,7 +191,7 @@ def base_key(raw: str, name_norm: str, name_key: str) -> str:
         cut = max(text.rfind("("), text.rfind("["))
         if cut > 0:
             text = text[:cut]
-    words = normalize_name(text).split()
+    words = normalize_venue_name(text).split()
     if len(words) > 1 and words[-1] == "the":
         words.pop()
     return "".join(words) or name_key

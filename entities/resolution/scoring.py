@@ -17,6 +17,7 @@ from typing import Final, NamedTuple
 from rapidfuzz.distance import Indel
 
 from entities.resolution.model import (
+    CITY_AGREES,
     FIELD_INDEX,
     HAND_MODEL,
     LOCATION_MAX,
@@ -30,7 +31,10 @@ from entities.resolution.model import (
     level_weights,
 )
 from entities.resolution.normalize import VENUE_NOISE_TOKENS
+from entities.resolution.places import cities_near
 from entities.resolution.records import PreparedVenue
+from entities.resolution.rooms import room_relation
+from entities.resolution.streets import STREET_WORDS, street_parts
 
 # Geo distance buckets (metres): <= exact, <= close, <= near, else different.
 GEO_EXACT_M: Final = 50.0
@@ -42,7 +46,7 @@ CITY_SAME_PLACE_M: Final = 1000.0
 NAME_CLOSE: Final = 0.9
 NAME_SIMILAR: Final = 0.75
 CITY_CLOSE: Final = 0.9
-STREET_CLOSE: Final = 0.85
+STREET_CLOSE: Final = 0.8
 
 _NO_FREQUENT: Final[Mapping[str, float]] = {}
 
@@ -67,6 +71,10 @@ def _name_sim(key_a: str, key_b: str, ta: frozenset[str], tb: frozenset[str], fl
     if bound <= jaccard or bound < floor:
         return jaccard
     return max(jaccard, string_ratio(key_a, key_b))
+
+
+def _city_words(a: PreparedVenue, b: PreparedVenue) -> list[str]:
+    return [*(a.city or "").split(), *(b.city or "").split()]
 
 
 def string_ratio(a: str, b: str) -> float:
@@ -98,7 +106,15 @@ def _name_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
 def _name_level_words(
     a: PreparedVenue, b: PreparedVenue, ta: frozenset[str], tb: frozenset[str]
 ) -> tuple[Level, float]:
+    if (a.former_key or b.former_key) and (
+        (a.former_key is not None and a.former_key in (b.name_key, b.former_key))
+        or b.former_key == a.name_key
+    ):
+        return "exact", 1.0  # "Loro Club (formerly Cal Èric)" / "Cal Èric"
     sim = _name_sim(a.name_key, b.name_key, ta, tb, NAME_SIMILAR)
+    if ta != tb and room_relation(ta, tb, _city_words(a, b)):
+        # Two rooms of one complex, or a room and the complex: never the same venue.
+        return "room", sim
     if sim >= 0.999:
         return "exact", sim
     if sim >= NAME_CLOSE:
@@ -133,7 +149,9 @@ def city_text_level(ca: str | None, cb: str | None) -> tuple[Level, float]:
     if longer.startswith(shorter + " "):
         return "close", len(shorter) / len(longer)  # "New York" / "New York City"
     sim = string_ratio(ca, cb)
-    return ("close" if sim >= CITY_CLOSE else "different"), sim  # "Seatle"
+    if sim >= CITY_CLOSE or cities_near(ca, cb):
+        return "close", sim  # "Seatle"; "brooklyn" / "new york city"
+    return "different", sim
 
 
 def _street_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
@@ -142,16 +160,58 @@ def _street_level(a: PreparedVenue, b: PreparedVenue) -> tuple[Level, float]:
         return "missing", 0.0
     if sa == sb:
         return "exact", 1.0
-    na, nb = sa.partition(" ")[0], sb.partition(" ")[0]
-    if na != nb and any(map(str.isdigit, na)) and any(map(str.isdigit, nb)):
-        # Next-door numbers are different buildings often enough; the name decides.
-        return "different", 0.0
-    shorter, longer = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if longer.startswith(shorter + " "):
-        # A cross-street or a direction after the street: "2450 broadway between 90th and 91st sts".
-        return "close", len(shorter) / len(longer)
-    sim = string_ratio(sa, sb)
-    return ("close" if sim >= STREET_CLOSE else "different"), sim
+    return street_text_level(sa, sb)
+
+
+# Canonical street types and directions: what is left of a street without them is its core name.
+STREET_NONCORE: Final = frozenset(STREET_WORDS.values())
+
+
+def street_core(words: str) -> str:
+    """The street words without types and directions ("w sunset st" -> "sunset")."""
+    return " ".join(w for w in words.split() if w not in STREET_NONCORE)
+
+
+def _extends(x: str, y: str) -> bool:
+    shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
+    return longer.startswith(shorter + " ")
+
+
+def street_text_level(sa: str, sb: str) -> tuple[Level, float]:
+    """Level of two different canonical street lines (``streets.normalize_street``): the same street
+    ("close"), another number on the same street ("other_number": another building), or another
+    street ("different")."""
+    na, wa = street_parts(sa)
+    nb, wb = street_parts(sb)
+    ca, cb = street_core(wa), street_core(wb)
+    sim = string_ratio(wa, wb)
+    if ca and cb:
+        sim = max(sim, string_ratio(ca, cb))
+    same = bool(
+        wa
+        and wb
+        and (
+            (ca != "" and ca == cb)
+            or wa == wb
+            or sim >= STREET_CLOSE
+            or _extends(wa, wb)
+            or (ca and cb and _extends(ca, cb))
+        )
+    )
+    if na and nb and na != nb:
+        if not same:
+            return "different", sim
+        # "187" / "187a" is one building written two ways; "187" / "215" is another building.
+        return ("close", sim) if _digits(na) == _digits(nb) else ("other_number", sim)
+    if same:
+        return "close", sim
+    if (not wa or not wb) and na and na == nb:
+        return "close", sim  # "123" / "123 main st"
+    return "different", sim
+
+
+def _digits(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit())
 
 
 def _equal_level(a: str | None, b: str | None) -> tuple[Level, float]:
@@ -284,6 +344,8 @@ def frequency_adjustments(a: PreparedVenue, b: PreparedVenue, model: VenueModel)
         return out
     if a.name_key == b.name_key and (bits := frequent.get("name", {}).get(a.name_key)):
         out[FIELD_INDEX["name"]] = bits
+    elif bits := token_adjustment(a, b, _name_level(a, b)[0], model):
+        out[FIELD_INDEX["name"]] = bits
     if a.phone and a.phone == b.phone and (bits := frequent.get("phone", {}).get(a.phone)):
         out[FIELD_INDEX["phone"]] = bits
     if (
@@ -294,6 +356,23 @@ def frequency_adjustments(a: PreparedVenue, b: PreparedVenue, model: VenueModel)
     ):
         out[FIELD_INDEX["website"]] = bits
     return out
+
+
+# Name levels whose evidence rests on shared words: term frequencies of those words apply.
+TOKEN_LEVELS: Final = frozenset({"close", "similar", "partial"})
+
+
+def token_adjustment(a: PreparedVenue, b: PreparedVenue, level: str, model: VenueModel) -> float:
+    """Term frequency of name words (bits, <= 0): for a name that agrees by its words rather than
+    exactly, the most distinctive word the two share says how much the agreement is worth ("blue
+    moon" / "blue moon bar" shares words many names have; "crocodile" is its own)."""
+    tokens = model.frequent.get("name_token")
+    if not tokens or level not in TOKEN_LEVELS:
+        return 0.0
+    shared = (a.tokens & b.tokens) - VENUE_NOISE_TOKENS
+    if not shared:
+        return 0.0
+    return max(tokens.get(t, 0.0) for t in shared)
 
 
 def score_venue_pair(a: PreparedVenue, b: PreparedVenue, model: VenueModel | None = None) -> MatchScore:
@@ -329,11 +408,19 @@ def pair_bits(
     """
     w_name, w_city, w_country, w_street, w_postcode, w_geo, w_phone, w_web, w_ids = model.table
     metres = _distance(a, b) if a.latitude is not None and b.latitude is not None else None
+    ca, cb = a.city, b.city
+    city_level = "missing" if not ca or not cb else "exact" if ca == cb else _city_level(a, b, metres)[0]
+    city = w_city[city_level]
     sa, sb = a.street, b.street
     street = w_street["missing" if not sa or not sb else "exact" if sa == sb else _street_level(a, b)[0]]
     pa, pb = a.postcode, b.postcode
     postcode = w_postcode["missing" if not pa or not pb else "exact" if pa == pb else "different"]
-    geo = w_geo[_geo_level(metres)[0]] if metres is not None else 0.0
+    geo = 0.0
+    if metres is not None:
+        geo_level = _geo_level(metres)[0]
+        geo = w_geo[geo_level]
+        if geo_level == "near" and city_level in CITY_AGREES and model.location == "max":
+            geo = min(0.0, geo)
     pa, pb = a.phone, b.phone
     phone = w_phone["missing" if not pa or not pb else "exact" if pa == pb else _phone_level(a, b)[0]]
     web = w_web[_website_level(a, b)[0]] if a.website_host and b.website_host else 0.0
@@ -349,9 +436,7 @@ def pair_bits(
         place = min(LOCATION_MAX, max(LOCATION_MIN, location)) + phone + web
     else:
         agree = max(0.0, street, postcode, geo, phone)
-        place = agree + min(0.0, street, postcode, geo, phone, web)
-    ca, cb = a.city, b.city
-    city = w_city["missing" if not ca or not cb else "exact" if ca == cb else _city_level(a, b, metres)[0]]
+        place = agree + min(0.0, street, postcode, geo) + min(0.0, phone) + min(0.0, web)
     ka, kb = a.country, b.country
     country = w_country["missing" if not ka or not kb else "exact" if ka == kb else "different"]
     ids = w_ids[ids_level(a.external_ids, b.external_ids)[0]] if a.external_ids and b.external_ids else 0.0
@@ -371,7 +456,10 @@ def pair_bits(
             bound = best if clamp else best + max(0.0, web - max(best, agree))
             if total + bound < at_least:
                 return None
-        name = w_name[_name_level_words(a, b, ta, tb)[0]]
+        level = _name_level_words(a, b, ta, tb)[0]
+        name = w_name[level]
+        if frequent and level in TOKEN_LEVELS:
+            name += token_adjustment(a, b, level, model)
     if clamp:
         return total + name
     return total + name + max(0.0, web - max(name, agree))

@@ -4,6 +4,14 @@ staff curation and review).
 Re-exported here so callers write `from entities.services import entity_sources_ingest`.
 """
 
+from entities.services.artist_duplicates import (
+    artist_duplicate_reject,
+    artist_duplicate_skip,
+    artist_duplicates_find,
+    artist_duplicates_reopen,
+    artist_merge_reviewed,
+    artist_pick_winner,
+)
 from entities.services.artist_merge import artist_merge, artist_unmerge
 from entities.services.curation import curated_value, entity_fields_lock, entity_fields_unlock, entity_import
 from entities.services.duplicates import venue_duplicate_decide, venue_duplicates_find
@@ -16,6 +24,7 @@ from entities.services.resolve import entity_source_resolve, entity_sources_reso
 from entities.services.review import (
     merge_record_undo,
     venue_duplicate_reject,
+    venue_duplicate_room_of,
     venue_duplicate_skip,
     venue_duplicates_merge_bulk,
     venue_duplicates_reopen,
@@ -25,7 +34,13 @@ from entities.services.review import (
 )
 
 __all__ = [
+    "artist_duplicate_reject",
+    "artist_duplicate_skip",
+    "artist_duplicates_find",
+    "artist_duplicates_reopen",
     "artist_merge",
+    "artist_merge_reviewed",
+    "artist_pick_winner",
     "artist_unmerge",
     "curated_value",
     "entity_fields_lock",
@@ -42,6 +57,7 @@ __all__ = [
     "performances_merge_moved",
     "venue_duplicate_decide",
     "venue_duplicate_reject",
+    "venue_duplicate_room_of",
     "venue_duplicate_skip",
     "venue_duplicates_find",
     "venue_duplicates_merge_bulk",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from entities.models import (
     Artist,
+    ArtistDuplicate,
     CanonicalStatus,
+    DuplicateStatus,
     EntitySource,
     EntityType,
     MergeRecord,
@@ -55,6 +58,9 @@ def artist_merge(*, winner: Artist, loser: Artist, by: Any = None, reason: str =
     record = redirect_leave(
         entity_type=EntityType.ARTIST, winner=winner, loser=loser, moved=moved, by=by, reason=reason
     )
+    ArtistDuplicate.objects.filter(artist_a__in=[winner, loser], artist_b__in=[winner, loser]).update(
+        status=DuplicateStatus.MERGED, decided_by=record.merged_by, decided_at=timezone.now(), reason=reason
+    )
     artist_recompute(winner)
     announce_change(entity_type=EntityType.ARTIST, entity=loser)
     _touch_performances({b.performance_id for b in billing})
@@ -79,6 +85,9 @@ def artist_unmerge(*, record: MergeRecord, by: Any = None) -> Artist:
             },
         )
     redirect_remove(record=record, loser=loser)
+    ArtistDuplicate.objects.filter(artist_a__in=[winner, loser], artist_b__in=[winner, loser]).update(
+        status=DuplicateStatus.PENDING, decided_by=None, decided_at=None, reason="merge undone"
+    )
     artist_recompute(winner)
     artist_recompute(loser)
     announce_change(entity_type=EntityType.ARTIST, entity=loser)

@@ -11,13 +11,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from entities.models import CanonicalStatus, DuplicateStatus, Venue, VenueDuplicate
+from entities.models import (
+    STAFF_SEPARATED,
+    CanonicalStatus,
+    DuplicateKind,
+    DuplicateStatus,
+    Venue,
+    VenueDuplicate,
+)
+from entities.resolution.complexes import place_pair
 from entities.resolution.duplicates import find_duplicates, possibly_renamed
 from entities.resolution.keys import venue_block_key
 from entities.resolution.links import is_identifying, record_external_ids
-from entities.resolution.model import FieldComparison, MatchScore
+from entities.resolution.model import VENUE_FIELDS, FieldComparison, MatchScore
 from entities.resolution.normalize import normalize_city, normalize_name
-from entities.resolution.records import VenueRecord
+from entities.resolution.records import PreparedVenue, VenueRecord
 from entities.resolution.scoring import score_venue_pair
 from entities.services.merge import venue_merge, venue_pick_winner
 from extraction.schemas import ExtractedVenue
@@ -59,19 +67,30 @@ def venue_duplicates_find() -> dict[str, int]:
         prepared,
         review_threshold=settings.RESOLUTION_REVIEW_THRESHOLD,
         auto_threshold=settings.RESOLUTION_AUTO_MERGE_THRESHOLD,
+        labels=venue_staff_labels(),
     )
     upcoming = _upcoming_counts()
     counts = {"venues": len(venues), "candidates": len(candidates), "filed": 0, "updated": 0, "merged": 0}
     merged_away: set[int] = set()
     for candidate in candidates:
-        a, b = sorted((int(candidate.a_id), int(candidate.b_id)))
+        first = int(candidate.a_id)
+        a, b = sorted((first, int(candidate.b_id)))
         if a in merged_away or b in merged_away:
             continue  # the pass scored this pair before an automatic merge took one side away
         outcome = venue_duplicate_file(
-            a, b, score=candidate.score, explanation=candidate.explanation, upcoming=upcoming
+            a,
+            b,
+            score=candidate.score,
+            explanation=explanation_sides(candidate.explanation, first=first, a=a),
+            upcoming=upcoming,
+            kind=candidate.kind,
         )
-        if outcome.status == DuplicateStatus.PENDING and candidate.decision == "auto_merge":
-            loser = _merge_automatically(outcome)
+        if (
+            outcome.status == DuplicateStatus.PENDING
+            and outcome.duplicate.kind == DuplicateKind.DUPLICATE
+            and candidate.decision == "auto_merge"
+        ):
+            loser = venue_duplicate_auto_merge(duplicate_id=outcome.duplicate.pk)
             if loser is not None:
                 merged_away.add(loser)
                 counts["merged"] += 1
@@ -80,6 +99,23 @@ def venue_duplicates_find() -> dict[str, int]:
         elif outcome.updated:
             counts["updated"] += 1
     return counts
+
+
+def venue_staff_labels() -> list[tuple[PreparedVenue, PreparedVenue, bool]]:
+    """Every pair staff decided, as a labelled pair the estimation learns from: a merge by a person
+    is one venue; "not a duplicate" and "room of" are two. (Automatic merges teach nothing: they
+    are the model's own answers.)"""
+    decided = VenueDuplicate.objects.filter(
+        Q(status=DuplicateStatus.MERGED, decided_by__isnull=False) | Q(status__in=STAFF_SEPARATED)
+    ).select_related("venue_a", "venue_b")
+    return [
+        (
+            venue_record(d.venue_a).prepare(),
+            venue_record(d.venue_b).prepare(),
+            d.status == DuplicateStatus.MERGED,
+        )
+        for d in decided
+    ]
 
 
 @dataclass(frozen=True)
@@ -93,6 +129,16 @@ class Filed:
         return self.duplicate.status
 
 
+def explanation_sides(
+    explanation: Sequence[FieldComparison], *, first: int, a: int
+) -> tuple[FieldComparison, ...]:
+    """An explanation scored with venue ``first`` on side A, for the pair filed with ``a`` on side A:
+    the values swap sides when ``first`` is the pair's B (pairs are filed in pk order)."""
+    if first == a:
+        return tuple(explanation)
+    return tuple(row._replace(value_a=row.value_b, value_b=row.value_a) for row in explanation)
+
+
 def venue_duplicate_file(
     a: int,
     b: int,
@@ -100,8 +146,10 @@ def venue_duplicate_file(
     score: float,
     explanation: Sequence[FieldComparison],
     upcoming: Mapping[int, int] | None = None,
+    kind: str = DuplicateKind.DUPLICATE,
 ) -> Filed:
-    """File (or refresh, while pending) the candidate pair of venues `a` < `b`; a decided pair stays as it is."""
+    """File (or refresh, while pending) the candidate pair of venues `a` < `b`, its explanation with
+    `a`'s values on side A; a decided pair stays as it is."""
     upcoming = _upcoming_counts() if upcoming is None else upcoming
     rows = [item.to_json() for item in explanation]
     # Staff see the most uncertain pairs with the most upcoming shows first.
@@ -109,31 +157,76 @@ def venue_duplicate_file(
     priority = round(uncertainty * (1 + upcoming.get(a, 0) + upcoming.get(b, 0)), 4)
     with transaction.atomic():
         row, created = VenueDuplicate.objects.get_or_create(
-            venue_a_id=a, venue_b_id=b, defaults={"score": score, "explanation": rows, "priority": priority}
+            venue_a_id=a,
+            venue_b_id=b,
+            defaults={"score": score, "explanation": rows, "priority": priority, "kind": kind},
         )
-        if created or row.status != DuplicateStatus.PENDING or (row.score, row.priority) == (score, priority):
+        if (
+            created
+            or row.status != DuplicateStatus.PENDING
+            or (row.score, row.priority, row.kind)
+            == (
+                score,
+                priority,
+                kind,
+            )
+        ):
             return Filed(row, created, False)
-        row.score, row.explanation, row.priority = score, rows, priority
-        row.save(update_fields=["score", "explanation", "priority", "updated_at"])
+        row.score, row.explanation, row.priority, row.kind = score, rows, priority, kind
+        row.save(update_fields=["score", "explanation", "priority", "kind", "updated_at"])
         return Filed(row, False, True)
 
 
-def _merge_automatically(filed: Filed) -> int | None:
-    """Merge a pending pair that scored above the automatic threshold; the loser's pk, or None if one
-    side is gone already."""
-    duplicate = filed.duplicate
-    pair = list(Venue.objects.filter(pk__in=[duplicate.venue_a_id, duplicate.venue_b_id]))
-    if len(pair) != 2 or any(v.status == CanonicalStatus.MERGED for v in pair):
-        return None
-    winner = venue_pick_winner(pair)
-    loser = next(v for v in pair if v.pk != winner.pk)
-    venue_merge(
-        winner=winner,
-        loser=loser,
-        reason=f"automatic: score {duplicate.score:.3f} at or above RESOLUTION_AUTO_MERGE_THRESHOLD",
-        score=duplicate.score,
+def venue_duplicate_auto_merge(*, duplicate_id: int) -> int | None:
+    """Merge a pending pair that scored at or above the automatic threshold; the loser's pk, or None
+    when there is nothing to merge any more (the pair was decided or merged meanwhile, a venue is
+    gone, or a staff decision separates the two).
+
+    Safe with many workers: the pair row and both venues are locked (``select_for_update``, in pk
+    order, as every merge takes them) and re-checked under the lock, so two workers racing on one
+    pair merge it once, and a staff decision taken meanwhile is respected."""
+    with transaction.atomic():
+        duplicate = VenueDuplicate.objects.select_for_update().filter(pk=duplicate_id).first()
+        if duplicate is None or duplicate.status != DuplicateStatus.PENDING:
+            return None
+        pair = list(
+            Venue.objects.select_for_update()
+            .filter(pk__in=[duplicate.venue_a_id, duplicate.venue_b_id])
+            .order_by("pk")
+        )
+        if len(pair) != 2 or any(v.status == CanonicalStatus.MERGED for v in pair):
+            return None
+        if _staff_separated(pair[0], pair[1]):
+            return None
+        winner = venue_pick_winner(pair)
+        loser = next(v for v in pair if v.pk != winner.pk)
+        venue_merge(
+            winner=winner,
+            loser=loser,
+            reason=f"automatic: score {duplicate.score:.3f} at or above RESOLUTION_AUTO_MERGE_THRESHOLD",
+            score=duplicate.score,
+        )
+        return loser.pk
+
+
+def _merged_group(venue: Venue) -> set[int]:
+    """The venue and every venue merged into it (through any chain of merges)."""
+    group = {venue.pk}
+    frontier = {venue.pk}
+    while frontier:
+        frontier = set(Venue.objects.filter(merged_into__in=frontier).values_list("pk", flat=True)) - group
+        group |= frontier
+    return group
+
+
+def _staff_separated(a: Venue, b: Venue) -> bool:
+    """Staff said that a venue of one side (or merged into it) is not, or is a room of, one of the
+    other side: an automatic merge would undo that decision."""
+    side_a, side_b = _merged_group(a), _merged_group(b)
+    decided = VenueDuplicate.objects.filter(status__in=STAFF_SEPARATED).filter(
+        Q(venue_a__in=side_a, venue_b__in=side_b) | Q(venue_a__in=side_b, venue_b__in=side_a)
     )
-    return loser.pk
+    return decided.exists()
 
 
 def _upcoming_counts() -> dict[int, int]:
@@ -190,7 +283,16 @@ def _identifying_ids(pairs: list[tuple[str, str]]) -> dict[str, str]:
 ONLINE_CANDIDATES_MAX = 200
 
 
-def venue_candidates_scored(data: ExtractedVenue) -> list[tuple[Venue, MatchScore]]:
+@dataclass(frozen=True)
+class OnlineCandidate:
+    """A canonical venue a new source may be (``kind`` "duplicate") or be a room of ("room_of")."""
+
+    venue: Venue
+    result: MatchScore
+    kind: str
+
+
+def venue_candidates_scored(data: ExtractedVenue) -> list[OnlineCandidate]:
     """Canonical venues this newly seen venue may be, best first: those scoring at least the review
     threshold, or filed by the renamed-venue rule. Blocks in the database on the same keys the batch
     pass uses most (name, phone, city + first name word), then scores each pair with its explanation."""
@@ -208,7 +310,10 @@ def venue_candidates_scored(data: ExtractedVenue) -> list[tuple[Venue, MatchScor
     for venue in Venue.objects.filter(blocks).exclude(status=CanonicalStatus.MERGED)[:ONLINE_CANDIDATES_MAX]:
         known = venue_record(venue).prepare()
         result = score_venue_pair(new, known)
-        if result.score >= settings.RESOLUTION_REVIEW_THRESHOLD or possibly_renamed(new, known):
-            out.append((venue, result))
-    out.sort(key=lambda pair: (-pair[1].score, pair[0].pk))
+        levels = tuple(row.level for row in result.explanation[: len(VENUE_FIELDS)])
+        if levels[0] == "room" and place_pair(levels):
+            out.append(OnlineCandidate(venue, result, DuplicateKind.ROOM_OF))  # a room of the complex
+        elif result.score >= settings.RESOLUTION_REVIEW_THRESHOLD or possibly_renamed(new, known):
+            out.append(OnlineCandidate(venue, result, DuplicateKind.DUPLICATE))
+    out.sort(key=lambda c: (-c.result.score, c.venue.pk))
     return out

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from core.stages import StageStatus, claim, fail, finish
 from entities.models import (
     Artist,
     CanonicalStatus,
+    DuplicateKind,
     EntitySource,
     EntityType,
     ExternalId,
     Performance,
+    PerformanceArtist,
     Venue,
 )
 from entities.resolution.keys import venue_block_key
 from entities.resolution.links import EntityKind, is_identifying, record_external_ids
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
-from entities.services.duplicates import venue_candidates_scored, venue_duplicate_file
+from entities.resolution.performances import ShowListing, same_show
+from entities.services.artist_duplicates import (
+    artist_candidates_scored,
+    artist_pair_file_for_review,
+)
+from entities.services.duplicates import explanation_sides, venue_candidates_scored, venue_duplicate_file
 from entities.services.moved import performance_find_moved
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
 from entities.signals import entities_resolved
@@ -115,8 +123,9 @@ def _resolve_venue(es: EntitySource) -> Venue:
         data = ExtractedVenue.model_validate(es.data)
         venue = _match_venue(es, data)
         scored = [] if venue else venue_candidates_scored(data)
-        if scored and scored[0][1].score >= settings.RESOLUTION_AUTO_MERGE_THRESHOLD:
-            venue = scored[0][0]  # the same place, spelled another way: no new venue at all
+        best = next((c for c in scored if c.kind == DuplicateKind.DUPLICATE), None)
+        if best is not None and best.result.score >= settings.RESOLUTION_AUTO_MERGE_THRESHOLD:
+            venue = best.venue  # the same place, spelled another way: no new venue at all
         if venue is None:
             name_key = normalize_name(data.name)
             city_key = normalize_city(data.address.locality) if data.address and data.address.locality else ""
@@ -126,10 +135,18 @@ def _resolve_venue(es: EntitySource) -> Venue:
                 city_key=city_key,
                 block_key=venue_block_key(name_key, city_key),
             )
-            # Between the thresholds (or renamed, by the rule): a new venue, and a question for staff.
-            for other, result in scored:
-                a, b = sorted((venue.pk, other.pk))
-                venue_duplicate_file(a, b, score=result.score, explanation=result.explanation)
+            # Between the thresholds (or renamed, by the rule), or a room of a known complex: a new
+            # venue, and a question for staff. The explanation was scored new-first: its sides
+            # follow the pair's order (pk).
+            for candidate in scored:
+                a, b = sorted((venue.pk, candidate.venue.pk))
+                venue_duplicate_file(
+                    a,
+                    b,
+                    score=candidate.result.score,
+                    explanation=explanation_sides(candidate.result.explanation, first=venue.pk, a=a),
+                    kind=candidate.kind,
+                )
         es.venue = venue
         es.save(update_fields=["venue"])
     venue_recompute(venue)
@@ -164,13 +181,21 @@ def _resolve_artist(es: EntitySource) -> Artist:
         if public_id:
             artist = _surviving(Artist.objects.get(public_id=public_id))
         else:
-            found = (
-                Artist.objects.filter(name_key=name_key)
-                .exclude(status=CanonicalStatus.MERGED)
-                .order_by("pk")
-                .first()
+            # Same name: the same act unless the evidence says otherwise (links of another act,
+            # other genres, another country): then a new act, and a question for staff.
+            scored = artist_candidates_scored(
+                name=data.name,
+                name_key=name_key,
+                genres=data.genres,
+                ids=record_external_ids("artist", es.data),
             )
-            artist = found or Artist.objects.create(name=data.name, name_key=name_key)
+            same = next((c for c in scored if c.result.score >= settings.RESOLUTION_REVIEW_THRESHOLD), None)
+            if same is not None:
+                artist = same.artist
+            else:
+                artist = Artist.objects.create(name=data.name, name_key=name_key)
+                if scored:
+                    artist_pair_file_for_review(new=artist, other=scored[0].artist, result=scored[0].result)
         es.artist = artist
         es.save(update_fields=["artist"])
     artist_recompute(artist)
@@ -204,7 +229,7 @@ def _resolve_performance(es: EntitySource) -> Performance:
     if es.performance_id:
         performance = _surviving(Performance.objects.get(pk=es.performance_id))
     else:
-        performance = _match_performance(es, venue, headliners[:1]) or Performance.objects.create(
+        performance = _match_performance(es, venue, headliners) or Performance.objects.create(
             venue=venue,
             name=data["name"],
             local_date=data["local_date"],
@@ -216,18 +241,65 @@ def _resolve_performance(es: EntitySource) -> Performance:
     return performance
 
 
-def _match_performance(es: EntitySource, venue: Venue | None, headliner: list[Artist]) -> Performance | None:
+def _match_performance(es: EntitySource, venue: Venue | None, acts: list[Artist]) -> Performance | None:
     data = es.data
     public_id = _by_external_ids(EntityType.PERFORMANCE, _source_ids(es))
     if public_id:
         return _surviving(Performance.objects.get(public_id=public_id))
+    name_key = normalize_name(data["name"])
     same_day = Performance.objects.filter(venue=venue, local_date=data["local_date"]).exclude(
         status=CanonicalStatus.MERGED
     )
-    by_name = same_day.filter(name_key=normalize_name(data["name"])).order_by("pk").first()
-    if by_name or not headliner:
-        return by_name
-    # Same venue, same day, same headliner: the same show under another title.
-    same_show = same_day.filter(billing__artist=headliner[0]).order_by("pk").first()
+    # Candidates: the same title, or an act of this bill (titles and line-up orders differ between
+    # a venue's page, Ticketmaster and Bandsintown); resolution.performances.same_show decides.
+    candidates = list(
+        same_day.filter(Q(name_key=name_key) | Q(billing__artist__in=acts)).distinct().order_by("pk")
+    )
+    if candidates:
+        listing = ShowListing(
+            acts=frozenset(str(a.pk) for a in acts),
+            name_key=name_key,
+            start=_time(data.get("local_start_time")),
+            doors=_time(data.get("local_doors_time")),
+            sources=frozenset({(str(es.source_id), es.source_key)}),
+        )
+        for candidate in candidates:
+            if same_show(listing, _show_listing(candidate, exclude=es.pk)):
+                return candidate
+    if not acts:
+        return None
     # Else the same headliner a few days away, with a sign of a move: the same show, rescheduled.
-    return same_show or performance_find_moved(es, venue, headliner[0])
+    return performance_find_moved(es, venue, acts[0])
+
+
+def _time(value: object) -> dt.time | None:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _show_listing(performance: Performance, *, exclude: int) -> ShowListing:
+    """What the known show's own listings say (its bill, title, times and which source lists it)."""
+    sources = frozenset(
+        (str(source), key)
+        for source, key in EntitySource.objects.filter(performance=performance)
+        .exclude(pk=exclude)
+        .values_list("source_id", "source_key")
+    )
+    return ShowListing(
+        acts=frozenset(
+            str(a)
+            for a in PerformanceArtist.objects.filter(performance=performance).values_list(
+                "artist_id", flat=True
+            )
+        ),
+        name_key=performance.name_key,
+        start=performance.local_start_time,
+        doors=performance.local_doors_time,
+        sources=sources,
+    )

@@ -24,6 +24,7 @@ from entities.models import (
     Performance,
     Venue,
     VenueDuplicate,
+    VenueKind,
 )
 from entities.services.artist_merge import artist_unmerge
 from entities.services.curation import entity_fields_lock, lock_value
@@ -31,6 +32,7 @@ from entities.services.duplicates import venue_duplicate_decide
 from entities.services.merge import venue_merge, venue_pick_winner, venue_unmerge
 from entities.services.moved import performance_unmerge
 from entities.services.recompute import venue_recompute
+from entities.signals import announce_change
 from entities.venue_fields import VENUE_CHOICES, VENUE_FIELD_GROUPS, venue_choice_fields
 
 
@@ -177,10 +179,38 @@ def venue_duplicate_reject(*, duplicate: VenueDuplicate, by: Any = None, reason:
     )
 
 
+@transaction.atomic
+def venue_duplicate_room_of(
+    *, duplicate: VenueDuplicate, room: Venue, complex_venue: Venue, by: Any = None, reason: str = ""
+) -> VenueDuplicate:
+    """Staff say one venue of the pair is a room of the other's complex: the room's parent becomes
+    the complex (kinds "room" and "complex"), and the pair is never asked again nor merged."""
+    ids = {duplicate.venue_a_id, duplicate.venue_b_id}
+    if {room.pk, complex_venue.pk} != ids:
+        raise ValueError("The room and the complex must be the two venues of this pair.")
+    locked = {v.pk: v for v in Venue.objects.select_for_update().filter(pk__in=ids)}
+    room, complex_venue = locked[room.pk], locked[complex_venue.pk]
+    if CanonicalStatus.MERGED in (room.status, complex_venue.status):
+        raise ValueError("One of these venues was merged meanwhile; review the surviving venue instead.")
+    if complex_venue.parent_id == room.pk:
+        raise ValueError(f"{complex_venue} is a room of {room} already: a room cannot contain its complex.")
+    room.parent = complex_venue
+    room.kind = VenueKind.ROOM
+    room.save(update_fields=["parent", "kind", "updated_at"])
+    if complex_venue.kind != VenueKind.COMPLEX:
+        complex_venue.kind = VenueKind.COMPLEX
+        complex_venue.save(update_fields=["kind", "updated_at"])
+    for venue in (room, complex_venue):
+        announce_change(entity_type=EntityType.VENUE, entity=venue)
+    return venue_duplicate_decide(duplicate=duplicate, status=DuplicateStatus.ROOM_OF, by=by, reason=reason)
+
+
 def venue_duplicates_reopen(*, duplicates: QuerySet[VenueDuplicate], by: Any = None) -> int:
     """Put skipped or rejected pairs back in the queue (both venues must still be active)."""
     return (
-        duplicates.filter(status__in=[DuplicateStatus.SKIPPED, DuplicateStatus.NOT_DUPLICATE])
+        duplicates.filter(
+            status__in=[DuplicateStatus.SKIPPED, DuplicateStatus.NOT_DUPLICATE, DuplicateStatus.ROOM_OF]
+        )
         .exclude(Q(venue_a__status=CanonicalStatus.MERGED) | Q(venue_b__status=CanonicalStatus.MERGED))
         .update(status=DuplicateStatus.PENDING, decided_by=None, decided_at=None, reason="reopened")
     )

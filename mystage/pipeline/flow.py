@@ -47,7 +47,7 @@ SIDE_STAGES = frozenset({"url_images", "enrichments"})
 SCHEDULED_TASKS = {
     ScheduledTaskKind.SCRAPE_DUE: "sourcing.tasks.scrapes_request_due_task",
     ScheduledTaskKind.SWEEP: "mystage.pipeline.tasks.pipeline_sweep_task",
-    ScheduledTaskKind.FIND_DUPLICATES: "entities.tasks.venue_duplicates_find_task",
+    ScheduledTaskKind.FIND_DUPLICATES: "entities.tasks.duplicates_find_task",
     ScheduledTaskKind.SYNC: SYNC_PUSH_TASK,
     ScheduledTaskKind.API_QUERY: "sourcing.tasks.api_query_run_task",
 }

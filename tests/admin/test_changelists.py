@@ -35,6 +35,8 @@ PINNED = {
     ("entities", "venueduplicate"): 5,
     ("entities", "mergerecord"): 4,
     ("entities", "pendingvenueduplicate"): 5,
+    ("entities", "artistduplicate"): 4,
+    ("entities", "pendingartistduplicate"): 4,
     ("core", "apikey"): 5,
     ("sync", "syncrecord"): 5,
 }

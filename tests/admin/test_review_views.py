@@ -267,3 +267,30 @@ def test_a_view_only_staff_member_cannot_decide(client, django_user_model, world
     queue = client.get(reverse("admin:entities_pendingvenueduplicate_changelist")).content.decode()
     assert "bulk_merge" not in queue
     assert not MergeRecord.objects.exists()
+
+
+def test_room_of_makes_one_venue_a_room_of_the_others_complex(admin_client, admin_user, world):
+    # given: the review page of a pair
+    a, b = world.duplicate.venue_a, world.duplicate.venue_b
+    page = admin_client.get(_review(world)).content.decode()
+    assert 'id="btn-room-of-a"' in page
+    assert 'id="btn-room-of-b"' in page
+
+    # when: "B is a room of A"
+    response = admin_client.post(_review(world), {"decision": "room_of_b", "reason": "the back room"})
+
+    # then: B's parent is A, the kinds say so, the pair is decided and leaves the queue for good
+    assert response.status_code == 302
+    a.refresh_from_db()
+    b.refresh_from_db()
+    world.duplicate.refresh_from_db()
+    assert b.parent_id == a.pk
+    assert b.kind == "room"
+    assert a.kind == "complex"
+    assert world.duplicate.status == DuplicateStatus.ROOM_OF
+    assert (world.duplicate.decided_by, world.duplicate.reason) == (admin_user, "the back room")
+    # a room cannot then contain its complex
+    again = admin_client.post(_review(world), {"decision": "room_of_a"}, follow=True)
+    a.refresh_from_db()
+    assert a.parent_id is None
+    assert "already decided" in again.content.decode()

@@ -71,6 +71,7 @@ def user_error(run: Run, *fragments: str, code: int = 1) -> None:
 COVERED = {
     "build_gazetteer",
     "create_api_key",
+    "dedupe_artists",
     "dedupe_venues",
     "demo",
     "eval_llm",
@@ -111,6 +112,11 @@ def test_every_command_of_ours_has_its_error_tests():
     [
         (["build_gazetteer", "now"], "unrecognized arguments: now"),
         (["create_api_key"], "the following arguments are required: name"),
+        (["dedupe_artists", "--out", "o.csv"], "--csv"),
+        (
+            ["dedupe_artists", "--csv", "x.csv", "--out", "o.csv", "--threshold", "high"],
+            "invalid float value",
+        ),
         (["dedupe_venues", "--csv", "x.csv"], "--out"),
         (["dedupe_venues", "--csv", "x.csv", "--out", "o.csv", "--threshold", "abc"], "invalid float value"),
         (["demo", "--port", "eighty"], "invalid int value"),
@@ -494,6 +500,70 @@ def test_dedupe_venues_writes_only_into_folders_that_exist(tmp_path):
     ok = cli("dedupe_venues", "--csv", str(source), "--out", str(tmp_path / "o.csv"), "--no-progress")
     assert ok.code == 0, ok.err
     assert (tmp_path / "o.csv").read_text().splitlines()[0] == "id,cluster_id"
+
+
+# --- dedupe_artists: the same words as dedupe_venues for the same mistakes ------------------------
+
+
+def test_dedupe_artists_explains_malformed_csv_files(tmp_path):
+    out = tmp_path / "clusters.csv"
+    cases = {
+        "quotes.csv": (
+            'id,name\n1,"Neko Case\n2,Barboza\n',
+            "line 3: malformed CSV: unexpected end of data (a quote is opened and never closed).",
+        ),
+        "semicolons.csv": (
+            "id;name\n1;Neko Case\n",
+            "the header row must name at least the columns id and name (it reads 'id;name'; the separator is a comma).",
+        ),
+        "latin1.csv": (
+            "id,name\n1,Caf\xe9 Tacvba\n".encode("latin-1"),
+            "it is not UTF-8 text (save it as UTF-8 CSV).",
+        ),
+    }
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        run = cli("dedupe_artists", "--csv", str(path), "--out", str(out), "--no-progress")
+        user_error(run, f"CommandError: Cannot read {path}: {message}")
+    assert not out.exists()
+
+
+def test_dedupe_artists_writes_only_into_folders_that_exist(tmp_path):
+    source = tmp_path / "artists.csv"
+    source.write_text("id,name\n1,Neko Case\n2,NEKO CASE (live)\n")
+    user_error(
+        cli("dedupe_artists", "--csv", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv")),
+        "No such CSV file",
+    )
+    user_error(
+        cli("dedupe_artists", "--csv", str(source), "--out", str(tmp_path / "new" / "o.csv")),
+        "does not exist",
+    )
+    user_error(
+        cli(
+            "dedupe_artists",
+            "--csv",
+            str(source),
+            "--out",
+            str(tmp_path / "o.csv"),
+            "--weights-out",
+            str(tmp_path / "new" / "w.json"),
+        ),
+        "does not exist",
+    )
+    user_error(
+        cli("dedupe_artists", "--csv", str(source), "--out", str(tmp_path / "o.csv"), "--threshold", "0"),
+        "between 0 and 1",
+    )
+    assert not (tmp_path / "new").exists()
+    assert not (tmp_path / "o.csv").exists()
+    ok = cli("dedupe_artists", "--csv", str(source), "--out", str(tmp_path / "o.csv"), "--no-progress")
+    assert ok.code == 0, ok.err
+    assert (tmp_path / "o.csv").read_text().splitlines() == ["id,cluster_id", "1,1", "2,1"]
 
 
 # --- stats, setup_schedules, scrape_due, sync_*: they work, and say so in words -------------------

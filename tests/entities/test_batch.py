@@ -120,7 +120,10 @@ def test_phone_fast_path_equals_phonenumbers():
         a, b, c = str(rng.randrange(200, 1000)), f"{rng.randrange(1000):03d}", f"{rng.randrange(10000):04d}"
         text = rng.choice(shapes).format(a=a, b=b, c=c)
         region = rng.choice(["US", "CA", "GB"])
-        assert normalize.normalize_phone(text, region) == normalize._parse_phone(text, region), (text, region)
+        expected = normalize._parse_phone(text, region)
+        if expected is None and region not in ("US", "CA"):
+            expected = normalize._parse_phone(text, "US")  # not valid where guessed: read as North American
+        assert normalize.normalize_phone(text, region) == expected, (text, region)
 
 
 def test_caribbean_numbers_take_the_full_path():

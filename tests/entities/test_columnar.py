@@ -187,3 +187,15 @@ def test_table_of_prepared_venues_round_trips(tmp_path):
     assert table.venues() == venues
     assert table.venue(17) == venues[17]
     assert table.positions([venues[5].id, venues[0].id]) == [5, 0]
+
+
+def test_vectorised_equals_scalar_on_hard_cases_of_sixteen_countries(tmp_path):
+    # given: the hard-case generator's venues (eight languages, every address order, exonyms,
+    # mojibake, former names, rooms), written by the benchmark's generator
+    from bench.hardcases.venues import generate_venues
+
+    path = tmp_path / "hard.csv"
+    generate_venues(600, seed=3).write(path)
+
+    # when / then
+    assert_same(path)

@@ -5,9 +5,11 @@ import pytest
 
 from bench.er_synth import COLUMNS, generate
 from entities.resolution.batch import records_from_rows
+from entities.resolution.complexes import COMPLEX_RULE
 from entities.resolution.duplicates import (
     DEFAULT_AUTO_THRESHOLD,
     DEFAULT_REVIEW_THRESHOLD,
+    RENAMED_RULE,
     find_duplicates,
     possibly_renamed,
 )
@@ -41,15 +43,34 @@ def test_renamed_venue_goes_to_review_under_weights_estimated_from_data():
     model = estimate_venue_model(table)
 
     # when
-    found = find_duplicates([OLD, NEW, ROOM], model=model, review_threshold=0.3, auto_threshold=0.97)
+    found = find_duplicates([OLD, NEW], model=model, review_threshold=0.3, auto_threshold=0.97)
 
     # then: its score alone would not file it; the rule does, for review, and says so
     [candidate] = [d for d in found if {d.a_id, d.b_id} == {"new", "old"}]
     assert candidate.score < 0.3
     assert candidate.decision == "review"
-    assert candidate.explanation[-1].field == "rule"
+    assert candidate.kind == "duplicate"
+    assert candidate.explanation[-1] == RENAMED_RULE
     assert candidate.weight == sum(row.weight for row in candidate.explanation)
-    assert all(d.explanation[-1].field != "rule" for d in found if "room" in (d.a_id, d.b_id))
+
+
+def test_rooms_of_a_complex_are_room_of_questions_never_merges():
+    # given: a room ("Madison Hall Lounge", the switchboard one digit off) beside the complex, and
+    # the old name of the complex at its address
+    # when
+    found = find_duplicates([OLD, NEW, ROOM], model="hand", review_threshold=0.3, auto_threshold=0.97)
+
+    # then: every pair is a "room of" question for staff, none is merged, and the explanation says why
+    kinds = {frozenset((d.a_id, d.b_id)): d for d in found}
+    room = kinds[frozenset(("new", "room"))]
+    assert room.kind == "room_of"
+    assert room.decision == "review"
+    assert [r.level for r in room.explanation if r.field == "name"] == ["room"]
+    # at a place with rooms, another name is another room until staff say otherwise
+    renamed = kinds[frozenset(("new", "old"))]
+    assert renamed.kind == "room_of"
+    assert renamed.explanation[-1] == COMPLEX_RULE
+    assert all(d.decision != "auto_merge" for d in found)
 
 
 # --- find_duplicates ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import pytest
 
 from entities.resolution.links import (
     TypedLink,
+    artist_link,
+    artist_links,
     classify_link,
     is_identifying,
     normalize_id,
@@ -213,3 +215,21 @@ def test_only_exact_schemes_resolve_alone() -> None:
     assert is_identifying("instagram", "artist")
     assert not is_identifying("instagram", "venue")
     assert is_identifying("musicbrainz", "venue")
+
+
+def test_the_artist_scorer_reads_links_through_the_same_classifier() -> None:
+    """`dedupe_artists` and the artist duplicate pass see a CSV cell's links as the pipeline's IDs."""
+    links = artist_links(
+        [
+            f"https://open.spotify.com/intl-de/artist/{SPOTIFY_ID}?si=x",
+            f"spotify:artist:{SPOTIFY_ID}",
+            "radiohead.bandcamp.com/music",
+            "https://www.Radiohead.com/tour/",
+            f"https://musicbrainz.org/place/{MBID}",  # a place names no artist
+            "https://www.ticketmaster.com/event/1",  # a ticket page names no one
+            "",
+            None,
+        ]
+    )
+    assert links == {("spotify", SPOTIFY_ID), ("bandcamp", "radiohead"), ("website", "radiohead.com/tour")}
+    assert artist_link(f"https://musicbrainz.org/artist/{MBID.upper()}") == ("musicbrainz", MBID)

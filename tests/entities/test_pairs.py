@@ -69,6 +69,31 @@ def test_levels_and_bits_equal_the_scalar_path(table, venues):
         assert bits.tolist() == [pair_bits(venues[i], venues[j], m) for i, j in pairs]
 
 
+def test_levels_and_bits_equal_the_scalar_path_on_hard_cases(tmp_path):
+    # given: every blocked pair of the hard-case generator's venues (rooms, namesakes on one street,
+    # sixteen countries' addresses, exonyms, former names), under the hand model and an estimated one
+    from bench.hardcases.venues import generate_venues
+
+    path = tmp_path / "hard.csv"
+    generate_venues(800, seed=8).write(path)
+    rows = read_venue_csv(path)
+    venues = rows.venues()
+    pairs = list(iter_candidate_pairs(venues))
+    left, right = pairs_from(pairs)
+    model = estimate_venue_model(venues)
+
+    # when
+    levels = pair_level_codes(rows, left, right)
+
+    # then
+    expected = [pair_levels(venues[i], venues[j]) for i, j in pairs]
+    assert levels.patterns() == expected
+    assert {"room", "other_number"} <= {level for pattern in expected for level in pattern}
+    for m in (HAND_MODEL, model):
+        bits = pair_bits_array(rows, left, right, levels, m)
+        assert bits.tolist() == [pair_bits(venues[i], venues[j], m) for i, j in pairs]
+
+
 def test_distances_equal_haversine(table, venues):
     from entities.resolution.pairs import _metres
 

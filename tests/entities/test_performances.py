@@ -6,8 +6,10 @@ import pytest
 
 from entities.resolution.performances import (
     PerformanceRecord,
+    ShowListing,
     merge_moved,
     moved_show_match,
+    same_show,
     score_performance_pair,
 )
 
@@ -231,3 +233,36 @@ def test_the_best_candidate_wins():
     # then
     assert found is not None
     assert found[0] == "same-time"
+
+
+# --- one show from many sources ----------------------------------------------------------------------
+
+
+def _listing(acts=("neko",), name="neko case", start=None, doors=None, sources=()):
+    return ShowListing(frozenset(acts), name, start, doors, frozenset(sources))
+
+
+@pytest.mark.parametrize(
+    ("new", "known", "expected"),
+    [
+        # doors at one source, start at another: one show
+        (_listing(start=dt.time(19)), _listing(start=dt.time(20), doors=dt.time(19)), True),
+        # other titles and another line-up order: one show
+        (
+            _listing(acts=("jenny", "neko"), name="jenny lewis and neko case"),
+            _listing(acts=("neko", "jenny")),
+            True,
+        ),
+        # an early and a late show
+        (_listing(start=dt.time(18, 30)), _listing(start=dt.time(22)), False),
+        # one source listing two shows under two keys
+        (_listing(sources=[("tm", "1")]), _listing(sources=[("tm", "2")]), False),
+        # a festival's sets: one title, no act in common
+        (_listing(acts=("mm",), name="bumbershoot"), _listing(acts=("sk",), name="bumbershoot"), False),
+        # no acts anywhere: the title decides
+        (_listing(acts=(), name="jazz jam"), _listing(acts=(), name="jazz jam"), True),
+        (_listing(acts=(), name="jazz jam"), _listing(acts=(), name="open mic"), False),
+    ],
+)
+def test_same_show(new, known, expected):
+    assert same_show(new, known) is expected

@@ -232,7 +232,8 @@ def test_same_name_same_city_without_other_evidence_is_review():
         (venue("x", "The Moore", city="Seattle"), venue("y", "Moore Theatre", city="Seattle"), "close"),
         (venue("x", "Tractor", city="Seattle"), venue("y", "Tractor Tavern", city="Seattle"), "close"),
         (venue("x", "Neumos", city="Seattle"), venue("y", "Nuemos", city="Seattle"), "similar"),
-        (venue("x", "Sunset Tavern", city="Seattle"), venue("y", "Sunset Room", city="Seattle"), "different"),
+        # one stem, each with its own room or venue-type word: two rooms of one complex, never one venue
+        (venue("x", "Sunset Tavern", city="Seattle"), venue("y", "Sunset Room", city="Seattle"), "room"),
         (
             venue("x", "Showbox SoDo", city="Seattle"),
             venue("y", "Showbox at the Market", city="Seattle"),
@@ -336,7 +337,7 @@ def test_generic_website_is_ignored():
 
 def test_city_mismatch_is_softened_when_coordinates_agree():
     # given: one source says the neighbourhood, the other the city
-    a = venue("x", "Music Hall of Williamsburg", city="Brooklyn", latitude=40.7191, longitude=-73.9614)
+    a = venue("x", "Music Hall of Williamsburg", city="Ballard", latitude=40.7191, longitude=-73.9614)
     b = venue("y", "Music Hall of Williamsburg", city="New York", latitude=40.7192, longitude=-73.9615)
 
     # when
@@ -412,3 +413,12 @@ def test_prepare_normalises_every_field_once():
         "neumos.com",
     )
     assert BARBOZA.postcode == "98122"  # ZIP+4 cut because the country is US
+
+
+def test_neighbouring_cities_are_close_without_coordinates():
+    # given: a borough and its city, known to the gazetteer (centres 9 km apart)
+    a = venue("x", "Music Hall of Williamsburg", city="Brooklyn")
+    b = venue("y", "Music Hall of Williamsburg", city="New York")
+
+    # when / then
+    assert levels(score_venue_pair(a, b))["city"] == "close"

@@ -124,7 +124,7 @@ def test_the_city_and_first_name_word_find_a_venue_without_a_phone():
     )
 
     # then: found through the block (another name, no phone), with its explanation; not in another city
-    assert [venue.pk for venue, _score in found] == [neumos.pk]
+    assert [c.venue.pk for c in found] == [neumos.pk]
     assert elsewhere == []
 
 
