@@ -1,12 +1,15 @@
 """django-q2 tasks for entities."""
 
+from core.stages import stage_task
 from entities import services
 
 
+@stage_task
 def entity_sources_resolve_task(extraction_id: int) -> int:
     return services.entity_sources_resolve_for_extraction(extraction_id=extraction_id)
 
 
+@stage_task
 def entity_source_resolve_task(entity_source_id: int) -> None:
     services.entity_source_resolve(entity_source_id=entity_source_id)
 
