@@ -1,5 +1,9 @@
-"""URL rules (pure: no Django import): the canonical form that makes one page one `Url` row, and the
-one tracking policy, which the extraction adapters apply to the URLs they output too."""
+"""URL rules (pure: no Django import): the canonical form that makes one page one `Url` row, the one
+tracking policy, which the extraction adapters apply to the URLs they output too, and the strict form
+every stored URL passes (`normalize_http_url`: http or https with a host, or an error saying why).
+
+Which addresses may be fetched is the fetcher's question (`fetchrules.check_destination`, after
+resolution, on every hop); this module looks at the text alone."""
 
 from __future__ import annotations
 
@@ -94,3 +98,30 @@ def redact_url(url: str) -> str:
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs), parts.fragment))
+
+
+class InvalidUrl(ValueError):
+    """A URL that cannot be stored for fetching; the message says why."""
+
+
+def normalize_http_url(url: str) -> str:
+    """`normalize_url` of an http or https URL with a host (an IPv6 literal keeps its brackets); any
+    other scheme (`file:`, `javascript:`, `data:`, `ftp:`), a missing host, a bad port or a space in the
+    host raises InvalidUrl with the reason."""
+    text = url.strip() if isinstance(url, str) else ""
+    shown = repr(text[:200])
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises for "h:99999" or "h:abc"
+        host = parts.hostname
+    except ValueError as exc:
+        raise InvalidUrl(f"{shown} is not a valid URL ({exc}).") from None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        what = f"{scheme}:" if scheme else "a URL without a scheme"
+        raise InvalidUrl(f"Only http and https URLs can be fetched, not {what} ({shown}).")
+    if not host:
+        raise InvalidUrl(f"{shown} has no host.")
+    if port == 0 or any(ch.isspace() or ord(ch) < 32 for ch in parts.netloc):
+        raise InvalidUrl(f"{shown} has an invalid host or port.")
+    return normalize_url(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ class FailureGroup:
         return asdict(self)
 
 
-def _stage(name: str) -> tuple[Any, str]:
+def _stage(name: str) -> tuple[Any, str | Callable[[list[int]], None]]:
     for stage, model, task in STAGES:
         if stage == name:
             return model, task

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from sourcing import services
@@ -120,3 +122,50 @@ def test_extraction_hands_listing_links_back_to_sourcing(tmp_path: Path, pipelin
         assert discovered.get().depth == 1
         services.scrapes_request_due()  # the discovered page is due at once
         assert Scrape.objects.get(url__url=site.url("/events/night-one/")).status == "done"
+
+
+# --- imports are all or nothing ----------------------------------------------------------------
+
+BAD_URLS = [
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "data:text/html,<b>x</b>",
+    "ftp://x.example/",
+    "http:///nohost",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_a_json_import_with_a_bad_url_halfway_stores_nothing_and_says_which_line(tmp_path: Path, bad):
+    spec = {
+        "sources": [
+            {"name": "first", "urls": ["https://first.example/events", "http://[::1]:8771/calendar"]},
+            {"name": "second", "urls": ["https://second.example/", bad, "https://third.example/"]},
+        ]
+    }
+    path = tmp_path / "sources.json"
+    path.write_text(json.dumps(spec, indent=2))
+    line = path.read_text().splitlines().index(f"        {json.dumps(bad)},") + 1
+    with pytest.raises(CommandError, match=rf"line {line}: sources\[1\]\.urls\[1\]: .*Nothing was imported"):
+        _call("import_sources", str(path))
+    assert not Url.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_a_json_import_keeps_ipv6_literals_in_brackets(tmp_path: Path):
+    path = tmp_path / "sources.json"
+    path.write_text(json.dumps({"sources": [{"name": "v6", "urls": ["HTTP://[::1]:8771/Calendar#top"]}]}))
+    _call("import_sources", str(path))
+    url = Url.objects.get()
+    assert url.url == "http://[::1]:8771/Calendar"
+    assert url.host == "[::1]:8771"
+
+
+def test_a_csv_import_with_a_bad_url_stores_nothing_and_says_which_line(tmp_path: Path):
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text("source,url\nok,https://ok.example/\nbad,javascript:alert(1)\n")
+    with pytest.raises(
+        CommandError, match=r"Line 3: Only http and https URLs can be fetched, not javascript:"
+    ):
+        _call("import_sources_csv", str(csv_file))
+    assert not Url.objects.exists()

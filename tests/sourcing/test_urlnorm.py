@@ -3,7 +3,14 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from sourcing.urlnorm import is_tracking_param, normalize_url, strip_tracking, url_hash
+from sourcing.urlnorm import (
+    InvalidUrl,
+    is_tracking_param,
+    normalize_http_url,
+    normalize_url,
+    strip_tracking,
+    url_hash,
+)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +95,33 @@ def test_api_keys_are_redacted_for_logs():
         == "https://app.ticketmaster.com/discovery/v2/events.json?apikey=REDACTED&size=20"
     )
     assert redact_url("https://venue.example/events") == "https://venue.example/events"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTP://[::1]:8771/a", "http://[::1]:8771/a"),
+        ("https://[2001:db8::1]/", "https://[2001:db8::1]/"),
+        ("http://Venue.Example:80/x?utm_source=n&a=1#f", "http://venue.example/x?a=1"),
+    ],
+)
+def test_the_strict_form_normalises_http_urls_and_keeps_ipv6_literals(raw, expected):
+    assert normalize_http_url(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("file:///etc/passwd", "not file:"),
+        ("javascript:alert(1)", "not javascript:"),
+        ("data:text/html,x", "not data:"),
+        ("ftp://x.example/", "not ftp:"),
+        ("//x.example/", "not a URL without a scheme"),
+        ("http:///path", "has no host"),
+        ("http://x.example:99999/", "not a valid URL"),
+        ("http://[::1/", "not a valid URL"),
+    ],
+)
+def test_the_strict_form_refuses_what_cannot_be_fetched(raw, reason):
+    with pytest.raises(InvalidUrl, match=reason):
+        normalize_http_url(raw)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from sourcing.models import SourceKind, UrlKind
 from sourcing.services import source_upsert, url_add
+from sourcing.urlnorm import InvalidUrl
 
 REQUIRED = {"source", "url"}
 
@@ -40,7 +41,10 @@ class Command(BaseCommand):
                 if url_kind not in UrlKind.values:
                     raise CommandError(f"Line {line}: unknown url_kind {url_kind!r}.")
                 source = source_upsert(name=row["source"], kind=kind, priority=int(row.get("priority") or 50))
-                url_add(source=source, url=row["url"], kind=url_kind)
+                try:
+                    url_add(source=source, url=row["url"], kind=url_kind)
+                except InvalidUrl as exc:  # the whole file rolls back
+                    raise CommandError(f"Line {line}: {exc} Nothing was imported.") from None
                 sources.add(source.pk)
                 urls += 1
         self.stdout.write(self.style.SUCCESS(f"{len(sources)} sources, {urls} URLs."))
