@@ -72,6 +72,7 @@ USER_AGENT = "MyStageBot/0.1 (+benchmark)"
 OVERRIDE = f"*.{DOMAIN}=127.0.0.1"
 STAGES = ["fetch", "extract", "resolve", "sync", "schedule", "duplicates"]
 STAGE_OF_TASK = {
+    "sourcing.tasks.scrapes_fetch_batch_task": "fetch",
     "sourcing.tasks.scrape_fetch_task": "fetch",
     "extraction.tasks.extraction_run_task": "extract",
     "entities.tasks.entity_sources_resolve_task": "resolve",

@@ -263,21 +263,32 @@ def _fetch_and_store(
     reports: list[HostReport] = []
     pending = dict(by_url)
     crash: BaseException | None = None
-    while True:
+    ended = False
+    while not ended:
         try:
             kind, item = outcomes.get(timeout=max(0.1, give_up - time.monotonic()))
         except queue.Empty:
             crash = TimeoutError(f"the fetch batch did not finish within {give_up - start_by + window:.0f} s")
             break
-        if kind == "end":
-            break
-        if kind == "hosts":
-            reports = item
-        elif kind == "crashed":
-            crash = item
-        else:
-            if item.url in pending:
-                _store_outcome(pending.pop(item.url), item, report)
+        # What else has arrived meanwhile is stored with it, in one transaction (see _store_group).
+        group: list[tuple[Scrape, FetchOutcome]] = []
+        while True:
+            if kind == "end":
+                ended = True
+            elif kind == "hosts":
+                reports = item
+            elif kind == "crashed":
+                crash = item
+            elif item.url in pending:
+                group.append((pending.pop(item.url), item))
+            if ended or len(group) >= STORE_GROUP:
+                break
+            try:
+                kind, item = outcomes.get_nowait()
+            except queue.Empty:
+                break
+        if group:
+            _store_group(group, report)
     if pending and crash is not None:
         logger.error("fetch batch stopped: %r", crash)
         report.failed += rows_fail_unexpected(pending.values(), crash)
@@ -289,25 +300,40 @@ def _fetch_and_store(
 # --- 3. storing --------------------------------------------------------------------------------
 
 
-def _store_outcome(scrape: Scrape, outcome: FetchOutcome, report: BatchReport) -> None:
-    try:
-        if outcome.result is not None:
-            if _store_result(scrape, outcome.result):
-                report.done += 1
-            return
-        error = outcome.error or FetchError("The fetch ended without an answer.", retryable=True)
-        if outcome.deferred:
-            _hand_back(scrape, error)
-            report.deferred += 1
-            return
-        _record_failure(scrape, error)
-        report.failed += 1
-        report.errors[error.reason[:80]] = report.errors.get(error.reason[:80], 0) + 1
-    except (
-        Exception
-    ) as exc:  # e.g. a receiver of scrape_stored failed: recorded on this row, the others go on
-        logger.exception("storing scrape %s failed", scrape.pk)
+# Outcomes stored in one transaction at most: a commit per page cost more than the page's own writes.
+STORE_GROUP = 50
+
+
+def _store_group(group: list[tuple[Scrape, FetchOutcome]], report: BatchReport) -> None:
+    """Store outcomes in one transaction, each in a savepoint of its own: one that cannot be stored (a
+    receiver of scrape_stored failed) rolls back alone, and its failure is recorded once the others are
+    committed, in a write of its own."""
+    crashed: list[tuple[Scrape, Exception]] = []
+    with transaction.atomic():
+        for scrape, outcome in group:
+            try:
+                with transaction.atomic():
+                    _store_outcome(scrape, outcome, report)
+            except Exception as exc:
+                logger.exception("storing scrape %s failed", scrape.pk)
+                crashed.append((scrape, exc))
+    for scrape, exc in crashed:
         report.failed += rows_fail_unexpected([scrape], exc)
+
+
+def _store_outcome(scrape: Scrape, outcome: FetchOutcome, report: BatchReport) -> None:
+    if outcome.result is not None:
+        if _store_result(scrape, outcome.result):
+            report.done += 1
+        return
+    error = outcome.error or FetchError("The fetch ended without an answer.", retryable=True)
+    if outcome.deferred:
+        _hand_back(scrape, error)
+        report.deferred += 1
+        return
+    _record_failure(scrape, error)
+    report.failed += 1
+    report.errors[error.reason[:80]] = report.errors.get(error.reason[:80], 0) + 1
 
 
 def _store_result(scrape: Scrape, result: FetchResult) -> bool:
