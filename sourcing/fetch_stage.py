@@ -317,8 +317,8 @@ def _store_group(group: list[tuple[Scrape, FetchOutcome]], report: BatchReport) 
             except Exception as exc:
                 logger.exception("storing scrape %s failed", scrape.pk)
                 crashed.append((scrape, exc))
-    for scrape, exc in crashed:
-        report.failed += rows_fail_unexpected([scrape], exc)
+    for scrape, error in crashed:
+        report.failed += rows_fail_unexpected([scrape], error)
 
 
 def _store_outcome(scrape: Scrape, outcome: FetchOutcome, report: BatchReport) -> None:

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 FETCH_TASK = "sourcing.tasks.scrape_fetch_task"
 DUE_TASK = "sourcing.tasks.scrapes_request_due_task"
+DUE_JOB_KEY = "scrapes-request-due"
 
 
 def source_upsert(*, name: str, kind: str, priority: int = 50, base_url: str = "") -> Source:
@@ -66,7 +67,8 @@ def sources_import(*, spec: dict[str, Any], base_url: str = "", due_now: bool = 
 
     URLs may be paths relative to `base_url`. All or nothing: every URL is checked first, and one that
     cannot be fetched raises InvalidUrl naming where it is (`sources[2].urls[5]`) before anything is
-    written. Importing the same spec twice changes nothing new."""
+    written. With `due_now`, the URLs are queued for scraping at once (not at the next tick). Importing
+    the same spec twice changes nothing new."""
     for i, item in enumerate(spec["sources"]):
         for j, raw in enumerate(item["urls"]):
             try:
@@ -90,7 +92,14 @@ def sources_import(*, spec: dict[str, Any], base_url: str = "", due_now: bool = 
                 if due_now:
                     Url.objects.filter(pk=url.pk).update(next_scrape_at=now)
                 urls.append(url)
+        if due_now and urls:
+            scrapes_enqueue_due()
     return urls
+
+
+def scrapes_enqueue_due() -> None:
+    """Queue the due-URL scheduler now, in the tick's lane (once: it shares its key with the tick's)."""
+    enqueue_job(DUE_TASK, key=DUE_JOB_KEY, lane=TICK_LANE)
 
 
 def _joined(base_url: str, raw: str) -> str:
@@ -192,5 +201,5 @@ def scrapes_request_due(*, now: dt.datetime | None = None, limit: int | None = N
     queued = Scrape.objects.filter(url_id__in=ids, status__in=OPEN_STATUSES).count() - len(already)
     scrapes_enqueue_fetch()
     if len(due) >= limit:
-        enqueue_job(DUE_TASK, key="scrapes-request-due", lane=TICK_LANE)
+        scrapes_enqueue_due()
     return queued

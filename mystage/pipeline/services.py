@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from core.queue import TICK_LANE, enqueue, enqueue_job, lane_queue, queue_is_empty
+from core.queue import TICK_LANE, enqueue, lane_queue, queue_is_empty
 from core.stages import StageStatus, rows_fail_abandoned, rows_mark_queued, sweepable
 from entities.models import Artist, CanonicalStatus, EntitySource, Performance, Venue, VenueDuplicate
 from extraction.models import Extraction
@@ -25,6 +25,7 @@ from mystage.pipeline.flow import (
 )
 from sourcing.fetch_stage import scrapes_due
 from sourcing.models import ScheduledTask, ScheduledTaskKind, Scrape
+from sourcing.services import scrapes_enqueue_due
 from sync.models import SyncRecord, SyncStatus
 
 logger = logging.getLogger(__name__)
@@ -113,8 +114,8 @@ def pipeline_tick(*, now: dt.datetime | None = None) -> list[str]:
         if updated:  # another tick did not take it first
             kind = ScheduledTaskKind(task.kind)
             if kind == ScheduledTaskKind.SCRAPE_DUE:
-                # One at a time (it queues itself again while URLs are due): shares its key with itself.
-                enqueue_job(SCHEDULED_TASKS[kind], key="scrapes-request-due", lane=TICK_LANE)
+                # One at a time (it queues itself again while URLs are due).
+                scrapes_enqueue_due()
             elif kind == ScheduledTaskKind.API_QUERY:
                 # An API query is one of many of its kind: its task needs to know which.
                 enqueue(SCHEDULED_TASKS[kind], task.pk)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections import Counter
 from typing import Any
 
@@ -64,6 +65,34 @@ def test_the_cluster_takes_the_tick_lane_then_the_fetch_lane_then_the_backlog():
         ("sourcing.tasks.scrapes_fetch_batch_task", ()),
         *[("extraction.tasks.extraction_run_task", (n,)) for n in range(5)],
     ]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set (make test starts Redis)"
+)
+def test_on_redis_one_blpop_takes_the_lanes_first(monkeypatch):
+    from django_q.conf import Conf
+
+    from core.brokers import LaneRedis
+
+    name = f"lanetest-{os.getpid()}"
+    monkeypatch.setattr(Conf, "REDIS", os.environ["TEST_REDIS_URL"])
+    monkeypatch.setattr(Conf, "PREFIX", name)
+    monkeypatch.setattr(Conf, "CLUSTER_NAME", name)
+    main, fetch, tick = LaneRedis(), LaneRedis(f"{name}@{FETCH_LANE}"), LaneRedis(f"{name}@{TICK_LANE}")
+    try:
+        for payload in ("main-1", "main-2"):
+            main.enqueue(payload)
+        fetch.enqueue("fetch-1")
+        tick.enqueue("tick-1")
+        order = []
+        while taken := main.dequeue():
+            order += [payload.decode() for _, payload in taken]
+        assert order == ["tick-1", "fetch-1", "main-1", "main-2"]
+        assert tick.dequeue() is None  # a lane's own broker reads only its lane
+    finally:
+        for broker in (main, fetch, tick):
+            broker.delete_queue()
 
 
 def test_a_lane_broker_reads_only_its_own_lane():
