@@ -99,11 +99,16 @@ def job_started(key: str | None) -> None:
         QueuedJob.objects.filter(key=key).update(enqueued_at=None)
 
 
+def queued_tasks() -> int:
+    """Tasks waiting in the main queue and the lanes (those already handed to a worker not counted)."""
+    return sum(int(_broker(lane).queue_size() or 0) for lane in (None, *LANES))
+
+
 def queue_is_empty() -> bool:
     """Whether no task waits in the main queue or a lane (tasks already handed to a worker not counted).
     A broker that cannot say counts as not empty."""
     try:
-        return all(_broker(lane).queue_size() == 0 for lane in (None, *LANES))
+        return queued_tasks() == 0
     except Exception:
         logger.warning("could not read the task queue's size", exc_info=True)
         return False

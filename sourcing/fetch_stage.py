@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from core.queue import FETCH_LANE, enqueue_job
@@ -108,6 +108,19 @@ def scrapes_due(*, now: dt.datetime | None = None) -> Any:
         .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .filter(~Exists(unavailable))
     )
+
+
+def scrapes_next_try(scrapes: Any, *, now: dt.datetime | None = None) -> list[tuple[dt.datetime, int]]:
+    """(when a batch may take it, pk) for each pending scrape of `scrapes`: its retry time, or later its
+    host's next slot (a page handed back for politeness has no retry time of its own)."""
+    now = now or timezone.now()
+    slot = HostState.objects.filter(host=OuterRef("url__host")).values("next_slot_at")[:1]
+    rows = (
+        scrapes.filter(status=StageStatus.PENDING)
+        .annotate(host_slot=Subquery(slot))
+        .values_list("pk", "retry_at", "host_slot")
+    )
+    return [(max(retry_at or now, host_slot or now), pk) for pk, retry_at, host_slot in rows]
 
 
 def scrapes_fetch_batch(*, scrape_ids: list[int] | None = None) -> BatchReport:

@@ -19,12 +19,22 @@ from django_q.brokers import get_broker
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
-from core.queue import FETCH_LANE, TICK_LANE, enqueue, enqueue_job, job_started, lane_queue, queue_is_empty
+from core.queue import (
+    FETCH_LANE,
+    TICK_LANE,
+    enqueue,
+    enqueue_job,
+    job_started,
+    lane_queue,
+    queue_is_empty,
+    queued_tasks,
+)
 from core.stages import StageStatus, claim
 from extraction.models import Extraction
 from mystage.pipeline.services import pipeline_sweep, pipeline_tick, schedule_setup
 from sourcing import services as sourcing
-from sourcing.models import Scrape, Url
+from sourcing.fetch_stage import scrapes_next_try
+from sourcing.models import HostState, Scrape, Url
 from tests.factories import ExtractionFactory, ScrapeFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -118,6 +128,17 @@ def test_the_tick_queues_its_scheduling_in_its_lane_and_the_rest_in_the_main_que
     assert lanes["mystage.pipeline.tasks.pipeline_sweep_task"] == lane_queue(TICK_LANE)
     assert lanes["sync.tasks.sync_push_all_task"] == settings.Q_CLUSTER["name"]
     assert lanes["entities.tasks.venue_duplicates_find_task"] == settings.Q_CLUSTER["name"]
+
+
+def test_the_queue_size_counts_the_lanes_as_well_as_the_main_queue():
+    # The demo and the dashboard wait on this: a fetch batch waiting in its lane is work still to do
+    assert queued_tasks() == 0
+    enqueue_job("sourcing.tasks.scrapes_fetch_batch_task", key="fetch-1", lane=FETCH_LANE)
+    enqueue("mystage.pipeline.tasks.pipeline_tick_task", lane=TICK_LANE)
+    assert queued_tasks() == 2
+    assert not queue_is_empty()
+    enqueue("extraction.tasks.extraction_run_task", 1)
+    assert queued_tasks() == 3
 
 
 # --- jobs: one queued per key ------------------------------------------------------------------
@@ -240,6 +261,26 @@ def test_the_sweeper_queues_the_fetch_stage_not_one_task_per_scrape():
         pipeline_sweep()
     assert tasks("sourcing.tasks.scrapes_fetch_batch_task") == [()]  # one batch task, queued once
     assert Counter(func for _, func, _ in queued())["sourcing.tasks.scrape_fetch_task"] == 0
+
+
+def test_a_scrape_handed_back_for_politeness_is_next_tried_at_its_hosts_next_slot():
+    # run_source --inline waits for this time: a page handed back unstarted has no retry time of its own
+    now = timezone.now()
+    pending = {"status": StageStatus.PENDING, "finished_at": None, "http_status": None}
+    parked = ScrapeFactory.create(url__host="parked.example", **pending)
+    free = ScrapeFactory.create(url__host="free.example", **pending)
+    retrying = ScrapeFactory.create(url__host="retrying.example", **pending)
+    ScrapeFactory.create(url__host="parked.example")  # done: not waiting for anything
+    slot = now + dt.timedelta(seconds=30)
+    HostState.objects.create(host="parked.example", next_slot_at=slot)
+    HostState.objects.create(host="retrying.example", next_slot_at=now + dt.timedelta(seconds=5))
+    Scrape.objects.filter(pk=retrying.pk).update(retry_at=now + dt.timedelta(minutes=2))
+
+    assert sorted(scrapes_next_try(Scrape.objects.all(), now=now), key=lambda t: t[1]) == [
+        (slot, parked.pk),
+        (now, free.pk),
+        (now + dt.timedelta(minutes=2), retrying.pk),  # the later of its retry time and its host's slot
+    ]
 
 
 # --- leases and the attempt cap ----------------------------------------------------------------

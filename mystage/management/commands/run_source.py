@@ -20,6 +20,7 @@ from tqdm import tqdm
 from core.stages import OPEN_STATUSES, StageStatus
 from entities.models import EntitySource
 from extraction.models import Extraction
+from sourcing.fetch_stage import scrapes_next_try
 from sourcing.models import Scrape, Source
 from sourcing.services import scrape_request
 
@@ -107,8 +108,11 @@ class Command(BaseCommand):
                 waiting = [
                     (row.retry_at or timezone.now(), stage, row.pk)
                     for stage, qs in rows.items()
+                    if stage != "scrapes"
                     for row in qs.filter(status=StageStatus.PENDING).only("pk", "retry_at")
                 ]
+                # A scrape waits for its retry time or, handed back for politeness, its host's next slot.
+                waiting += [(when, "scrapes", pk) for when, pk in scrapes_next_try(rows["scrapes"])]
                 if not waiting:
                     break
                 due, stage, pk = min(waiting)
