@@ -7,6 +7,9 @@ host where the last batch left it) and writes back what its fetcher learnt (`hos
 is recomputed from the last start and the delay *now* in force, so a robots.txt read again that drops
 an old Crawl-delay frees a host parked by it. Every wait a site asks for (Crawl-delay, Retry-After) is
 at most a day (`core.retry.clamp_wait`).
+
+`reserve_slot` serves callers that make one request at a time from a worker (MusicBrainz enrichment):
+it takes a host's next slot under a row lock, the same `next_slot_at` the fetch stage keeps.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,6 +32,21 @@ from sourcing.robots import rules_for_response
 def host_of(url: str) -> str:
     """A URL's host as HostState names it: its netloc, lower case."""
     return urlsplit(url).netloc.lower()
+
+
+def reserve_slot(*, url: str, delay: float) -> float:
+    """Take the host's next request slot; returns seconds to wait for it. A slot further away than
+    SCRAPE_MAX_SLOT_WAIT_SECONDS is not taken: the caller reschedules instead of holding a worker."""
+    host = host_of(url)
+    HostState.objects.get_or_create(host=host)
+    with transaction.atomic():
+        state = HostState.objects.select_for_update().get(host=host)
+        now = timezone.now()
+        slot = max(now, state.next_slot_at or now)
+        wait = (slot - now).total_seconds()
+        if wait <= settings.SCRAPE_MAX_SLOT_WAIT_SECONDS:
+            HostState.objects.filter(pk=state.pk).update(next_slot_at=slot + dt.timedelta(seconds=delay))
+    return wait
 
 
 def host_delay(source: Source) -> float:

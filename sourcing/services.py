@@ -17,7 +17,7 @@ from core.queue import TICK_LANE, enqueue_job
 from core.stages import OPEN_STATUSES
 from sourcing.fetch_stage import scrapes_enqueue_fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
-from sourcing.urlnorm import InvalidUrl, normalize_http_url, url_hash
+from sourcing.urlnorm import UnacceptableUrl, check_scrapable_url, url_hash
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ def url_add(
     discovered_from: Url | None = None,
 ) -> Url:
     """Add a URL (normalised; an existing one is returned unchanged), due for scraping now. A URL that
-    is not http(s) with a host raises InvalidUrl (a ValueError) saying why."""
-    normalized = normalize_http_url(url)
+    may not be scraped (`sourcing.urlnorm.check_scrapable_url`) raises UnacceptableUrl (a ValueError)
+    saying why."""
+    normalized = _checked(url)
     row, _ = Url.objects.get_or_create(
         url_hash=url_hash(normalized),
         defaults={
@@ -66,15 +67,15 @@ def sources_import(*, spec: dict[str, Any], base_url: str = "", due_now: bool = 
     """Create or update the sources and URLs of a spec: {"sources": [{"name", "kind", "priority", "urls": [...]}]}.
 
     URLs may be paths relative to `base_url`. All or nothing: every URL is checked first, and one that
-    cannot be fetched raises InvalidUrl naming where it is (`sources[2].urls[5]`) before anything is
-    written. With `due_now`, the URLs are queued for scraping at once (not at the next tick). Importing
+    may not be scraped raises UnacceptableUrl naming where it is (`sources[2].urls[5]`) before anything
+    is written (import_sources checks the whole file first and reports every problem). With `due_now`, the URLs are queued for scraping at once (not at the next tick). Importing
     the same spec twice changes nothing new."""
     for i, item in enumerate(spec["sources"]):
         for j, raw in enumerate(item["urls"]):
             try:
-                normalize_http_url(_joined(base_url, raw))
-            except InvalidUrl as exc:
-                raise InvalidUrl(f"sources[{i}].urls[{j}]: {exc}") from None
+                _checked(_joined(base_url, raw))
+            except UnacceptableUrl as exc:
+                raise UnacceptableUrl(f"sources[{i}].urls[{j}]: {exc}") from None
     urls = []
     now = timezone.now()
     with transaction.atomic():
@@ -102,6 +103,10 @@ def scrapes_enqueue_due() -> None:
     enqueue_job(DUE_TASK, key=DUE_JOB_KEY, lane=TICK_LANE)
 
 
+def _checked(url: str) -> str:
+    return check_scrapable_url(url, allowed_private=settings.SCRAPE_ALLOWED_PRIVATE_HOSTS)
+
+
 def _joined(base_url: str, raw: str) -> str:
     return base_url + raw if isinstance(raw, str) and raw.startswith("/") else raw
 
@@ -119,8 +124,8 @@ def urls_discover(*, scrape: Scrape, candidates: list[tuple[str, str]]) -> int:
     added = 0
     for raw, kind in candidates:
         try:
-            normalized = normalize_http_url(urljoin(scrape.final_url or parent.url, raw))
-        except (InvalidUrl, ValueError):
+            normalized = _checked(urljoin(scrape.final_url or parent.url, raw))
+        except ValueError:  # UnacceptableUrl too
             continue
         if urlsplit(normalized).netloc != host or normalized == parent.url:
             continue

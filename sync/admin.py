@@ -4,12 +4,15 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.admin_display import PipelineRowAdmin, compact_time, short
 from sync.models import SyncRecord
 from sync.services import sync_records_retry
 
 
 @admin.register(SyncRecord)
-class SyncRecordAdmin(admin.ModelAdmin):
+class SyncRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    """Pipeline rows: read-only; pushed again by their action."""
+
     list_display = [
         "target",
         "entity_type",
@@ -17,15 +20,21 @@ class SyncRecordAdmin(admin.ModelAdmin):
         "status",
         "tombstone",
         "attempts",
-        "synced_at",
-        "last_error",
+        "synced_at_when",
+        "short_error",
     ]
-    list_filter = ["target", "entity_type", "status", "tombstone"]
-    search_fields = ["public_id", "last_error"]
+    list_filter = ["target", "entity_type", "status", "tombstone", ("synced_at", admin.DateFieldListFilter)]
+    search_fields = ["=public_id", "last_error"]
     show_full_result_count = False
     actions = ["retry"]
 
-    @admin.action(description="Push again now")
+    synced_at_when = compact_time("synced_at", "Synced")
+
+    @admin.display(description="Last error")
+    def short_error(self, obj: SyncRecord) -> str:
+        return short(obj.last_error, 40)
+
+    @admin.action(description="Push again now", permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> None:
         count = sync_records_retry(queryset)
         self.message_user(request, f"Queued {count} record(s).", messages.SUCCESS)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.queue import TICK_LANE, enqueue, lane_queue, queue_is_empty
 from core.stages import StageStatus, rows_fail_abandoned, rows_mark_queued, sweepable
 from entities.models import Artist, CanonicalStatus, EntitySource, Performance, Venue, VenueDuplicate
+from entities.services.locate import refresh_due as enrichments_refresh_due
 from extraction.models import Extraction
 from images.models import UrlImage
 from mystage.pipeline.flow import (
@@ -54,6 +55,7 @@ def pipeline_sweep(
     patience = None if queue_is_empty() else settings.PIPELINE_QUEUED_PATIENCE_SECONDS
     counts: dict[str, int] = {}
     gave_up = 0
+    enrichments_refresh_due(now=now)  # expired answers (Google's 30 days) back to pending, swept below
     for name, model, task in STAGES:
         gave_up += rows_fail_abandoned(model, now=now)
         if callable(task):  # a stage of batch tasks (fetch): they find their rows themselves

@@ -161,6 +161,8 @@ class ApiClient:
     key_setting: ClassVar[str]  # the setting that holds the key: "GOOGLE_PLACES_API_KEY"
     default_base_url: ClassVar[str]
     default_min_interval_seconds: ClassVar[float] = 0.2
+    # An API without keys (MusicBrainz) identifies its callers otherwise (a User-Agent with a contact).
+    requires_key: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -178,9 +180,9 @@ class ApiClient:
         jitter: Callable[[], float] = random.random,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        if not api_key or not api_key.strip():
+        if self.requires_key and (not api_key or not api_key.strip()):
             raise MissingApiKeyError(self.label, self.key_setting)
-        self._api_key = api_key.strip()
+        self._api_key = (api_key or "").strip()
         self._http = http
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.timeout_seconds = timeout_seconds

@@ -114,9 +114,13 @@ def test_google_places_contributes_its_id_only(demo_web, places_api, pipeline_se
     assert (venue.locality, venue.postal_code, venue.country) == ("Seattle", "98103", "US")
     assert not venue.phone
     assert not venue.website or "google-only" not in venue.website
-    assert venue.latitude is None
-    assert venue.longitude is None
-    assert {entry["source"] for entry in venue.provenance.values()} == {"fremont-abbey"}
+    # Google's point is not kept: the venue is placed by the offline gazetteer at its postal code
+    assert (venue.latitude, venue.longitude) != (47.6587913, -122.3500937)
+    assert (venue.coord_precision, venue.coord_source) == ("postal_code", "gazetteer:postal_code")
+    assert {entry["source"] for entry in venue.provenance.values()} == {
+        "fremont-abbey",
+        "gazetteer:postal_code",
+    }
 
     # And nothing of Google's, not even its place ID, is in any document sent to Firestore or Algolia
     documents = list(pipeline_settings.SYNC_LOCAL_DIR.rglob("*.json"))

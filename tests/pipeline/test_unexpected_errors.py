@@ -11,7 +11,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from core.stages import StageStatus, claim, stage_task
-from entities.tasks import entity_source_resolve_task
+from entities.models import Enrichment, EnrichmentKind
+from entities.tasks import enrichment_run_task, entity_source_resolve_task
 from extraction.models import Extraction
 from images.models import UrlImage
 from images.tasks import image_fetch_task
@@ -114,6 +115,23 @@ def test_a_resolution_task_that_crashes_is_recorded(pipeline_settings, monkeypat
     assert es.attempts == 1
     assert "KeyError" in es.last_error
     assert "postal_code" in es.last_error
+
+
+def test_an_enrichment_whose_recompute_crashes_is_recorded(monkeypatch, settings):
+    # enrichment_run records what its lookups raise; a bug in the recompute after them (inside the
+    # transaction that marks the row done) is stage_task's to record
+    settings.PIPELINE_MAX_ATTEMPTS = 3
+    row = Enrichment.objects.create(kind=EnrichmentKind.GEOCODE_OFFLINE, entity_type="venue", entity_id=1)
+
+    def bug(*args, **kwargs):
+        raise ValueError("latitude out of range")
+
+    monkeypatch.setattr("entities.services.enrichment._recompute", bug)
+    with pytest.raises(ValueError, match="latitude"):
+        enrichment_run_task(row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (StageStatus.PENDING, 1)
+    assert row.last_error.startswith("Unexpected error (ValueError: latitude out of range)")
 
 
 def test_an_api_query_that_crashes_records_why_and_waits(monkeypatch):

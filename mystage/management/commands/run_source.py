@@ -12,11 +12,13 @@ import sys
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from tqdm import tqdm
 
+from core.commands import BaseCommand
+from core.queue import queued_tasks
 from core.stages import OPEN_STATUSES, StageStatus
 from entities.models import EntitySource
 from extraction.models import Extraction
@@ -69,6 +71,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["timeout"] <= 0:
+            raise CommandError("--timeout must be more than 0 seconds.")
         source = Source.objects.filter(name=options["name"]).first()
         if source is None:
             known = ", ".join(Source.objects.order_by("name").values_list("name", flat=True)[:30])
@@ -125,9 +129,6 @@ class Command(BaseCommand):
             Conf.SYNC = previous
 
     def _follow(self, source: Source, started: dt.datetime, deadline: float, progress: bool) -> None:
-        from django_q.brokers import get_broker
-
-        broker = get_broker()
         idle_polls = 0
         warned = False
         with tqdm(desc=source.name, unit="row", file=sys.stderr, disable=not progress or None) as bar:
@@ -145,7 +146,7 @@ class Command(BaseCommand):
                 if idle_polls >= 3:
                     return
                 started_any = rows["scrapes"].exclude(status=StageStatus.PENDING).exists()
-                if not (warned or started_any) and now - started > NO_WORKER_AFTER and broker.queue_size():
+                if not (warned or started_any) and now - started > NO_WORKER_AFTER and queued_tasks():
                     self.stderr.write(
                         "\nNo worker has taken a task yet: start one with `manage.py qcluster`, or use --inline."
                     )

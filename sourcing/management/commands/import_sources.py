@@ -1,18 +1,20 @@
-"""`manage.py import_sources FILE.json [--base-url URL]`: add sources and URLs from a JSON file, all or
-nothing: a URL that cannot be fetched (not http(s), no host) stores nothing and is named with its line."""
+"""`manage.py import_sources FILE.json [--base-url URL]`: add sources and URLs from a JSON file.
+
+The file: {"sources": [{"name", "kind", "priority", "url_kind", "urls": [...]}]}; a URL may be a path
+joined to --base-url. Every source and URL is checked first (names, kinds, and the one scrapable-URL
+check); one problem and nothing is written, each problem is reported with where it is.
+"""
 
 import json
-import re
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.conf import settings
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 
+from core.commands import BaseCommand, fail_with, input_file
+from sourcing.importing import check_kind, check_priority, check_source_name, check_url, check_url_kind
 from sourcing.services import sources_import
-from sourcing.urlnorm import InvalidUrl
-
-_WHERE = re.compile(r"^sources\[(\d+)\]\.urls\[(\d+)\]: ")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class Command(BaseCommand):
@@ -22,34 +24,59 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path)
+        parser.add_argument("path", help="The JSON file.")
         parser.add_argument("--base-url", default="", help="Prefix for URLs given as paths.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        text = options["path"].read_text()
-        spec = json.loads(text)
+        path = input_file(options["path"], "JSON file")
         try:
-            urls = sources_import(spec=spec, base_url=options["base_url"])
-        except InvalidUrl as exc:
+            spec = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path} is not UTF-8 text.") from exc
+        except json.JSONDecodeError as exc:
             raise CommandError(
-                f"{options['path']}{_line_of(text, spec, str(exc))}: {exc} Nothing was imported."
-            ) from None
-        self.stdout.write(self.style.SUCCESS(f"{len(spec['sources'])} sources, {len(urls)} URLs due now."))
+                f"{path} is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from exc
+        checked, problems = self._check(spec, base_url=options["base_url"])
+        if problems:
+            fail_with(self, problems, f"nothing was imported from {path}")
+        with transaction.atomic():
+            urls = sources_import(spec=checked, base_url=options["base_url"])
+        self.stdout.write(self.style.SUCCESS(f"{len(checked['sources'])} sources, {len(urls)} URLs due now."))
 
-
-def _line_of(text: str, spec: dict[str, Any], message: str) -> str:
-    """ ", line N" of the URL an error names (sources[i].urls[j]), found among the file's strings."""
-    where = _WHERE.match(message)
-    if where is None:
-        return ""
-    i, j = int(where.group(1)), int(where.group(2))
-    wanted = spec["sources"][i]["urls"][j]
-    # The same text may occur earlier (another source's URL): count the occurrences before it.
-    nth = sum(url == wanted for item in spec["sources"][:i] for url in item["urls"])
-    nth += sum(url == wanted for url in spec["sources"][i]["urls"][:j])
-    for match in _STRING.finditer(text):
-        if json.loads(match.group(0)) == wanted:
-            if nth == 0:
-                return f", line {text.count(chr(10), 0, match.start()) + 1}"
-            nth -= 1
-    return ""
+    def _check(self, spec: Any, *, base_url: str) -> tuple[dict[str, Any], list[str]]:
+        if not isinstance(spec, dict) or not isinstance(spec.get("sources"), list):
+            return {}, [
+                'the file must be an object with a list "sources": {"sources": [{"name": …, "urls": […]}]}'
+            ]
+        allowed = settings.SCRAPE_ALLOWED_PRIVATE_HOSTS
+        problems: list[str] = []
+        sources: list[dict[str, Any]] = []
+        for i, item in enumerate(spec["sources"]):
+            where = f"sources[{i}]"
+            if not isinstance(item, dict):
+                problems.append(f"{where}: each source must be an object")
+                continue
+            checked: dict[str, Any] = {}
+            for key, check in (
+                ("name", check_source_name),
+                ("kind", check_kind),
+                ("priority", check_priority),
+                ("url_kind", check_url_kind),
+            ):
+                try:
+                    checked[key] = check(item.get(key))
+                except ValueError as exc:
+                    problems.append(f"{where}: {exc}")
+            urls = item.get("urls")
+            if not isinstance(urls, list) or not urls:
+                problems.append(f'{where}: "urls" must be a non-empty list')
+                urls = []
+            checked["urls"] = []
+            for j, url in enumerate(urls):
+                try:
+                    checked["urls"].append(check_url(url, base_url=base_url, allowed_private=allowed))
+                except ValueError as exc:
+                    problems.append(f"{where}.urls[{j}]: {exc}")
+            sources.append(checked)
+        return {"sources": sources}, problems
