@@ -1,5 +1,6 @@
 """django-q2 tasks for entities."""
 
+from core.queue import job_started
 from core.stages import stage_task
 from entities import services
 
@@ -23,5 +24,6 @@ def enrichment_run_task(enrichment_id: int) -> str | None:
     return services.enrichment_run(enrichment_id=enrichment_id)
 
 
-def gazetteer_build_task() -> int:
+def gazetteer_build_task(job_key: str | None = None) -> int:
+    job_started(job_key)
     return services.gazetteer_build()

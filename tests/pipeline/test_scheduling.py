@@ -164,6 +164,17 @@ def test_a_job_whose_mark_outlived_the_patience_is_queued_again(settings):
 # --- due URLs: bounded batches, no cap ---------------------------------------------------------
 
 
+def test_venues_waiting_for_the_gazetteer_queue_one_build_not_one_each(settings, tmp_path):
+    from entities.services import locate
+
+    settings.GAZETTEER_DIR = tmp_path / "not-built-here"
+    locate._gazetteer.cache_clear()
+    for _ in range(5):  # five recomputes, each in its own transaction, before a worker takes the build
+        with pytest.raises(locate.GazetteerNotBuilt):
+            locate.gazetteer()
+    assert tasks("entities.tasks.gazetteer_build_task") == [()]
+
+
 def _urls(n: int) -> list[Url]:
     source = sourcing.source_upsert(name="many", kind="venue_site")
     return [sourcing.url_add(source=source, url=f"http://venue{i}.example/") for i in range(n)]
