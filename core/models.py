@@ -1,4 +1,5 @@
-"""Models every layer may use: API keys for the REST API (the app routers authenticate with them)."""
+"""Models every layer may use: API keys for the REST API (the app routers authenticate with them), and
+the marks that keep one batch task per key in the queue (core.queue.enqueue_job)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,16 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class QueuedJob(models.Model):
+    """A batch task (no row of its own) that waits in the task queue: at most one per key (core.queue)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Empty: none queued now.")
+
+    class Meta:
+        db_table = "queued_jobs"
+
+    def __str__(self) -> str:
+        return self.key

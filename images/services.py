@@ -23,7 +23,7 @@ from images.imaging import ImageRejected, ProcessedImage, content_hash, process_
 from images.models import UrlImage
 from images.selectors import image_url_key, is_fetchable_image_url
 from images.signals import image_stored
-from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
+from sourcing.fetching import FetchError, FetchPolicy, fetch
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +140,10 @@ def image_fetch(*, image_id: int) -> UrlImage | None:
         return None  # already done, or another worker holds it
     # The network call runs outside any transaction: no database lock is held while we wait.
     try:
-        with PinnedClient() as client:
-            result = fetch(image.url, client=client, policy=image_fetch_policy())
+        result = fetch(image.url, policy=image_fetch_policy())
     except FetchError as exc:
         logger.warning("image %s (%s) not fetched: %s", image.pk, image.url, exc.reason)
-        fail(image, exc.reason, retryable=exc.retryable)
+        fail(image, exc.reason, retryable=exc.retryable, retry_after=exc.retry_after)
         return image
     body = result.body
     digest = content_hash(body)

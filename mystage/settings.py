@@ -98,7 +98,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'mystage.sqlite3'}"
 DATABASE_URL = env_str("DATABASE_URL", "") or DEFAULT_DATABASE_URL
-_db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)))
+# Connections are kept (DB_CONN_MAX_AGE seconds, checked before reuse): django-q2 closes old
+# connections around every task, so with 0 every task and every broker poll opened a new one.
+_db: dict[str, Any] = dict(
+    dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 300), conn_health_checks=True)
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a qcluster worker writes; IMMEDIATE transactions take the
     # write lock up front, so two workers wait on busy_timeout instead of failing with "database is locked".
@@ -142,16 +146,23 @@ CACHES: dict[str, Any] = {
 
 # --- Task queue (django-q2) -----------------------------------------------------------------
 TASK_TIMEOUT_SECONDS = env_int("TASK_TIMEOUT_SECONDS", 300)
+Q_WORKERS = env_int("Q_WORKERS", 2)
 Q_CLUSTER: dict[str, Any] = {
     "name": env_str("Q_CLUSTER_NAME", "mystage"),
-    "workers": env_int("Q_WORKERS", 2),
+    "workers": Q_WORKERS,
     # q2 requires timeout < retry: a task that outlives its timeout is killed before it is redelivered.
     "timeout": TASK_TIMEOUT_SECONDS,
     "retry": TASK_TIMEOUT_SECONDS + 60,
     "max_attempts": env_int("Q_MAX_ATTEMPTS", 5),
-    "save_limit": env_int("Q_SAVE_LIMIT", 1000),
+    # Successful tasks are not stored (-1): with a limit, q2's monitor reloads every stored result to
+    # prune one after each task. Failures are always stored (ack_failures), with their tracebacks; every
+    # stage row records its own outcome anyway.
+    "save_limit": env_int("Q_SAVE_LIMIT", -1),
     "ack_failures": True,
     "catch_up": False,
+    # How many tasks the cluster takes from the broker ahead of its workers: one each, so a tick queued
+    # in its lane waits behind at most that many (core.brokers).
+    "queue_limit": env_int("Q_QUEUE_LIMIT", Q_WORKERS),
     "poll": env_float("Q_POLL_SECONDS", 0.2),
     "sync": env_bool("Q_SYNC", False),
     "label": "Task queue",
@@ -160,8 +171,10 @@ Q_CLUSTER: dict[str, Any] = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER["broker_class"] = "core.brokers.LaneRedis"
 else:
     Q_CLUSTER["orm"] = "default"
+    Q_CLUSTER["broker_class"] = "core.brokers.LaneORM"
 
 # --- REST API rate limits (django-ninja throttling): requests per period, per API key or staff
 # member, and per client address for anonymous callers ("N/s", "N/min", "N/hour", "N/day").
@@ -173,6 +186,11 @@ NINJA_NUM_PROXIES = env_int("API_NUM_PROXIES", 0) or None
 # How long a claimed row may stay "running" before the sweeper assumes its worker died.
 PIPELINE_LEASE_SECONDS = env_int("PIPELINE_LEASE_SECONDS", TASK_TIMEOUT_SECONDS + 30)
 PIPELINE_MAX_ATTEMPTS = env_int("PIPELINE_MAX_ATTEMPTS", 5)
+# A pending row whose task was queued longer ago than this is taken to have lost it (a broker restarted
+# without its data) and is queued again by the sweeper; rows in a backlog are not touched before.
+PIPELINE_QUEUED_PATIENCE_SECONDS = env_int("PIPELINE_QUEUED_PATIENCE_SECONDS", 30 * 60)
+# The most rows the sweeper queues per stage and run.
+PIPELINE_SWEEP_BATCH = env_int("PIPELINE_SWEEP_BATCH", 500)
 
 # --- Scraping -------------------------------------------------------------------------------
 SCRAPE_USER_AGENT = env_str("SCRAPE_USER_AGENT", "MyStageBot/0.1 (+https://mystage.example/bot)")
@@ -185,11 +203,24 @@ SCRAPE_ALLOWED_PRIVATE_HOSTS = env_list("SCRAPE_ALLOWED_PRIVATE_HOSTS", "")
 # pipeline benchmark maps "*.venues.test=127.0.0.1"). The private-address guard still applies.
 SCRAPE_HOST_OVERRIDES = env_list("SCRAPE_HOST_OVERRIDES", "")
 # Politeness: the minimum gap between two requests to one host (a source may set its own; robots.txt's
-# Crawl-delay raises it), how long robots.txt is cached, and how long a worker may wait for its slot
-# before it hands the scrape back to the queue instead.
+# Crawl-delay raises it, a day at most), requests in flight per host, how long robots.txt is cached.
 SCRAPE_DEFAULT_HOST_DELAY_SECONDS = env_float("SCRAPE_DEFAULT_HOST_DELAY_SECONDS", 1.0)
+SCRAPE_HOST_CONCURRENCY = env_int("SCRAPE_HOST_CONCURRENCY", 1)
 SCRAPE_ROBOTS_TTL_SECONDS = env_int("SCRAPE_ROBOTS_TTL_SECONDS", 24 * 3600)
+# A worker that asks one request at a time (MusicBrainz enrichment, sourcing.politeness.reserve_slot)
+# waits at most this long for its host's slot; a later slot puts the row back in the queue.
 SCRAPE_MAX_SLOT_WAIT_SECONDS = env_float("SCRAPE_MAX_SLOT_WAIT_SECONDS", 10.0)
+# The fetch stage (sourcing/fetch_stage.py): each batch task takes up to SCRAPE_BATCH_SIZE due scrapes
+# (at most SCRAPE_BATCH_PER_HOST of one host), fetches them with SCRAPE_CONCURRENCY requests in flight,
+# and hands back a page whose host is not free within SCRAPE_BATCH_WINDOW_SECONDS; SCRAPE_FETCH_TASKS
+# batch tasks run at a time (in the fetch lane, ahead of the other stages).
+SCRAPE_BATCH_SIZE = env_int("SCRAPE_BATCH_SIZE", 500)
+SCRAPE_BATCH_PER_HOST = env_int("SCRAPE_BATCH_PER_HOST", 10)
+SCRAPE_BATCH_WINDOW_SECONDS = env_float("SCRAPE_BATCH_WINDOW_SECONDS", 10.0)
+SCRAPE_CONCURRENCY = env_int("SCRAPE_CONCURRENCY", 64)
+SCRAPE_FETCH_TASKS = env_int("SCRAPE_FETCH_TASKS", 1)
+# URLs a tick turns into scrapes per task; a full batch queues the next one at once.
+SCRAPE_DUE_BATCH = env_int("SCRAPE_DUE_BATCH", 1000)
 
 # --- Source API keys ------------------------------------------------------------------------
 # Keys of the source APIs (sourcing/clients/); a client whose key is unset refuses to start and says

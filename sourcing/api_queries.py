@@ -14,7 +14,8 @@ import httpx
 from django.db import transaction
 from django.utils import timezone
 
-from core.stages import StageStatus
+from core.retry import clamp_wait
+from core.stages import StageStatus, readable, unexpected_reason
 from sourcing.api_clients import api_client_for
 from sourcing.clients import ApiResponse, MissingApiKeyError, SourceApiError
 from sourcing.models import ScheduledTask, Scrape, Source, Url, UrlKind
@@ -73,13 +74,17 @@ def _call(client: Any, method: str, args: dict[str, Any]) -> Iterable[ApiRespons
 
 
 def api_query_run(*, task_id: int) -> dict[str, int]:
-    """Run one API query task: every page it returns (up to params["max_pages"]) becomes a Scrape."""
+    """Run one API query task: every page it returns (up to params["max_pages"]) becomes a Scrape.
+
+    Any failure, expected (the API refused, a key is missing, the params are wrong) or not (a bug), is
+    recorded on the task (`last_error`) and the query waits before it runs again (the API's Retry-After,
+    at most a day, else 15 minutes); pages stored before it stay stored."""
     task = ScheduledTask.objects.select_related("source").get(pk=task_id)
-    if task.source is None:
-        raise ValueError(f"The API query {task.name!r} has no source.")
     params = task.params or {}
     counts = {"pages": 0, "changed": 0}
     try:
+        if task.source is None:
+            raise ValueError(f"The API query {task.name!r} has no source.")
         with httpx.Client() as http:
             client = api_client_for(task.source.kind, http=http)
             pages = _call(client, params["method"], dict(params.get("args") or {}))
@@ -87,12 +92,19 @@ def api_query_run(*, task_id: int) -> dict[str, int]:
                 counts["pages"] += 1
                 counts["changed"] += not api_page_store(source=task.source, page=page).unchanged
     except (SourceApiError, MissingApiKeyError, ValueError, KeyError) as exc:
-        retry_after = getattr(exc, "retry_after", None) or 15 * 60
-        reason = f"{type(exc).__name__}: {exc}"
-        logger.warning("API query %s failed: %s", task.name, reason)
-        ScheduledTask.objects.filter(pk=task.pk).update(
-            last_error=reason[:2000], next_run_at=timezone.now() + dt.timedelta(seconds=retry_after)
-        )
+        _record_failure(task, f"{type(exc).__name__}: {exc}", getattr(exc, "retry_after", None))
+        return counts
+    except Exception as exc:  # a bug: recorded where people look, and the query does not run every minute
+        logger.exception("API query %s failed unexpectedly", task.name)
+        _record_failure(task, unexpected_reason(exc), None)
         return counts
     ScheduledTask.objects.filter(pk=task.pk).update(last_error="")
     return counts
+
+
+def _record_failure(task: ScheduledTask, reason: str, retry_after: float | None) -> None:
+    wait = clamp_wait(retry_after) if retry_after else 15 * 60
+    logger.warning("API query %s failed: %s", task.name, reason)
+    ScheduledTask.objects.filter(pk=task.pk).update(
+        last_error=readable(reason)[:2000], next_run_at=timezone.now() + dt.timedelta(seconds=wait)
+    )

@@ -55,9 +55,10 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from core.retry import Backoff, retry_call_async
+from core.retry import Backoff, clamp_wait, retry_call_async
 from sourcing.fetchrules import (
     REDIRECT_CODES,
+    BodyDecoder,
     BodyLimit,
     FetchError,
     FetchPolicy,
@@ -90,6 +91,8 @@ __all__ = [
     "FetchRequest",
     "FetchResult",
     "HostPolicy",
+    "HostReport",
+    "HostSeed",
     "RetryPolicy",
     "extract_links",
     "fetch_many",
@@ -132,6 +135,8 @@ class CrawlPolicy:
     robots_error_ttl_seconds: float = 60.0  # how long an unreadable robots.txt keeps its host closed
     robots_max_bytes: int = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
     dns_ttl_seconds: float = 60.0
+    # False: robots.txt is not read (a one-off fetch whose caller applies it, or an image).
+    obey_robots: bool = True
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,10 @@ class FetchRequest:
     url: str
     etag: str = ""
     last_modified: str = ""
+    # The latest time.monotonic() at which its first request may start. A host not free by then (its
+    # delay, a Crawl-delay, a 429's pause) hands the request back unstarted (`FetchOutcome.deferred`)
+    # instead of keeping the caller waiting; None waits as long as politeness asks.
+    start_by: float | None = None
 
 
 @dataclass
@@ -150,10 +159,37 @@ class FetchOutcome:
     error: FetchError | None = None
     attempts: int = 0  # requests made for it, redirect hops included
     depth: int = 0  # links followed from a start URL (Crawler only)
+    # Never started: its host was not free by the request's `start_by`; `error.retry_after` says when
+    # it will be. Not a failure of the page.
+    deferred: bool = False
 
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+
+@dataclass(frozen=True)
+class HostSeed:
+    """What a caller already knows about an origin before fetching there (the pipeline keeps it in the
+    database, shared by every worker): cached robots.txt rules, the last request's start, a pause."""
+
+    robots: RobotsRules | None = None  # None: robots.txt is fetched first (when obeyed)
+    robots_ttl_seconds: float = 0.0  # how much longer `robots` holds
+    seconds_since_last_start: float | None = None
+    paused_seconds: float = 0.0  # what is left of a 429's Retry-After
+
+
+@dataclass(frozen=True)
+class HostReport:
+    """What a fetcher learnt about an origin, for the caller to keep: the last start and the delay now in
+    force, a pause, and robots.txt if it was fetched (status and text; None when it was not, or could
+    not be read)."""
+
+    origin: str
+    seconds_since_last_start: float | None
+    min_delay_seconds: float
+    paused_seconds: float
+    robots_answer: tuple[int, str] | None
 
 
 # --- resolving and the guard -------------------------------------------------------------------
@@ -168,6 +204,13 @@ async def system_resolver_async(host: str) -> list[str]:
     except socket.gaierror as exc:
         raise resolution_error(host, exc) from exc
     return sorted({str(info[4][0]) for info in infos})
+
+
+def _literal_address(host: str) -> list[str] | None:
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        return None
 
 
 class _Guard:
@@ -197,7 +240,10 @@ class _Guard:
         return await asyncio.shield(lookup)
 
     async def _lookup(self, host: str) -> list[str]:
-        addresses = host_override(host, self._policy.host_overrides)
+        # fetchrules.resolve_host's order: an address is itself, then the overrides, then the resolver.
+        addresses = _literal_address(host)
+        if addresses is None:
+            addresses = host_override(host, self._policy.host_overrides)
         if addresses is None:
             answer = self._resolver(host)
             addresses = answer if isinstance(answer, list) else await answer
@@ -217,7 +263,7 @@ class _Response(Protocol):
     status_code: int
     headers: dict[str, str]  # lower-case names
 
-    def chunks(self) -> AsyncIterator[bytes]: ...  # decoded (decompressed) body
+    def chunks(self) -> AsyncIterator[bytes]: ...  # the raw body, still content-encoded
 
 
 class Transport(Protocol):
@@ -239,7 +285,9 @@ class _AiohttpResponse:
         self.headers = {k.lower(): v for k, v in response.headers.items()}
 
     def chunks(self) -> AsyncIterator[bytes]:
-        chunks: AsyncIterator[bytes] = self._response.content.iter_chunked(65536)
+        # Raw bytes as they arrive (the session does not decompress): BodyDecoder undoes the
+        # Content-Encoding a bounded step at a time.
+        chunks: AsyncIterator[bytes] = self._response.content.iter_any()
         return chunks
 
 
@@ -278,7 +326,7 @@ class AiohttpTransport:
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=None),  # the caller bounds each attempt
             cookie_jar=aiohttp.DummyCookieJar(),
-            auto_decompress=True,
+            auto_decompress=False,  # fetchrules.BodyDecoder decompresses, bounded by its output
             trust_env=False,
         )
         self._url = URL
@@ -313,7 +361,7 @@ class _HttpxResponse:
         self.headers = {k.lower(): v for k, v in response.headers.items()}
 
     def chunks(self) -> AsyncIterator[bytes]:
-        chunks: AsyncIterator[bytes] = self._response.aiter_bytes(65536)
+        chunks: AsyncIterator[bytes] = self._response.aiter_raw()  # decoded by fetchrules.BodyDecoder
         return chunks
 
 
@@ -403,7 +451,8 @@ class _Robots:
         if self.error is not None:
             return FetchError(self.error.reason, retryable=self.error.retryable)
         if self.rules is not None and not self.rules.allows(user_agent, url):
-            return FetchError(f"robots.txt disallows {url} for {user_agent}.", retryable=False)
+            host = urlsplit(url).netloc
+            return FetchError(f"robots.txt of {host} disallows this URL for {user_agent}.", retryable=False)
         return None
 
 
@@ -413,13 +462,15 @@ class _Robots:
 class _Host:
     __slots__ = (
         "active",
+        "last_start",
         "max_concurrency",
         "min_delay",
-        "next_start",
         "origin",
+        "paused_until",
         "pending",
         "policy",
         "robots",
+        "robots_answer",
         "robots_loading",
         "timer",
         "waiting",
@@ -431,12 +482,21 @@ class _Host:
         self.max_concurrency = max(1, policy.max_concurrency)
         self.min_delay = policy.min_delay_seconds
         self.active = 0
-        self.next_start = 0.0
+        # The next request may start at last_start + min_delay: kept apart, so that a new Crawl-delay
+        # (robots.txt fetched again) moves the next start either way, never stuck at an old one.
+        self.last_start: float | None = None
+        self.paused_until = 0.0  # a 429's Retry-After: the whole host waits
         self.pending: deque[_Job] = deque()
         self.robots: _Robots | None = None
+        self.robots_answer: tuple[int, str] | None = None
         self.robots_loading = False
         self.timer: asyncio.TimerHandle | None = None
         self.waiting = False  # queued for a global slot
+
+    @property
+    def next_start(self) -> float:
+        spaced = self.last_start + self.min_delay if self.last_start is not None else 0.0
+        return max(spaced, self.paused_until)
 
 
 class _Job:
@@ -477,8 +537,10 @@ class _Job:
         self.hostname = (parts.hostname or "").lower()
         self.origin = f"{scheme}://{parts.netloc.lower()}"
 
-    def finish(self, result: FetchResult | None = None, error: FetchError | None = None) -> None:
-        self.on_done(FetchOutcome(self.request.url, result, error, self.requests, self.depth))
+    def finish(
+        self, result: FetchResult | None = None, error: FetchError | None = None, *, deferred: bool = False
+    ) -> None:
+        self.on_done(FetchOutcome(self.request.url, result, error, self.requests, self.depth, deferred))
 
 
 def _origin(url: str) -> str:
@@ -539,6 +601,33 @@ class AsyncFetcher:
         await self._transport.aclose()
 
     # -- public API
+
+    def seed_host(self, origin: str, seed: HostSeed) -> None:
+        """Start an origin from what the caller knows (call before submitting its URLs)."""
+        host = self._host(origin.lower())
+        now = time.monotonic()
+        if seed.robots is not None and seed.robots_ttl_seconds > 0:
+            robots = _Robots(seed.robots, now + seed.robots_ttl_seconds)
+            robots.crawl_delay = seed.robots.crawl_delay(self.policy.fetch.user_agent) or 0.0
+            host.robots = robots
+            host.min_delay = max(host.policy.min_delay_seconds, robots.crawl_delay)
+        if seed.seconds_since_last_start is not None:
+            host.last_start = now - max(0.0, seed.seconds_since_last_start)
+        host.paused_until = now + clamp_wait(seed.paused_seconds) if seed.paused_seconds > 0 else 0.0
+
+    def host_reports(self) -> list[HostReport]:
+        """What this fetcher learnt about each origin it went to (see HostReport)."""
+        now = time.monotonic()
+        return [
+            HostReport(
+                origin=host.origin,
+                seconds_since_last_start=None if host.last_start is None else now - host.last_start,
+                min_delay_seconds=host.min_delay,
+                paused_seconds=max(0.0, host.paused_until - now),
+                robots_answer=host.robots_answer,
+            )
+            for host in self._hosts.values()
+        ]
 
     def submit(
         self, request: FetchRequest | str, on_done: Callable[[FetchOutcome], None], *, depth: int = 0
@@ -602,7 +691,6 @@ class AsyncFetcher:
         """Start as many of the host's jobs as its rules and the global limit allow, now."""
         if self._closed:
             return
-        robots = host.robots
         while host.pending and host.active < host.max_concurrency:
             if self._active >= self.concurrency:
                 if not host.waiting:
@@ -610,23 +698,49 @@ class AsyncFetcher:
                     self._waiting.append(host)
                 return
             now = time.monotonic()
-            if robots is None or robots.expires <= now:
+            robots = host.robots
+            if self.policy.obey_robots and (robots is None or robots.expires <= now):
                 if not host.robots_loading:
                     host.robots_loading = True
                     self._start(host, self._load_robots(host))
                 return
-            if host.next_start > now:
-                if host.timer is None:
-                    host.timer = asyncio.get_running_loop().call_at(host.next_start, self._wake, host)
+            start_at = host.next_start
+            if start_at > now:
+                self._settle_waiting(host, robots, start_at, now)
+                if host.pending and host.timer is None:
+                    host.timer = asyncio.get_running_loop().call_at(start_at, self._wake, host)
                 return
             job = host.pending.popleft()
-            refusal = robots.refusal(job.url, self.policy.fetch.user_agent)
+            refusal = robots.refusal(job.url, self.policy.fetch.user_agent) if robots is not None else None
             if refusal is not None:
                 job.finish(error=refusal)
                 continue
-            if host.min_delay > 0:
-                host.next_start = now + host.min_delay
+            host.last_start = now
             self._start(host, self._run(host, job))
+
+    def _settle_waiting(self, host: _Host, robots: _Robots | None, start_at: float, now: float) -> None:
+        """While a host must wait: finish now the jobs robots.txt refuses (they need no request), and
+        hand back those that asked to start before the host is free (see FetchRequest.start_by)."""
+        kept: deque[_Job] = deque()
+        user_agent = self.policy.fetch.user_agent
+        for job in host.pending:
+            refusal = robots.refusal(job.url, user_agent) if robots is not None else None
+            start_by = job.request.start_by
+            if refusal is not None:
+                job.finish(error=refusal)
+            elif start_by is not None and start_by < start_at and job.requests == 0:
+                wait = start_at - now
+                job.finish(
+                    error=FetchError(
+                        f"Not started: {host.origin} is not free for another {wait:.1f} s (politeness).",
+                        retryable=True,
+                        retry_after=wait,
+                    ),
+                    deferred=True,
+                )
+            else:
+                kept.append(job)
+        host.pending = kept
 
     def _wake(self, host: _Host) -> None:
         host.timer = None
@@ -673,6 +787,8 @@ class AsyncFetcher:
             if remaining <= 0:
                 raise total_time_error(fetch_policy.timeout_seconds)
             try:
+                # One deadline for the hop and the hops before it: DNS, connect, headers and body
+                # together, however slowly a site drips them (never a read timeout per byte).
                 async with asyncio.timeout(remaining):
                     await self._guard.addresses(job.hostname)
                     outcome = await self._request(job)
@@ -719,21 +835,25 @@ class AsyncFetcher:
                     self.policy.fetch.max_redirects,
                 )
             check_declared_size(response.headers, max_bytes)
-            limit = BodyLimit(max_bytes)
+            decoder = BodyDecoder(response.headers.get("content-encoding", ""), BodyLimit(max_bytes))
             async for chunk in response.chunks():
-                limit.add(chunk)
+                decoder.feed(chunk)
             return FetchResult(
                 url=request.url,
                 final_url=job.url,
                 status_code=status,
                 headers=response.headers,
-                body=limit.body(),
+                body=decoder.finish(),
                 elapsed_ms=0,
                 not_modified=status == 304,
                 redirects=job.redirects,
             )
 
     def _failed(self, host: _Host, job: _Job, error: FetchError) -> None:
+        if error.status_code == 429 and error.retry_after is not None:
+            # The site asked us to slow down: the whole host waits, not just this URL (and whatever
+            # the site asked, a day at most: parse_retry_after clamps it).
+            host.paused_until = max(host.paused_until, time.monotonic() + clamp_wait(error.retry_after))
         delay, error = self._retry_delay(job, error)
         if delay is None:
             job.finish(error=error)
@@ -742,9 +862,7 @@ class AsyncFetcher:
         job.waited += delay
         job.spent = 0.0
         if error.status_code == 429 and error.retry_after is not None:
-            # The site asked us to slow down: the whole host waits, not just this URL.
-            host.next_start = max(host.next_start, time.monotonic() + delay)
-            self._enqueue(job, first=True)
+            self._enqueue(job, first=True)  # behind the host's pause
         else:
             self._later(delay, job)
 
@@ -754,6 +872,8 @@ class AsyncFetcher:
         if not error.retryable:
             return None, error
         if job.failures + 1 >= retry.max_attempts:
+            if retry.max_attempts <= 1:
+                return None, error  # the caller retries (the pipeline: a row's backoff)
             return None, _explained(error, f"Gave up after {job.failures + 1} attempts: ")
         delay = retry.backoff.delay(job.failures + 1, retry_after=error.retry_after)
         if job.waited + delay > retry.max_total_wait_seconds:
@@ -771,11 +891,13 @@ class AsyncFetcher:
         policy = self.policy
         try:
             status, body = await self._fetch_robots(host.origin)
-            rules = rules_for_response(
-                status, decode_body(body)[0]
-            )  # the one decoder, as the pipeline reads it
+            # The one decoder, as the pipeline reads bodies: a charset=undefined or a body that is not
+            # UTF-8 is read leniently, never a UnicodeError.
+            text = decode_body(body)[0]
+            rules = rules_for_response(status, text)
             robots = _Robots(rules, time.monotonic() + policy.robots_ttl_seconds)
             robots.crawl_delay = rules.crawl_delay(policy.fetch.user_agent) or 0.0
+            host.robots_answer = (status, text)
         except Exception as exc:  # FetchError, or a bug: either way the host's jobs must not wait forever
             if not isinstance(exc, FetchError):
                 logger.exception("Unexpected error reading robots.txt of %s", host.origin)
@@ -786,6 +908,7 @@ class AsyncFetcher:
                     "from the host until it can be (RFC 9309).",
                     retryable=True,
                     status_code=exc.status_code,
+                    retry_after=policy.robots_error_ttl_seconds,
                 )
                 ttl = policy.robots_error_ttl_seconds
             else:
@@ -793,9 +916,10 @@ class AsyncFetcher:
             robots = _Robots(None, time.monotonic() + ttl, error=exc)
         host.robots = robots
         host.robots_loading = False
+        # Recomputed, not raised: a robots.txt that no longer asks for a long Crawl-delay frees the host.
         host.min_delay = max(host.policy.min_delay_seconds, robots.crawl_delay)
-        if host.min_delay > 0:
-            host.next_start = max(host.next_start, started + host.min_delay)
+        if host.min_delay > 0:  # robots.txt was a request too
+            host.last_start = max(host.last_start or started, started)
 
     async def _fetch_robots(self, origin: str) -> tuple[int, bytes]:
         """Status and body of the origin's robots.txt, retried like any fetch, redirects followed."""
@@ -827,11 +951,14 @@ class AsyncFetcher:
                                     status_code=status,
                                     retry_after=parse_retry_after(response.headers.get("retry-after")),
                                 )
-                            limit = BodyLimit(policy.robots_max_bytes, truncate=True)
+                            decoder = BodyDecoder(
+                                response.headers.get("content-encoding", ""),
+                                BodyLimit(policy.robots_max_bytes, truncate=True),
+                            )
                             async for chunk in response.chunks():
-                                if not limit.add(chunk):
+                                if not decoder.feed(chunk):
                                     break
-                            return status, limit.body()
+                            return status, decoder.limit.body()
                 except TimeoutError:
                     raise timeout_error(policy.fetch.timeout_seconds, "robots.txt") from None
 

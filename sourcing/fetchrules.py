@@ -19,11 +19,15 @@ import hashlib
 import ipaddress
 import re
 import socket
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+import brotli
 
 from core.retry import clamp_wait
 
@@ -140,12 +144,49 @@ def resolve_host(host: str, policy: FetchPolicy, resolver: Resolver = system_res
     return override if override is not None else resolver(host)
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits: NAT64's well-known prefix (RFC 6052)
+# and the deprecated IPv4-compatible addresses (RFC 4291, ::a.b.c.d). A translator or an old stack
+# connects them to that IPv4 address, so it is what the guard must judge.
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# The local-use NAT64 prefix (RFC 8215) leads to whatever IPv4 network a local translator serves: never
+# public, whatever it embeds.
+_NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
+    (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:aabb:ccdd::) and Teredo (2001::/32: its server
+    and its client). Empty for an address that embeds none."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if (ip in _NAT64_WELL_KNOWN or ip in _IPV4_COMPATIBLE) and int(ip) > 1:  # not :: or ::1 themselves
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def is_public_address(address: str) -> bool:
+    """Whether a connection to `address` reaches the public internet: not private, loopback,
+    link-local, shared (100.64/10), reserved or multicast, nor an IPv6 form of such an IPv4 address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
-    # is_global excludes private, loopback, link-local, reserved and shared (100.64/10) ranges.
-    return ip.is_global and not ip.is_multicast
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL_USE:
+            return False
+        embedded = embedded_ipv4(ip)
+        if embedded:  # judged by where it leads: 64:ff9b::7f00:1 is 127.0.0.1
+            return all(_is_public(v4) for v4 in embedded)
+    return _is_public(ip)
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    # is_global excludes private, loopback, link-local and shared ranges; reserved ones (240/4, ::/8)
+    # are checked too, since Python counts some of them global.
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
 
 
 def is_allowed_private(host: str, address: str, allowed: Iterable[str]) -> bool:
@@ -196,7 +237,7 @@ def check_destination(url: str, policy: FetchPolicy, resolver: Resolver = system
 
 
 def request_headers(policy: FetchPolicy, etag: str = "", last_modified: str = "") -> dict[str, str]:
-    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"}
+    headers = {"User-Agent": policy.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -274,6 +315,116 @@ class BodyLimit:
 
     def body(self) -> bytes:
         return self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+
+
+# The content codings we ask for, each undone by `BodyDecoder` a bounded step at a time.
+ACCEPT_ENCODING = "gzip, deflate, br"
+# The most one step of decompression may produce: a compressed chunk inflating a thousandfold (a bomb)
+# is read 64 KiB at a time, each step counted against the limit before the next is made.
+DECODE_STEP_BYTES = 64 * 1024
+
+
+class BodyDecoder:
+    """Undoes a response's Content-Encoding as its raw chunks arrive, into a `BodyLimit`.
+
+    Decompression is bounded by its output, not its input: every step produces at most
+    DECODE_STEP_BYTES, which the limit counts before the next step, so a gzip, deflate or brotli bomb
+    stops at the limit (plus one step) whatever one compressed chunk would inflate to. gzip may have
+    several members (RFC 1952); deflate is zlib-wrapped or, as some servers send it, raw.
+    """
+
+    __slots__ = ("_brotli", "_coding", "_zlib", "_zlib_started", "limit")
+
+    def __init__(self, content_encoding: str, limit: BodyLimit) -> None:
+        self.limit = limit
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1:
+            raise FetchError(
+                f"The response is encoded several times over ({content_encoding}); we do not undo that.",
+                retryable=False,
+            )
+        coding = codings[0] if codings else ""
+        if coding == "x-gzip":
+            coding = "gzip"
+        if coding not in ("", "gzip", "deflate", "br"):
+            raise FetchError(
+                f"The response is encoded with {coding!r}, which we did not ask for and cannot read.",
+                retryable=False,
+            )
+        self._coding = coding
+        self._zlib: zlib._Decompress | None = None
+        self._zlib_started = False
+        self._brotli: Any = None
+        if coding in ("gzip", "deflate"):
+            self._zlib = zlib.decompressobj(_GZIP_WBITS if coding == "gzip" else zlib.MAX_WBITS)
+        elif coding == "br":
+            self._brotli = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> bool:
+        """Decode one raw chunk; False once a truncating limit is full (stop reading)."""
+        if not data:
+            return True
+        try:
+            if self._zlib is not None:
+                return self._feed_zlib(data)
+            if self._brotli is not None:
+                return self._feed_brotli(data)
+        except (zlib.error, brotli.error) as exc:
+            raise decoding_error(exc) from exc
+        return self.limit.add(data)
+
+    def _feed_zlib(self, data: bytes) -> bool:
+        decoder = self._zlib
+        assert decoder is not None
+        if not self._zlib_started and self._coding == "deflate":
+            self._zlib_started = True
+            try:
+                return self._drain_zlib(decoder, data)
+            except zlib.error:  # raw deflate without the zlib wrapper (RFC 9110 says wrapped; some send raw)
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self._drain_zlib(self._zlib, data)
+        self._zlib_started = True
+        return self._drain_zlib(decoder, data)
+
+    def _drain_zlib(self, decoder: zlib._Decompress, data: bytes) -> bool:
+        while True:
+            out = decoder.decompress(data, DECODE_STEP_BYTES)
+            if out and not self.limit.add(out):
+                return False
+            data = decoder.unconsumed_tail
+            if decoder.eof:
+                if self._coding == "gzip" and decoder.unused_data:  # another gzip member (RFC 1952)
+                    data = decoder.unused_data
+                    self._zlib = decoder = zlib.decompressobj(_GZIP_WBITS)
+                    continue
+                return True
+            if not data and len(out) < DECODE_STEP_BYTES:  # all input read, nothing left inside
+                return True
+
+    def _feed_brotli(self, data: bytes) -> bool:
+        decoder = self._brotli
+        out = decoder.process(data, output_buffer_limit=DECODE_STEP_BYTES)
+        while True:
+            if out and not self.limit.add(out):
+                return False
+            if decoder.can_accept_more_data() or decoder.is_finished():
+                return True
+            out = decoder.process(b"", output_buffer_limit=DECODE_STEP_BYTES)
+
+    def finish(self) -> bytes:
+        """The whole decoded body, once every raw chunk has been fed."""
+        if self._zlib is not None:
+            try:
+                tail = self._zlib.flush(DECODE_STEP_BYTES)
+            except zlib.error as exc:
+                raise decoding_error(exc) from exc
+            if tail:
+                self.limit.add(tail)
+        return self.limit.body()
+
+
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
 # --- the answer --------------------------------------------------------------------------------

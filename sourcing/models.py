@@ -80,6 +80,9 @@ class Url(models.Model):
 
     url = models.TextField()
     url_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The URL's netloc ("venue.example", "127.0.0.1:8741"), as HostState names hosts: the fetch stage
+    # picks its batches by host.
+    host = models.CharField(max_length=255, blank=True, default="", db_index=True, editable=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="urls")
     kind = models.CharField(max_length=16, choices=UrlKind.choices, default=UrlKind.LISTING)
     depth = models.PositiveSmallIntegerField(default=0)
@@ -111,10 +114,18 @@ class Url(models.Model):
 
 
 class HostState(models.Model):
-    """Per-host politeness shared by every worker: the cached robots.txt and the next free request slot."""
+    """Per-host politeness shared by every worker: the cached robots.txt, when the last request started,
+    when the next may start, and which fetch batch holds the host now."""
 
     host = models.CharField(max_length=255, unique=True)  # netloc: "venue.example" or "127.0.0.1:8741"
+    # The earliest start of the next request: the last one's start plus the delay in force (a source's
+    # own, SCRAPE_DEFAULT_HOST_DELAY_SECONDS, robots.txt's Crawl-delay; a 429's Retry-After), recomputed
+    # whenever robots.txt is read again.
     next_slot_at = models.DateTimeField(null=True, blank=True)
+    last_request_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)  # a 429's Retry-After (at most a day)
+    # A fetch batch holds the host until then (its window and deadline): no other batch takes its URLs.
+    busy_until = models.DateTimeField(null=True, blank=True)
     robots_txt = models.TextField(blank=True, default="")
     robots_status = models.PositiveSmallIntegerField(null=True, blank=True)
     robots_fetched_at = models.DateTimeField(null=True, blank=True)

@@ -1,11 +1,11 @@
-"""Writes for sourcing: sources, URLs, scrape requests and the fetch stage."""
+"""Writes for sourcing: sources, URLs and scrape requests. The fetch stage itself is
+`sourcing.fetch_stage`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import random
-import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -13,17 +13,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.queue import enqueue
-from core.stages import OPEN_STATUSES, StageStatus, claim, fail, finish
-from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
+from core.queue import TICK_LANE, enqueue_job
+from core.stages import OPEN_STATUSES
+from sourcing.fetch_stage import scrapes_enqueue_fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
-from sourcing.politeness import host_delay, host_of, reserve_slot, robots_for
-from sourcing.signals import scrape_stored
-from sourcing.urlnorm import UnacceptableUrl, check_scrapable_url, normalize_url, redact_url, url_hash
+from sourcing.urlnorm import UnacceptableUrl, check_scrapable_url, redact_url, url_hash
 
 logger = logging.getLogger(__name__)
 
 FETCH_TASK = "sourcing.tasks.scrape_fetch_task"
+DUE_TASK = "sourcing.tasks.scrapes_request_due_task"
+DUE_JOB_KEY = "scrapes-request-due"
 
 
 def source_upsert(*, name: str, kind: str, priority: int = 50, base_url: str = "") -> Source:
@@ -43,12 +43,15 @@ def url_add(
     depth: int = 0,
     discovered_from: Url | None = None,
 ) -> Url:
-    """Add a URL (normalised; an existing one is returned unchanged), due for scraping now."""
-    normalized = normalize_url(url)
+    """Add a URL (normalised; an existing one is returned unchanged), due for scraping now. A URL that
+    may not be scraped (`sourcing.urlnorm.check_scrapable_url`) raises UnacceptableUrl (a ValueError)
+    saying why."""
+    normalized = _checked(url)
     row, _ = Url.objects.get_or_create(
         url_hash=url_hash(normalized),
         defaults={
             "url": normalized,
+            "host": urlsplit(normalized).netloc.lower()[:255],
             "source": source,
             "kind": kind,
             "priority": priority,
@@ -63,35 +66,59 @@ def url_add(
 def sources_import(*, spec: dict[str, Any], base_url: str = "", due_now: bool = True) -> list[Url]:
     """Create or update the sources and URLs of a spec: {"sources": [{"name", "kind", "priority", "urls": [...]}]}.
 
-    URLs may be paths relative to `base_url`. Importing the same spec twice changes nothing new."""
+    URLs may be paths relative to `base_url`. All or nothing: every URL is checked first, and one that
+    may not be scraped raises UnacceptableUrl naming where it is (`sources[2].urls[5]`) before anything
+    is written (import_sources checks the whole file first and reports every problem). With `due_now`, the URLs are queued for scraping at once (not at the next tick). Importing
+    the same spec twice changes nothing new."""
+    for i, item in enumerate(spec["sources"]):
+        for j, raw in enumerate(item["urls"]):
+            try:
+                _checked(_joined(base_url, raw))
+            except UnacceptableUrl as exc:
+                raise UnacceptableUrl(f"sources[{i}].urls[{j}]: {exc}") from None
     urls = []
     now = timezone.now()
-    for item in spec["sources"]:
-        source = source_upsert(
-            name=item["name"],
-            kind=item.get("kind", "venue_site"),
-            priority=item.get("priority", 50),
-            base_url=base_url,
-        )
-        for raw in item["urls"]:
-            url = url_add(
-                source=source,
-                url=base_url + raw if raw.startswith("/") else raw,
-                kind=item.get("url_kind", UrlKind.LISTING),
+    with transaction.atomic():
+        for item in spec["sources"]:
+            source = source_upsert(
+                name=item["name"],
+                kind=item.get("kind", "venue_site"),
+                priority=item.get("priority", 50),
+                base_url=base_url,
             )
-            if due_now:
-                Url.objects.filter(pk=url.pk).update(next_scrape_at=now)
-            urls.append(url)
+            for raw in item["urls"]:
+                url = url_add(
+                    source=source, url=_joined(base_url, raw), kind=item.get("url_kind", UrlKind.LISTING)
+                )
+                if due_now:
+                    Url.objects.filter(pk=url.pk).update(next_scrape_at=now)
+                urls.append(url)
+        if due_now and urls:
+            scrapes_enqueue_due()
     return urls
+
+
+def scrapes_enqueue_due() -> None:
+    """Queue the due-URL scheduler now, in the tick's lane (once: it shares its key with the tick's)."""
+    enqueue_job(DUE_TASK, key=DUE_JOB_KEY, lane=TICK_LANE)
+
+
+def _checked(url: str) -> str:
+    return check_scrapable_url(url, allowed_private=settings.SCRAPE_ALLOWED_PRIVATE_HOSTS)
+
+
+def _joined(base_url: str, raw: str) -> str:
+    return base_url + raw if isinstance(raw, str) and raw.startswith("/") else raw
 
 
 def urls_discover(*, scrape: Scrape, candidates: list[tuple[str, str]]) -> int:
     """Add the (url, kind) pairs a page links to, within its source's depth bound and host.
 
     Links to other hosts are ignored: another site is another source, added on purpose, never by
-    following links. The exception is a calendar feed the page names (kind "feed": an .ics on Google
-    Calendar, an organiser's page on Eventbrite): it is the venue's own calendar, wherever it is hosted.
-    The next page of a feed is the same feed: it stays at the feed's depth. Returns how many URLs were new."""
+    following links; so are links that are not http(s). The exception is a calendar feed the page
+    names (kind "feed": an .ics on Google Calendar, an organiser's page on Eventbrite): it is the
+    venue's own calendar, wherever it is hosted. The next page of a feed is the same feed: it stays at
+    the feed's depth. Returns how many URLs were new."""
     parent = Url.objects.select_related("source").get(pk=scrape.url_id)
     depth = parent.depth + 1
     added = 0
@@ -101,20 +128,17 @@ def urls_discover(*, scrape: Scrape, candidates: list[tuple[str, str]]) -> int:
         link_depth = parent.depth if paging_a_feed else depth
         if link_depth > parent.source.max_depth:
             continue
-        normalized = normalize_url(urljoin(scrape.final_url or parent.url, raw))
+        try:
+            # A page we do not control names it: the same check as a URL given to us.
+            normalized = _checked(urljoin(scrape.final_url or parent.url, raw))
+        except ValueError:  # UnacceptableUrl too
+            if kind == UrlKind.FEED:
+                logger.info("feed link refused: %s", redact_url(raw))
+            continue
         if normalized == parent.url:
             continue
-        if urlsplit(normalized).netloc != host:
-            if kind != UrlKind.FEED:
-                continue
-            # Another host, named by a page we do not control: the same check as a URL given to us.
-            try:
-                normalized = check_scrapable_url(
-                    normalized, allowed_private=settings.SCRAPE_ALLOWED_PRIVATE_HOSTS
-                )
-            except UnacceptableUrl:
-                logger.info("feed link refused: %s", redact_url(normalized))
-                continue
+        if urlsplit(normalized).netloc != host and kind != UrlKind.FEED:
+            continue
         if Url.objects.filter(url_hash=url_hash(normalized)).exists():
             continue
         url_add(
@@ -138,7 +162,7 @@ def scrape_request(*, url: Url, requested_by: str = "schedule") -> Scrape | None
             scrape = Scrape.objects.create(url=url, requested_by=requested_by)
     except IntegrityError:  # another process queued one between our check and insert
         return None
-    enqueue(FETCH_TASK, scrape.pk)
+    scrapes_enqueue_fetch()
     return scrape
 
 
@@ -159,123 +183,38 @@ def scrape_request_for_url(
     return Scrape.objects.filter(url=url_row, status__in=OPEN_STATUSES).first(), url_row, False
 
 
-def scrapes_request_due(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
-    """Queue scrapes for active URLs whose next scrape time has come, highest priority first."""
+def scrapes_request_due(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+    """Queue scrapes for a batch of the active URLs whose next scrape time has come, highest priority
+    first, and the fetch stage's tasks. No fixed cap on a tick's work: a full batch (SCRAPE_DUE_BATCH)
+    queues this again, in the tick's lane, until nothing due is left. Returns how many were queued."""
     now = now or timezone.now()
-    due = (
+    limit = limit or settings.SCRAPE_DUE_BATCH
+    due = list(
         Url.objects.filter(is_active=True, source__is_active=True, next_scrape_at__lte=now)
         .select_related("source")
         .order_by("-priority", "next_scrape_at")[:limit]
     )
-    queued = 0
+    if not due:
+        return 0
+    ids = [url.pk for url in due]
+    already = set(
+        Scrape.objects.filter(url_id__in=ids, status__in=OPEN_STATUSES).values_list("url_id", flat=True)
+    )
     for url in due:
-        with transaction.atomic():
-            if scrape_request(url=url, requested_by="schedule"):
-                queued += 1
-            # Jitter spreads a source's URLs over a tenth of the interval, so one host is not hit all at once.
-            interval = url.effective_recrawl_interval
-            jitter = dt.timedelta(seconds=random.uniform(0, interval.total_seconds() / 10))
-            Url.objects.filter(pk=url.pk).update(next_scrape_at=now + interval + jitter)
+        # Jitter spreads a source's URLs over a tenth of the interval, so one host is not hit all at once.
+        interval = url.effective_recrawl_interval
+        url.next_scrape_at = (
+            now + interval + dt.timedelta(seconds=random.uniform(0, interval.total_seconds() / 10))
+        )
+    with transaction.atomic():
+        # A scrape opened meanwhile by another process is kept (the one-open-scrape constraint).
+        Scrape.objects.bulk_create(
+            [Scrape(url=url, requested_by="schedule") for url in due if url.pk not in already],
+            ignore_conflicts=True,
+        )
+        Url.objects.bulk_update(due, ["next_scrape_at"])
+    queued = Scrape.objects.filter(url_id__in=ids, status__in=OPEN_STATUSES).count() - len(already)
+    scrapes_enqueue_fetch()
+    if len(due) >= limit:
+        scrapes_enqueue_due()
     return queued
-
-
-def fetch_policy_for(source: Source) -> FetchPolicy:
-    return FetchPolicy(
-        user_agent=settings.SCRAPE_USER_AGENT,
-        timeout_seconds=settings.SCRAPE_TIMEOUT_SECONDS,
-        max_bytes=settings.SCRAPE_MAX_BYTES,
-        max_redirects=settings.SCRAPE_MAX_REDIRECTS,
-        allowed_private=tuple(settings.SCRAPE_ALLOWED_PRIVATE_HOSTS),
-        host_overrides=tuple(settings.SCRAPE_HOST_OVERRIDES),
-    )
-
-
-def scrape_fetch(*, scrape_id: int) -> Scrape | None:
-    """Fetch a queued scrape, store the raw response, and queue extraction when the body changed."""
-    scrape = claim(Scrape, scrape_id)
-    if scrape is None:
-        return None  # already done, or another worker holds it
-    url = Url.objects.select_related("source").get(pk=scrape.url_id)
-    policy = fetch_policy_for(url.source)
-    # The network calls run outside any transaction: no database lock is held while we wait.
-    try:
-        with PinnedClient() as client:
-            rules = robots_for(url=url.url, client=client, policy=policy)
-            if not rules.allows(policy.user_agent, url.url):
-                raise FetchError(
-                    f"robots.txt of {host_of(url.url)} disallows this URL for {policy.user_agent}.",
-                    retryable=False,
-                )
-            wait = reserve_slot(
-                url=url.url, delay=host_delay(url.source, rules.crawl_delay(policy.user_agent))
-            )
-            if wait > settings.SCRAPE_MAX_SLOT_WAIT_SECONDS:
-                # The host's next free slot is far off: hand the scrape back rather than hold a worker.
-                finish(
-                    scrape,
-                    status=StageStatus.PENDING,
-                    attempts=scrape.attempts - 1,
-                    retry_at=timezone.now() + dt.timedelta(seconds=wait),
-                )
-                return scrape
-            time.sleep(wait)
-            result = fetch(
-                url.url, client=client, policy=policy, etag=url.etag, last_modified=url.last_modified
-            )
-    except FetchError as exc:
-        _record_fetch_failure(scrape, url, exc)
-        return scrape
-
-    now = timezone.now()
-    content_hash = result.content_hash if not result.not_modified else url.last_content_hash
-    unchanged = result.not_modified or (bool(url.last_content_hash) and content_hash == url.last_content_hash)
-    with transaction.atomic():
-        stored = finish(
-            scrape,
-            status=StageStatus.DONE,
-            http_status=result.status_code,
-            final_url=result.final_url,
-            content_type=result.content_type[:255],
-            response_headers=result.headers,
-            body_compressed=None if result.not_modified else Scrape.compress(result.body),
-            body_size=len(result.body),
-            content_hash=content_hash,
-            unchanged=unchanged,
-            fetch_ms=result.elapsed_ms,
-        )
-        if not stored:
-            return None  # our lease expired and another worker took over; its result stands
-        Url.objects.filter(pk=url.pk).update(
-            last_scraped_at=now,
-            consecutive_failures=0,
-            etag=result.headers.get("etag", url.etag)[:255],
-            last_modified=result.headers.get("last-modified", url.last_modified)[:64],
-            last_content_hash=content_hash,
-        )
-        if not unchanged:
-            scrape_stored.send(sender=Scrape, scrape=scrape)
-    logger.info(
-        "scrape %s of %s: HTTP %s, %d bytes%s",
-        scrape.pk,
-        redact_url(url.url),
-        result.status_code,
-        len(result.body),
-        " (unchanged)" if unchanged else "",
-    )
-    return scrape
-
-
-def _record_fetch_failure(scrape: Scrape, url: Url, error: FetchError) -> None:
-    logger.warning("scrape %s of %s failed: %s", scrape.pk, redact_url(url.url), error.reason)
-    with transaction.atomic():
-        fail(scrape, error.reason, retryable=error.retryable, http_status=error.status_code)
-        failures = url.consecutive_failures + 1
-        # Back off the URL's schedule after repeated failures, capped at a week.
-        backoff = dt.timedelta(hours=min(24 * 7, 2**failures))
-        Url.objects.filter(pk=url.pk).update(
-            consecutive_failures=failures, next_scrape_at=timezone.now() + backoff
-        )
-        if error.retry_after:
-            Scrape.objects.filter(pk=scrape.pk, status=StageStatus.PENDING).update(
-                retry_at=timezone.now() + dt.timedelta(seconds=error.retry_after)
-            )

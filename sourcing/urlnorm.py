@@ -1,6 +1,10 @@
 """URL rules (pure: no Django import): the canonical form that makes one page one `Url` row, the
 one tracking policy, which the extraction adapters apply to the URLs they output too, and the one
-check of whether a URL given to us may be scraped at all (`check_scrapable_url`)."""
+check of whether a URL may be scraped at all (`check_scrapable_url`): every URL stored for fetching
+passes it, given by a person or a file, or found on a page.
+
+Which addresses a host *name* leads to is the fetcher's question (`fetchrules.check_destination`,
+after resolution, on every hop); this module looks at the text alone."""
 
 from __future__ import annotations
 
@@ -103,8 +107,9 @@ def redact_url(url: str) -> str:
 
 
 # --- may this URL be scraped? -------------------------------------------------------------------
-# The one check for a URL a person or a file gives us (the API, import_sources, import_sources_csv,
-# scrape_now). It looks at the URL alone, so no DNS: a host *name* that resolves to a private address
+# The one check for a URL we store for fetching: one a person or a file gives us (the API,
+# import_sources, import_sources_csv, scrape_now) and one found on a page (sourcing.services.url_add
+# checks every URL it stores). It looks at the URL alone, so no DNS: a host *name* that resolves to a private address
 # is refused at fetch time by the fetcher's address guard (sourcing.fetchrules.check_addresses).
 
 MAX_URL_LENGTH = 2000
@@ -155,19 +160,36 @@ def check_scrapable_url(url: str, *, allowed_private: Iterable[str] = ()) -> str
         )
     if "@" in parts.netloc:
         raise UnacceptableUrl("A URL with a user name or password (user@host) cannot be scraped.")
-    if parts.netloc.startswith("[") or ":" in (parts.hostname or ""):
-        raise UnacceptableUrl("IPv6 address literals cannot be scraped; give the site's host name.")
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise UnacceptableUrl("The URL has no host.")
     if port is not None and (port == 0 or port in BAD_PORTS):
         raise UnacceptableUrl(f"Port {port} is not a web port; it cannot be scraped.")
     allowed = tuple(allowed_private)
-    if _LOOSE_IPV4.match(host):
+    if parts.netloc.startswith("[") or ":" in host:
+        _check_ipv6(host, allowed)
+    elif _LOOSE_IPV4.match(host):
         _check_ipv4(host, allowed)
     else:
         _check_host_name(host, allowed)
-    return normalize_url(url)
+    return normalize_url(url)  # an IPv6 literal keeps its brackets
+
+
+def _check_ipv6(host: str, allowed: tuple[str, ...]) -> None:
+    # A literal is judged as the fetcher's guard judges an address: by the IPv4 address it embeds too
+    # (::ffff:127.0.0.1, 64:ff9b::7f00:1, 2002:7f00:1::), so no IPv6 spelling reaches a private host.
+    if "%" in host:
+        raise UnacceptableUrl(f"The host [{host}] names a network interface (a zone); it cannot be scraped.")
+    try:
+        address = ipaddress.IPv6Address(host)
+    except ValueError:
+        raise UnacceptableUrl(f"The host [{host}] is not a valid IPv6 address.") from None
+    if not is_public_address(str(address)) and not is_allowed_private(host, str(address), allowed):
+        raise UnacceptableUrl(
+            f"The address {address} is private, loopback, link-local or reserved (or leads to such an "
+            "IPv4 address): it cannot be scraped (SCRAPE_ALLOWED_PRIVATE_HOSTS lists the private hosts "
+            "that may be)."
+        )
 
 
 def _check_ipv4(host: str, allowed: tuple[str, ...]) -> None:

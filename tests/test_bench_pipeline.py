@@ -17,7 +17,7 @@ import pytest
 from bench.pipeline_site import Web
 from extraction.adapters.structured import extract_structured
 from sourcing.crawler import AsyncFetcher, CrawlPolicy, HostPolicy
-from sourcing.fetching import FetchPolicy, PinnedClient, fetch
+from sourcing.fetching import FetchPolicy, fetch
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = FetchPolicy(
@@ -129,12 +129,11 @@ def test_the_server_answers_by_host_name(bench_web):
 # --- our fetchers reach the host names through the override ------------------------------------
 
 
-def test_the_sync_fetcher_reaches_each_host_name(bench_web):
-    with PinnedClient() as client:
-        for i in (0, 5):
-            url = f"http://{Web.venue_host(i)}:{bench_web.port}/about/"
-            result = fetch(url, client=client, policy=POLICY, resolver=_no_dns)
-            assert result.body == bench_web.page(Web.venue_host(i), "/about/")
+def test_the_one_off_fetcher_reaches_each_host_name(bench_web):
+    for i in (0, 5):
+        url = f"http://{Web.venue_host(i)}:{bench_web.port}/about/"
+        result = fetch(url, policy=POLICY, resolver=_no_dns)
+        assert result.body == bench_web.page(Web.venue_host(i), "/about/")
 
 
 @pytest.mark.parametrize("backend", ["aiohttp", "httpx"])

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.queue import enqueue
+from core.queue import enqueue, enqueue_job
 from core.stages import StageStatus
 from entities.enrichment.gazetteer import Gazetteer, gazetteer_file_name, open_gazetteer
 from entities.enrichment.geocoding import Address, Geocode, GeocodeMiss, geocode_offline, infer_country
@@ -43,6 +43,7 @@ def query_hash(query: dict[str, Any]) -> str:
 
 
 GAZETTEER_BUILD_TASK = "entities.tasks.gazetteer_build_task"
+GAZETTEER_BUILD_JOB = "gazetteer-build"
 
 
 class GazetteerNotBuilt(Exception):
@@ -59,7 +60,8 @@ def gazetteer() -> Gazetteer:
     """The offline gazetteer of this deployment (see entities/enrichment/gazetteer.py); raises
     GazetteerNotBuilt, and queues its build, when this machine has not built it."""
     if not (settings.GAZETTEER_DIR / gazetteer_file_name()).exists():
-        enqueue(GAZETTEER_BUILD_TASK)
+        # Once: every recompute lands here until it is built (a task per venue queued thousands).
+        enqueue_job(GAZETTEER_BUILD_TASK, key=GAZETTEER_BUILD_JOB)
         raise GazetteerNotBuilt("The offline gazetteer is being built; venues are placed once it is ready.")
     return _gazetteer(str(settings.GAZETTEER_DIR))
 

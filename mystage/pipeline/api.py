@@ -27,7 +27,10 @@ class ScrapeRequestIn(Schema):
     url: str = Field(
         ...,
         max_length=MAX_URL_LENGTH,
-        description="An http(s) URL of a public host (no private address, IPv6 literal, user name or odd port).",
+        description=(
+            "An http(s) URL of a public host (no private address, in any IPv4 or IPv6 spelling; no user "
+            "name or odd port)."
+        ),
     )
     source: str = Field(..., pattern=r"^[-a-zA-Z0-9_]+$", min_length=1, max_length=100)
     source_kind: SourceKind = SourceKind.VENUE_SITE

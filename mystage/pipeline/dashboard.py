@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from core.queue import queued_tasks
 from core.stages import StageStatus, rows_retry
 from mystage.pipeline.flow import STAGES
 
@@ -41,7 +43,7 @@ class FailureGroup:
         return asdict(self)
 
 
-def _stage(name: str) -> tuple[Any, str]:
+def _stage(name: str) -> tuple[Any, str | Callable[[list[int]], None]]:
     for stage, model, task in STAGES:
         if stage == name:
             return model, task
@@ -155,13 +157,12 @@ def throughput_charts(*, hours: int = 48, now: dt.datetime | None = None) -> lis
 
 def queue_depth() -> dict[str, Any]:
     """The worker cluster's queue: tasks waiting at the broker, and the tasks q2 recorded as done."""
-    from django_q.brokers import get_broker
     from django_q.models import Failure, OrmQ, Success
 
     broker_name = "redis" if settings.Q_CLUSTER.get("redis") else "orm"
     queued: int | None
     try:
-        queued = int(get_broker().queue_size() or 0)
+        queued = queued_tasks()  # the main queue and the lanes (tick, fetch)
     except Exception as exc:  # a broker that is down must not take the dashboard down with it
         logger.warning("queue size unavailable: %s", exc)
         queued = None

@@ -10,6 +10,7 @@ or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from core.queue import enqueue
@@ -22,6 +23,7 @@ from extraction.services import extractions_create_for_scrape
 from extraction.signals import extraction_stored, links_discovered
 from images.models import UrlImage
 from images.signals import image_stored
+from sourcing.fetch_stage import scrapes_enqueue_fetch
 from sourcing.models import ScheduledTaskKind, Scrape
 from sourcing.services import urls_discover
 from sourcing.signals import scrape_stored
@@ -30,9 +32,10 @@ from sync.services import sync_mark_dirty
 
 TICK_TASK = "mystage.pipeline.tasks.pipeline_tick_task"
 
-# Each stage row and the task that works on it, keyed by the row's id.
-STAGES: list[tuple[str, Any, str]] = [
-    ("scrapes", Scrape, "sourcing.tasks.scrape_fetch_task"),
+# Each stage row and what works on it: a task taking the row's id, or (a stage whose tasks take
+# batches) a function that queues them for a list of ids.
+STAGES: list[tuple[str, Any, str | Callable[[list[int]], None]]] = [
+    ("scrapes", Scrape, scrapes_enqueue_fetch),
     ("extractions", Extraction, "extraction.tasks.extraction_run_task"),
     ("entity_sources", EntitySource, "entities.tasks.entity_source_resolve_task"),
     ("url_images", UrlImage, "images.tasks.image_fetch_task"),
@@ -43,6 +46,9 @@ STAGES: list[tuple[str, Any, str]] = [
 # Enrichments (Google geocoding, MusicBrainz) wait on third-party quotas and rate rules likewise: an
 # entity is complete without them and is recomputed when they arrive.
 SIDE_STAGES = frozenset({"url_images", "enrichments"})
+
+# The tick and the scheduling it runs go to the tick's lane (core.queue): never behind a backlog.
+SCHEDULING_KINDS = frozenset({ScheduledTaskKind.SCRAPE_DUE, ScheduledTaskKind.SWEEP})
 
 SCHEDULED_TASKS = {
     ScheduledTaskKind.SCRAPE_DUE: "sourcing.tasks.scrapes_request_due_task",

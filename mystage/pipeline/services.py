@@ -6,17 +6,27 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from core.queue import enqueue
-from core.stages import StageStatus, sweepable
+from core.queue import TICK_LANE, enqueue, lane_queue, queue_is_empty
+from core.stages import StageStatus, rows_fail_abandoned, rows_mark_queued, sweepable
 from entities.models import Artist, CanonicalStatus, EntitySource, Performance, Venue, VenueDuplicate
 from entities.services.locate import refresh_due as enrichments_refresh_due
 from extraction.models import Extraction
 from images.models import UrlImage
-from mystage.pipeline.flow import SCHEDULED_TASKS, SIDE_STAGES, STAGES, SYNC_PUSH_TASK, TICK_TASK
+from mystage.pipeline.flow import (
+    SCHEDULED_TASKS,
+    SCHEDULING_KINDS,
+    SIDE_STAGES,
+    STAGES,
+    SYNC_PUSH_TASK,
+    TICK_TASK,
+)
+from sourcing.fetch_stage import scrapes_due
 from sourcing.models import ScheduledTask, ScheduledTaskKind, Scrape
+from sourcing.services import scrapes_enqueue_due
 from sync.models import SyncRecord, SyncStatus
 
 logger = logging.getLogger(__name__)
@@ -30,28 +40,51 @@ DEFAULT_SCHEDULE = [
 
 
 def pipeline_sweep(
-    *, now: dt.datetime | None = None, grace_seconds: int = 60, limit: int = 5000
+    *, now: dt.datetime | None = None, grace_seconds: int = 60, limit: int | None = None
 ) -> dict[str, int]:
-    """Re-enqueue work left pending or stuck running (a killed worker). Enqueueing twice is harmless:
-    the task's claim lets only one run."""
+    """Queue work that has no task in flight, a bounded batch per stage (PIPELINE_SWEEP_BATCH), oldest
+    first; fail rows whose worker died on their last attempt.
+
+    Rows whose task waits in the queue are not stuck: a pending row counts as lost only when its task
+    was queued more than PIPELINE_QUEUED_PATIENCE_SECONDS ago (or `grace_seconds`, when no task waits
+    in any queue), see `core.stages.sweepable`. The fetch stage's batches take due scrapes themselves,
+    so for scrapes the sweeper queues the batch tasks (at most one per key) when any scrape is due.
+    Enqueueing twice would still be harmless: a task's claim lets only one run."""
+    now = now or timezone.now()
+    limit = limit or settings.PIPELINE_SWEEP_BATCH
+    patience = None if queue_is_empty() else settings.PIPELINE_QUEUED_PATIENCE_SECONDS
     counts: dict[str, int] = {}
+    gave_up = 0
     enrichments_refresh_due(now=now)  # expired answers (Google's 30 days) back to pending, swept below
     for name, model, task in STAGES:
+        gave_up += rows_fail_abandoned(model, now=now)
+        if callable(task):  # a stage of batch tasks (fetch): they find their rows themselves
+            due = list(scrapes_due(now=now).values_list("pk", flat=True)[:limit])
+            if due:
+                task(due)
+            counts[name] = len(due)
+            continue
         ids = list(
-            sweepable(model, now=now, grace_seconds=grace_seconds).values_list("pk", flat=True)[:limit]
+            sweepable(model, now=now, grace_seconds=grace_seconds, queued_seconds=patience).values_list(
+                "pk", flat=True
+            )[:limit]
         )
+        rows_mark_queued(model, ids, now=now)
         for pk in ids:
             enqueue(task, pk)
         counts[name] = len(ids)
     if SyncRecord.objects.filter(status__in=[SyncStatus.DIRTY, SyncStatus.FAILED]).exists():
         enqueue(SYNC_PUSH_TASK)
-    if any(counts.values()):
-        logger.info("sweeper re-enqueued %s", counts)
+    if any(counts.values()) or gave_up:
+        logger.info(
+            "sweeper queued %s; %d rows failed after their last attempt's worker died", counts, gave_up
+        )
     return counts
 
 
 def schedule_setup() -> int:
-    """Create the default recurring tasks and the one django-q2 tick that drives them (idempotent)."""
+    """Create the default recurring tasks and the one django-q2 tick that drives them (idempotent). The
+    tick is queued into the tick's lane (core.queue), ahead of any backlog."""
     from django_q.models import Schedule
 
     for name, kind, interval in DEFAULT_SCHEDULE:
@@ -60,6 +93,7 @@ def schedule_setup() -> int:
         name="mystage-tick",
         defaults={
             "func": TICK_TASK,
+            "kwargs": repr({"q_options": {"cluster": lane_queue(TICK_LANE)}}),
             "schedule_type": Schedule.MINUTES,
             "minutes": 1,
             "repeats": -1,
@@ -69,7 +103,8 @@ def schedule_setup() -> int:
 
 
 def pipeline_tick(*, now: dt.datetime | None = None) -> list[str]:
-    """Run each enabled ScheduledTask whose time has come; the next run is set before enqueueing."""
+    """Run each enabled ScheduledTask whose time has come; the next run is set before enqueueing. The
+    scheduling tasks (due URLs, the sweeper) go to the tick's lane, the others to the main queue."""
     now = now or timezone.now()
     ran = []
     for task in ScheduledTask.objects.filter(enabled=True).order_by("-priority"):
@@ -80,9 +115,14 @@ def pipeline_tick(*, now: dt.datetime | None = None) -> list[str]:
         )
         if updated:  # another tick did not take it first
             kind = ScheduledTaskKind(task.kind)
-            # An API query is one of many of its kind: its task needs to know which.
-            args = (task.pk,) if kind == ScheduledTaskKind.API_QUERY else ()
-            enqueue(SCHEDULED_TASKS[kind], *args)
+            if kind == ScheduledTaskKind.SCRAPE_DUE:
+                # One at a time (it queues itself again while URLs are due).
+                scrapes_enqueue_due()
+            elif kind == ScheduledTaskKind.API_QUERY:
+                # An API query is one of many of its kind: its task needs to know which.
+                enqueue(SCHEDULED_TASKS[kind], task.pk)
+            else:
+                enqueue(SCHEDULED_TASKS[kind], lane=TICK_LANE if kind in SCHEDULING_KINDS else None)
             ran.append(task.name)
     return ran
 

@@ -121,7 +121,8 @@ def test_anonymous_post_is_401_not_a_csrf_failure():
     [
         ("http://10.0.0.1/x", "private"),
         ("http://127.0.0.1:8000/x", "private, loopback"),
-        ("http://[::1]:8771/x", "IPv6"),
+        ("http://[::1]:8771/x", "private, loopback"),
+        ("http://[64:ff9b::7f00:1]/x", "leads to such an IPv4 address"),
         ("http://user:secret@example.org/", "user name or password"),
         ("http://example.org:22/", "Port 22"),
         ("http://example.org:70000/", "Not a valid URL"),

@@ -314,7 +314,7 @@ def test_import_sources_checks_every_url_and_writes_nothing_on_a_problem(tmp_pat
         f"sources[1]: unknown kind 'myspace' (one of {', '.join(SourceKind.values)})",
         "sources[1].urls[0]: URL 'http://10.0.0.1/x': The address 10.0.0.1 is private, loopback, link-local or reserved: it cannot be scraped (SCRAPE_ALLOWED_PRIVATE_HOSTS lists the private hosts that may be).",
         "sources[1].urls[1]: URL '/relative' is a path: give --base-url, or write the whole URL",
-        "sources[1].urls[2]: URL 'http://[::1]/': IPv6 address literals cannot be scraped; give the site's host name.",
+        "sources[1].urls[2]: URL 'http://[::1]/': The address ::1 is private, loopback, link-local or reserved (or leads to such an IPv4 address): it cannot be scraped (SCRAPE_ALLOWED_PRIVATE_HOSTS lists the private hosts that may be).",
     ]
     assert run.err_lines[-1] == f"CommandError: 5 problems; nothing was imported from {path}."
     assert (Source.objects.count(), Url.objects.count()) == (0, 0)

@@ -272,7 +272,7 @@ def test_robots_disallow_is_refused_and_robots_is_fetched_once(make_site):
     first, second = run(main())
     refused = first[private]
     assert refused.error is not None
-    assert "robots.txt disallows" in refused.error.reason
+    assert "disallows this URL" in refused.error.reason
     assert not refused.error.retryable
     assert all(first[url].ok for url in public)
     assert second[site.url("/public/again")].ok
@@ -284,7 +284,7 @@ def test_robots_rules_for_our_user_agent_apply(make_site):
     site = make_site(robots="User-agent: OtherBot\nDisallow:\n\nUser-agent: MyStageBot\nDisallow: /\n")
     outcome = run(fetch_one(site.url("/page"), local_policy()))
     assert outcome.error is not None
-    assert "robots.txt disallows" in outcome.error.reason
+    assert "disallows this URL" in outcome.error.reason
     assert site.paths() == ["/robots.txt"]
 
 

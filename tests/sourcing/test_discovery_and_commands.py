@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from sourcing import services
@@ -134,3 +136,60 @@ def test_extraction_hands_listing_links_back_to_sourcing(tmp_path: Path, pipelin
         assert discovered.get().depth == 1
         services.scrapes_request_due()  # the discovered page is due at once
         assert Scrape.objects.get(url__url=site.url("/events/night-one/")).status == "done"
+
+
+# --- imports are all or nothing ----------------------------------------------------------------
+
+BAD_URLS = [
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "data:text/html,<b>x</b>",
+    "ftp://x.example/",
+    "http:///nohost",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+def test_a_json_import_with_a_bad_url_halfway_stores_nothing_and_says_where(tmp_path: Path, bad):
+    spec = {
+        "sources": [
+            {"name": "first", "urls": ["https://first.example/events", "http://[2606:4700::1111]:8771/cal"]},
+            {"name": "second", "urls": ["https://second.example/", bad, "https://third.example/"]},
+        ]
+    }
+    path = tmp_path / "sources.json"
+    path.write_text(json.dumps(spec, indent=2))
+    with pytest.raises(CommandError, match=r"^sources\[1\]\.urls\[1\]: URL .*; nothing was imported from"):
+        _call("import_sources", str(path))
+    assert not Url.objects.exists()
+    assert not Source.objects.exists()
+
+
+def test_a_json_import_keeps_ipv6_literals_in_brackets(tmp_path: Path):
+    path = tmp_path / "sources.json"
+    path.write_text(
+        json.dumps({"sources": [{"name": "v6", "urls": ["HTTP://[2606:4700:4700::1111]:8771/Calendar#top"]}]})
+    )
+    _call("import_sources", str(path))
+    url = Url.objects.get()
+    assert url.url == "http://[2606:4700:4700::1111]:8771/Calendar"
+    assert url.host == "[2606:4700:4700::1111]:8771"
+
+
+def test_a_json_import_refuses_ipv6_spellings_of_private_addresses(tmp_path: Path):
+    path = tmp_path / "sources.json"
+    urls = ["http://[::1]:8771/", "http://[64:ff9b::7f00:1]/", "http://[2002:a00:1::]/"]
+    path.write_text(json.dumps({"sources": [{"name": "v6", "urls": urls}]}))
+    with pytest.raises(CommandError, match="^3 problems; nothing was imported"):
+        _call("import_sources", str(path))
+    assert not Url.objects.exists()
+
+
+def test_every_stored_url_passes_the_one_check(calendar):
+    # A link on the page's own host that the check refuses (too long) is skipped, not stored
+    links = [("/" + "x" * 2100, "detail"), ("/ok", "detail")]
+    assert services.urls_discover(scrape=calendar, candidates=links) == 1
+    with pytest.raises(ValueError, match="private"):
+        services.url_add(source=calendar.url.source, url="http://[::ffff:10.0.0.1]/admin")
+    with pytest.raises(ValueError, match="Port 22"):
+        services.url_add(source=calendar.url.source, url="http://venue.example:22/")

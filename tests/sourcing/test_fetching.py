@@ -1,4 +1,5 @@
-"""The fetcher against real HTTP on 127.0.0.1: each safety rule and failure mode."""
+"""The one-off fetcher (sourcing.fetching.fetch, the async fetcher run for one URL) against real HTTP
+on 127.0.0.1: each safety rule and failure mode."""
 
 from __future__ import annotations
 
@@ -7,26 +8,19 @@ import datetime as dt
 import pytest
 
 from core.retry import MAX_WAIT_SECONDS
-from sourcing.fetching import FetchError, FetchPolicy, FetchResult, PinnedClient, check_destination, fetch
+from sourcing.fetching import FetchError, FetchPolicy, FetchResult, check_destination, fetch
 from sourcing.fetchrules import check_status, decode_body, parse_retry_after
 
 LOCAL = FetchPolicy(allowed_private=("127.0.0.1",), timeout_seconds=3, max_bytes=2 * 1024 * 1024)
 
 
-@pytest.fixture
-def client():
-    with PinnedClient() as c:
-        yield c
-
-
-def test_fetches_a_page_with_validators(demo_web, client):
-    result = fetch(demo_web.url("/fremont-abbey/events/index.html"), client=client, policy=LOCAL)
+def test_fetches_a_page_with_validators(demo_web):
+    result = fetch(demo_web.url("/fremont-abbey/events/index.html"), policy=LOCAL)
     assert result.status_code == 200
     assert b"application/ld+json" in result.body
     assert result.headers["etag"]
     again = fetch(
         demo_web.url("/fremont-abbey/events/index.html"),
-        client=client,
         policy=LOCAL,
         etag=result.headers["etag"],
     )
@@ -34,9 +28,9 @@ def test_fetches_a_page_with_validators(demo_web, client):
     assert again.status_code == 304
 
 
-def test_loopback_is_refused_unless_allowed(demo_web, client):
+def test_loopback_is_refused_unless_allowed(demo_web):
     with pytest.raises(FetchError, match="non-public address 127.0.0.1") as info:
-        fetch(demo_web.url("/"), client=client, policy=FetchPolicy())
+        fetch(demo_web.url("/"), policy=FetchPolicy())
     assert not info.value.retryable
 
 
@@ -63,7 +57,7 @@ def test_public_address_passes_the_guard():
     check_destination("https://venue.example/", FetchPolicy(), resolver=lambda host: ["93.184.215.14"])
 
 
-def test_redirect_to_a_private_address_is_refused(demo_web, client):
+def test_redirect_to_a_private_address_is_refused(demo_web):
     # Allowed: 127.0.0.1 (the demo server). The redirect goes to a name that resolves to metadata IP.
     policy = FetchPolicy(allowed_private=("127.0.0.1",), timeout_seconds=3)
     resolver_calls = []
@@ -74,7 +68,7 @@ def test_redirect_to_a_private_address_is_refused(demo_web, client):
 
     url = demo_web.url("/_test/redirect?to=http://metadata.internal/latest/")
     with pytest.raises(FetchError, match="169.254.169.254"):
-        fetch(url, client=client, policy=policy, resolver=resolver)
+        fetch(url, policy=policy, resolver=resolver)
     assert resolver_calls == ["metadata.internal"]  # an address is not looked up
 
 
@@ -83,21 +77,21 @@ def test_non_http_schemes_are_refused():
         check_destination("file:///etc/passwd", FetchPolicy())
 
 
-def test_redirect_loop_is_caught(demo_web, client):
+def test_redirect_loop_is_caught(demo_web):
     with pytest.raises(FetchError, match="redirects|loop"):
-        fetch(demo_web.url("/_test/redirect-loop/0"), client=client, policy=LOCAL)
+        fetch(demo_web.url("/_test/redirect-loop/0"), policy=LOCAL)
 
 
-def test_timeout_is_retryable(demo_web, client):
+def test_timeout_is_retryable(demo_web):
     policy = FetchPolicy(allowed_private=("127.0.0.1",), timeout_seconds=0.5)
     with pytest.raises(FetchError, match="Timed out") as info:
-        fetch(demo_web.url("/_test/slow?seconds=3"), client=client, policy=policy)
+        fetch(demo_web.url("/_test/slow?seconds=3"), policy=policy)
     assert info.value.retryable
 
 
-def test_429_is_retryable_with_retry_after(demo_web, client):
+def test_429_is_retryable_with_retry_after(demo_web):
     with pytest.raises(FetchError, match="429") as info:
-        fetch(demo_web.url("/_test/status/429"), client=client, policy=LOCAL)
+        fetch(demo_web.url("/_test/status/429"), policy=LOCAL)
     assert info.value.retryable
     assert info.value.retry_after == 1
 
@@ -105,25 +99,25 @@ def test_429_is_retryable_with_retry_after(demo_web, client):
 @pytest.mark.parametrize(
     ("code", "retryable"), [(404, False), (410, False), (403, False), (500, True), (503, True)]
 )
-def test_http_errors_say_whether_to_retry(demo_web, client, code, retryable):
+def test_http_errors_say_whether_to_retry(demo_web, code, retryable):
     with pytest.raises(FetchError, match=f"HTTP {code}") as info:
-        fetch(demo_web.url(f"/_test/status/{code}"), client=client, policy=LOCAL)
+        fetch(demo_web.url(f"/_test/status/{code}"), policy=LOCAL)
     assert info.value.retryable is retryable
     assert info.value.status_code == code
 
 
-def test_oversize_body_stops_at_the_limit(demo_web, client):
+def test_oversize_body_stops_at_the_limit(demo_web):
     with pytest.raises(FetchError, match="limit of 2,097,152"):
-        fetch(demo_web.url("/_test/big?mb=5"), client=client, policy=LOCAL)
+        fetch(demo_web.url("/_test/big?mb=5"), policy=LOCAL)
 
 
-def test_gzip_bomb_stops_after_decompression(demo_web, client):
+def test_gzip_bomb_stops_after_decompression(demo_web):
     with pytest.raises(FetchError, match="after decompression"):
-        fetch(demo_web.url("/_test/gzip-bomb"), client=client, policy=LOCAL)
+        fetch(demo_web.url("/_test/gzip-bomb"), policy=LOCAL)
 
 
-def test_page_that_lies_about_its_encoding_is_decoded(demo_web, client):
-    result = fetch(demo_web.url("/_test/latin1"), client=client, policy=LOCAL)
+def test_page_that_lies_about_its_encoding_is_decoded(demo_web):
+    result = fetch(demo_web.url("/_test/latin1"), policy=LOCAL)
     text, encoding = decode_body(result.body, result.content_type)
     assert "Café Nouveau" in text
     assert encoding == "cp1252"
@@ -155,7 +149,7 @@ def test_an_absurd_retry_after_waits_a_day_at_most(header, seconds):
     retry_after = info.value.retry_after
     assert retry_after is not None
     assert retry_after == seconds
-    # What the pipeline does with it (sourcing.services._record_fetch_failure) no longer overflows.
+    # What the pipeline does with it (a row's retry_at) no longer overflows.
     assert dt.datetime.now(dt.UTC) + dt.timedelta(seconds=retry_after)
 
 

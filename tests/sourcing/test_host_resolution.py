@@ -1,5 +1,5 @@
 """Where a host is: SCRAPE_HOST_OVERRIDES, and connections pinned to the addresses the guard checked,
-through the sync fetcher (httpx) and the crawler (aiohttp and httpx), against a local server."""
+through the one-off fetcher and the async fetcher (aiohttp and httpx), against a local server."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sourcing.crawler import AsyncFetcher, CrawlPolicy, HostPolicy
-from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
+from sourcing.fetching import FetchError, FetchPolicy, fetch
 from sourcing.fetchrules import host_override, parse_host_overrides, resolve_host
 
 OVERRIDES = ("*.venues.test=127.0.0.1",)
@@ -72,8 +72,8 @@ def test_resolve_host_order_address_then_override_then_resolver():
 
 def test_an_override_does_not_bypass_the_private_address_guard(demo_web):
     policy = FetchPolicy(timeout_seconds=3, host_overrides=OVERRIDES)  # 127.0.0.1 not allowed
-    with PinnedClient() as client, pytest.raises(FetchError, match="non-public address 127.0.0.1"):
-        fetch(f"http://v1.venues.test:{demo_web.port}/", client=client, policy=policy, resolver=no_dns)
+    with pytest.raises(FetchError, match="non-public address 127.0.0.1"):
+        fetch(f"http://v1.venues.test:{demo_web.port}/", policy=policy, resolver=no_dns)
 
 
 # --- the sync fetcher (httpx) ------------------------------------------------------------------
@@ -81,8 +81,7 @@ def test_an_override_does_not_bypass_the_private_address_guard(demo_web):
 
 def test_sync_fetch_reaches_an_overridden_name_without_dns(demo_web, dns_answers):
     url = f"http://v00042.venues.test:{demo_web.port}/_test/echo-headers"
-    with PinnedClient() as client:
-        result = fetch(url, client=client, policy=LOCAL, resolver=no_dns)
+    result = fetch(url, policy=LOCAL, resolver=no_dns)
     assert result.status_code == 200
     # The Host header carries the name, not the address connected to.
     assert json.loads(result.body)["host"] == f"v00042.venues.test:{demo_web.port}"
@@ -94,15 +93,9 @@ def test_sync_fetch_connects_to_the_checked_address_not_a_second_answer(demo_web
     dns_answers["rebind.test"] = ["169.254.169.254"]
     url = f"http://rebind.test:{demo_web.port}/_test/echo-headers"
     policy = FetchPolicy(allowed_private=("127.0.0.1",), timeout_seconds=3)
-    with PinnedClient() as client:
-        result = fetch(url, client=client, policy=policy, resolver=lambda host: ["127.0.0.1"])
+    result = fetch(url, policy=policy, resolver=lambda host: ["127.0.0.1"])
     assert result.status_code == 200
     assert "rebind.test" not in dns_answers["asked"]
-
-
-def test_the_pinned_backend_never_connects_a_host_nobody_checked():
-    with PinnedClient() as client, pytest.raises(Exception, match="no checked address for unchecked.test"):
-        client.get("http://unchecked.test/")
 
 
 # --- the crawler (aiohttp and httpx) -----------------------------------------------------------

@@ -13,6 +13,7 @@ from core.retry import MAX_WAIT_SECONDS
 from core.stages import StageStatus
 from demo.webserver import start_server
 from sourcing import services
+from sourcing.fetch_stage import scrapes_due
 from sourcing.models import HostState, Scrape, Source
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -67,16 +68,27 @@ def test_robots_is_fetched_once_and_its_crawl_delay_spaces_requests(site, source
     assert (second.finished_at - first.finished_at).total_seconds() >= 0.9
 
 
-def test_a_far_slot_hands_the_scrape_back_instead_of_holding_a_worker(site, source, pipeline_settings):
-    pipeline_settings.SCRAPE_MAX_SLOT_WAIT_SECONDS = 0.5
+def test_a_host_not_free_within_the_window_hands_the_scrape_back_unstarted(site, source, pipeline_settings):
+    # Given a source asking for 30 s between requests (robots.txt was the first request)
     Source.objects.filter(pk=source.pk).update(min_delay_seconds=30)
     source.refresh_from_db()
-    assert _scrape(site, "/a/", source).status == StageStatus.DONE
-    waiting = _scrape(site, "/b/", source)
+
+    # When its page is requested
+    waiting = _scrape(site, "/a/", source)
+
+    # Then no worker waits 30 s for it: it is back to pending, unstarted, no attempt counted, with the
+    # reason, and its host's next slot (not a retry time of its own) keeps batches off until then
     assert waiting.status == StageStatus.PENDING
-    assert waiting.attempts == 0  # waiting for politeness is not a failed attempt
-    assert waiting.retry_at is not None
-    assert 25 < (waiting.retry_at - waiting.updated_at).total_seconds() <= 31
+    assert waiting.attempts == 0
+    assert waiting.retry_at is None
+    assert "is not free for another" in waiting.last_error
+    state = HostState.objects.get()
+    assert state.robots_fetched_at is not None
+    assert state.next_slot_at is not None
+    assert state.last_request_at is not None  # robots.txt was the host's last request
+    assert 25 < (state.next_slot_at - state.last_request_at).total_seconds() <= 30
+    assert state.busy_until is None  # released by the batch
+    assert not scrapes_due().exists()
 
 
 def _robots_server(robots_status: int) -> ThreadingHTTPServer:
@@ -147,7 +159,12 @@ def test_a_hostile_robots_txt_is_read_leniently(pipeline_settings):
     assert "disallows" in private.last_error
     state = HostState.objects.get()
     assert state.crawl_delay == MAX_WAIT_SECONDS
-    assert public.status in (StageStatus.DONE, StageStatus.PENDING)
+    # A day between requests: the page waits, unstarted, for its host's next slot a day on, not 10^4997 s
+    assert public.status == StageStatus.PENDING
+    assert public.attempts == 0
+    assert state.next_slot_at is not None
+    assert state.last_request_at is not None
+    assert (state.next_slot_at - state.last_request_at).total_seconds() == MAX_WAIT_SECONDS
 
 
 def _scrape_url(source: Source, url_text: str) -> Scrape:

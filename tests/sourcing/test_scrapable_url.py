@@ -17,6 +17,9 @@ from sourcing.urlnorm import UnacceptableUrl, check_scrapable_url
         ("https://bücher.example/", "https://bücher.example/"),
         ("http://93.184.215.14/page", "http://93.184.215.14/page"),
         ("  https://example.org/x  ", "https://example.org/x"),
+        # A public IPv6 literal keeps its brackets (normalize_url once dropped them: http://::1:8771/)
+        ("HTTP://[2606:4700:4700::1111]:8080/Cal#top", "http://[2606:4700:4700::1111]:8080/Cal"),
+        ("https://[2001:4860:4860::8888]/", "https://[2001:4860:4860::8888]/"),
     ],
 )
 def test_public_web_urls_pass_normalised(url, normalised):
@@ -36,9 +39,19 @@ def test_public_web_urls_pass_normalised(url, normalised):
         ("http://169.254.169.254/latest/meta-data/", "link-local"),
         ("http://100.64.0.1/", "private"),
         ("http://0.0.0.0/", "private"),
-        ("http://[::1]:8771/x", "IPv6"),
-        ("http://[::ffff:127.0.0.1]/", "IPv6"),
-        ("http://[fe80::1%25eth0]/", "IPv6"),
+        ("http://[::1]:8771/x", "private, loopback"),
+        ("http://[fe80::1]/", "link-local"),
+        ("http://[fc00::1]/", "private"),
+        ("http://[fe80::1%25eth0]/", "network interface"),
+        ("http://[2001:db8::1]/", "reserved"),  # documentation range
+        ("http://[not:an:address]/", "Not a valid URL"),
+        # IPv6 spellings of private IPv4 addresses, judged by the IPv4 address they lead to
+        ("http://[::ffff:127.0.0.1]/", "leads to such an IPv4 address"),
+        ("http://[::127.0.0.1]/", "leads to such an IPv4 address"),  # IPv4-compatible
+        ("http://[64:ff9b::7f00:1]/", "leads to such an IPv4 address"),  # NAT64
+        ("http://[64:ff9b:1::a00:1]/", "leads to such an IPv4 address"),  # local-use NAT64
+        ("http://[2002:7f00:1::]/", "leads to such an IPv4 address"),  # 6to4
+        ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "leads to such an IPv4 address"),  # Teredo
         ("http://[::1/", "Not a valid URL"),
         ("http://example.org:99999/", "Not a valid URL"),
         ("http://example.org:abc/", "Not a valid URL"),
@@ -75,6 +88,7 @@ def test_unacceptable_urls_say_why(url, reason):
         ("http://10.1.2.3/x", ["10.0.0.0/8"]),
         ("http://localhost:8000/", ["localhost"]),
         ("http://intranet/", ["intranet"]),
+        ("http://[::1]:8771/", ["::1"]),
     ],
 )
 def test_allowed_private_hosts_pass(url, allowed):
@@ -84,8 +98,10 @@ def test_allowed_private_hosts_pass(url, allowed):
 def test_allowing_one_private_host_allows_no_other():
     with pytest.raises(UnacceptableUrl, match="private"):
         check_scrapable_url("http://10.0.0.1/", allowed_private=["127.0.0.1"])
-    with pytest.raises(UnacceptableUrl, match="IPv6"):
-        check_scrapable_url("http://[::1]/", allowed_private=["::1"])
+    with pytest.raises(UnacceptableUrl, match="private"):
+        check_scrapable_url("http://[::1]/", allowed_private=["127.0.0.1"])
+    with pytest.raises(UnacceptableUrl, match="private"):  # 127.0.0.1 allowed is not its IPv6 spelling
+        check_scrapable_url("http://[::ffff:127.0.0.1]/", allowed_private=["127.0.0.1"])
 
 
 def test_it_is_an_error_people_can_catch_as_a_value_error():

@@ -88,3 +88,17 @@ def test_api_keys_are_redacted_for_logs():
         == "https://app.ticketmaster.com/discovery/v2/events.json?apikey=REDACTED&size=20"
     )
     assert redact_url("https://venue.example/events") == "https://venue.example/events"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("HTTP://[::1]:8771/a", "http://[::1]:8771/a"),
+        ("https://[2001:DB8::1]:443/", "https://[2001:db8::1]/"),
+        ("http://Venue.Example:80/x?utm_source=n&a=1#f", "http://venue.example/x?a=1"),
+    ],
+)
+def test_normalising_keeps_ipv6_literals_in_brackets(raw, expected):
+    # Without the brackets "http://::1:8771/" is no URL at all (import_sources once crashed on it);
+    # whether such an address may be scraped is check_scrapable_url's question (test_scrapable_url).
+    assert normalize_url(raw) == expected

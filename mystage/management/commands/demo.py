@@ -17,6 +17,7 @@ from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from core.commands import BaseCommand
+from core.queue import queued_tasks
 from demo.webserver import start_server
 from mystage.pipeline.services import pipeline_counts, pipeline_open_work, pipeline_sweep, schedule_setup
 from sourcing import services as sourcing_services
@@ -113,7 +114,7 @@ class Command(BaseCommand):
                     f"sources {_fmt(counts['entity_sources'])}"
                 )
                 bar.refresh()
-                queued = broker.queue_size() + (broker.lock_size() or 0)
+                queued = queued_tasks() + (broker.lock_size() or 0)  # the lanes too
                 idle_polls = idle_polls + 1 if open_work == 0 and queued == 0 else 0
                 if idle_polls >= 3:
                     return

@@ -18,9 +18,11 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from core.commands import BaseCommand
+from core.queue import queued_tasks
 from core.stages import OPEN_STATUSES, StageStatus
 from entities.models import EntitySource
 from extraction.models import Extraction
+from sourcing.fetch_stage import scrapes_next_try
 from sourcing.models import Scrape, Source
 from sourcing.services import scrape_request
 
@@ -110,8 +112,11 @@ class Command(BaseCommand):
                 waiting = [
                     (row.retry_at or timezone.now(), stage, row.pk)
                     for stage, qs in rows.items()
+                    if stage != "scrapes"
                     for row in qs.filter(status=StageStatus.PENDING).only("pk", "retry_at")
                 ]
+                # A scrape waits for its retry time or, handed back for politeness, its host's next slot.
+                waiting += [(when, "scrapes", pk) for when, pk in scrapes_next_try(rows["scrapes"])]
                 if not waiting:
                     break
                 due, stage, pk = min(waiting)
@@ -124,9 +129,6 @@ class Command(BaseCommand):
             Conf.SYNC = previous
 
     def _follow(self, source: Source, started: dt.datetime, deadline: float, progress: bool) -> None:
-        from django_q.brokers import get_broker
-
-        broker = get_broker()
         idle_polls = 0
         warned = False
         with tqdm(desc=source.name, unit="row", file=sys.stderr, disable=not progress or None) as bar:
@@ -144,7 +146,7 @@ class Command(BaseCommand):
                 if idle_polls >= 3:
                     return
                 started_any = rows["scrapes"].exclude(status=StageStatus.PENDING).exists()
-                if not (warned or started_any) and now - started > NO_WORKER_AFTER and broker.queue_size():
+                if not (warned or started_any) and now - started > NO_WORKER_AFTER and queued_tasks():
                     self.stderr.write(
                         "\nNo worker has taken a task yet: start one with `manage.py qcluster`, or use --inline."
                     )
