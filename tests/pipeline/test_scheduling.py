@@ -127,7 +127,7 @@ def test_the_tick_queues_its_scheduling_in_its_lane_and_the_rest_in_the_main_que
     assert lanes["sourcing.tasks.scrapes_request_due_task"] == lane_queue(TICK_LANE)
     assert lanes["mystage.pipeline.tasks.pipeline_sweep_task"] == lane_queue(TICK_LANE)
     assert lanes["sync.tasks.sync_push_all_task"] == settings.Q_CLUSTER["name"]
-    assert lanes["entities.tasks.venue_duplicates_find_task"] == settings.Q_CLUSTER["name"]
+    assert lanes["entities.tasks.duplicates_find_task"] == settings.Q_CLUSTER["name"]
 
 
 def test_the_queue_size_counts_the_lanes_as_well_as_the_main_queue():

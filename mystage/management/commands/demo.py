@@ -19,8 +19,10 @@ from tqdm import tqdm
 from core.commands import BaseCommand
 from core.queue import queued_tasks
 from demo.webserver import start_server
+from entities.tasks import duplicates_find_task
 from mystage.pipeline.services import pipeline_counts, pipeline_open_work, pipeline_sweep, schedule_setup
 from sourcing import services as sourcing_services
+from sync.tasks import sync_push_all_task
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 
@@ -39,6 +41,9 @@ class Command(BaseCommand):
         if options["timeout"] <= 0 or options["workers"] < 1:
             raise CommandError("--timeout must be more than 0 seconds and --workers at least 1.")
         seed = json.loads((DEMO_DIR / "seed.json").read_text())
+        # The demo web is served on loopback: this process (which imports the seed's URLs) and the
+        # cluster it starts both allow that one private host, and no other.
+        settings.SCRAPE_ALLOWED_PRIVATE_HOSTS = [*settings.SCRAPE_ALLOWED_PRIVATE_HOSTS, "127.0.0.1"]
         try:
             server = start_server(DEMO_DIR / "web", host="127.0.0.1", port=options["port"])
         except OSError as exc:
@@ -56,13 +61,10 @@ class Command(BaseCommand):
             )
             cluster = self._start_cluster(options["workers"])
             self._wait_until_idle(cluster, "Pipeline", options["timeout"])
-            # The batch passes that the periodic tick would run later: duplicates, then a last sync push.
-            from django_q.tasks import async_task, result
-
-            task_id = async_task("entities.tasks.venue_duplicates_find_task")
-            found = result(task_id, wait=int(options["timeout"] * 1000))
-            sync_id = async_task("sync.tasks.sync_push_all_task")
-            result(sync_id, wait=int(options["timeout"] * 1000))
+            # The batch passes that the periodic tick would run later: duplicates (venues, then artists),
+            # then a last sync push. Run here, not queued: workers keep no results of successful tasks.
+            found = duplicates_find_task()
+            sync_push_all_task()
             self.stdout.write(f"Duplicate pass: {found}")
         finally:
             if cluster is not None:
