@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from ulid import ULID
@@ -10,8 +12,13 @@ from core.stages import StageRow
 
 
 def new_public_id() -> str:
-    """An opaque, sortable, never-reused public ID (a ULID)."""
-    return str(ULID())
+    """An opaque, never-reused public ID: 128 random bits in a ULID's form (26 characters, Crockford
+    base32), so IDs issued earlier as time-ordered ULIDs keep their form and their URLs.
+
+    Random, not time-ordered: the public ID is also the Firestore document ID, and Firestore spreads
+    writes by key range, so IDs that grow with time pile every new document onto one tablet (its
+    guidance warns of hotspots for monotonically increasing IDs). Nothing reads an order into IDs."""
+    return str(ULID.from_bytes(secrets.token_bytes(16)))
 
 
 class EntityType(models.TextChoices):

@@ -39,6 +39,7 @@ def pipeline_dashboard(request: HttpRequest) -> HttpResponse:
         "hours": HOURS,
         "queue": dashboard.queue_depth(),
         "task_failures": dashboard.recent_task_failures(limit=5),
+        "sync_targets": dashboard.sync_overview(),
         "now": timezone.now(),
     }
     return TemplateResponse(request, "admin/pipeline_dashboard.html", context)

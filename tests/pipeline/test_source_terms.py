@@ -4,6 +4,7 @@ Firestore and Algolia carry no Google content and no Google ID."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -134,9 +135,9 @@ def test_google_places_contributes_its_id_only(demo_web, places_api, pipeline_se
     assert "google_place" not in firestore["external_ids"]
 
 
-def test_documents_drop_private_ids_also_under_a_source_scheme():
+def test_documents_publish_only_public_external_ids():
     venue = {
-        "public_id": "01TEST",
+        "public_id": "01TEST0000000000000000000A",
         "name": "Fremont Abbey Arts Center",
         "status": "active",
         "external_ids": {
@@ -149,8 +150,6 @@ def test_documents_drop_private_ids_also_under_a_source_scheme():
             "musicbrainz": ["5b11f4ce-a62d-471e-81fc-a69a8278c7da"],
         },
     }
-    assert venue_document(venue)["external_ids"] == {
-        "musicbrainz": ["5b11f4ce-a62d-471e-81fc-a69a8278c7da"],
-        "source:both": ["ticketmaster:KovZpZA7AAEA"],
-        "source:fremont-abbey": ["fp:0123"],
-    }
+    # Our sources' keys and fingerprints and Google's and Yelp's IDs stay in the database
+    doc = venue_document(venue, updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert doc.model_dump()["external_ids"] == {"musicbrainz": ["5b11f4ce-a62d-471e-81fc-a69a8278c7da"]}
