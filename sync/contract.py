@@ -28,7 +28,6 @@ from pydantic import (
     model_serializer,
 )
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, SkipJsonSchema
-from pydantic_core.core_schema import WithDefaultSchema
 
 SCHEMA_VERSION = 1
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -407,7 +406,7 @@ class _Generator(GenerateJsonSchema):
     is optional in the model, but every document we publish has it (or, for external IDs, leaves out
     an empty list), so a default would only mislead."""
 
-    def default_schema(self, schema: WithDefaultSchema) -> JsonSchemaValue:
+    def default_schema(self, schema: Any) -> JsonSchemaValue:
         value = super().default_schema(schema)
         value.pop("default", None)
         return value

@@ -24,7 +24,6 @@ from typing import Any
 
 import pycountry
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import to_jsonable_python
 
 from sync.contract import (
     ALGOLIA_INDEXES,
@@ -471,9 +470,12 @@ def algolia_payload(record: Record) -> dict[str, Any]:
     return record.model_dump(mode="json", by_alias=True)
 
 
+_ANY: TypeAdapter[Any] = TypeAdapter(Any)
+
+
 def to_json(value: Any) -> Any:
     """A payload (or a document read back from a target) in its JSON form: datetimes as RFC 3339."""
-    return to_jsonable_python(value)
+    return _ANY.dump_python(value, mode="json")
 
 
 def content_hash(payload: Mapping[str, Any]) -> str:

@@ -8,9 +8,11 @@ the whole push, since every write of a target shares one rate limiter. Writes ar
 new_public_id`), so writes spread over the key space instead of piling onto one tablet.
 
 Failures: a write Firestore refuses for its content (INVALID_ARGUMENT) is that document's alone; a
+request refused as a whole for its content leaves what it did not write to the caller to split; a
 transient error (UNAVAILABLE, ABORTED, RESOURCE_EXHAUSTED...) is retried by the writer up to
 `retry_attempts` times; a request that fails as a whole (the emulator or the service down) goes through
-`call_with_retries`, then stops the write: what was not written is retried by the next push.
+`call_with_retries`, then stops the write: what was not written is retried by the next push. Sizes
+are checked before sending (`sync.targets.limits`), so a refusal is the exception.
 
 Reconcile reads whole documents and hashes their content (`list_hashes`), a page at a time.
 
@@ -231,7 +233,17 @@ class FirestoreTarget(WritesBy):
             writer.delete(coll.document(doc_id))
         writer.close()
         self.commits += writer.requests
-        if writer.request_failure is not None:
+        unsettled = [
+            doc_id
+            for doc_id in [*(d for d, _ in upserts), *deletes]
+            if doc_id not in outcome.done and doc_id not in outcome.refused
+        ]
+        if isinstance(writer.request_failure, gexc.InvalidArgument):
+            # A request refused as a whole (the emulator does this for a document over 1 MiB): which
+            # document is at fault is not said, so the caller splits what was not written.
+            reason = f"Firestore refused a batch write: {writer.request_failure}"
+            outcome.refused_together = dict.fromkeys(unsettled, reason)
+        elif writer.request_failure is not None:
             outcome.failure = writer.request_failure
         elif failures:
             doc_id, reason = next(iter(failures.items()))

@@ -45,7 +45,8 @@ def firestore_value_size(value: Any) -> int:
 
 
 def firestore_document_size(collection: str, doc_id: str, doc: Mapping[str, Any]) -> int:
-    name = _string_size(collection) + _string_size(doc_id) + 16
+    """`collection` may be a path ("users/jeff/tasks"): each of its segments counts."""
+    name = sum(_string_size(segment) for segment in [*collection.split("/"), doc_id]) + 16
     return name + firestore_value_size(doc) + 32
 
 

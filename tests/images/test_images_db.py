@@ -28,8 +28,10 @@ from tests.images import makers
 
 def _document(entity_type, entity):
     doc = entity_document(entity_type, entity, updated_at=timezone.now())
-    assert doc is not None and not isinstance(doc, RedirectDocument)
+    assert doc is not None
+    assert not isinstance(doc, RedirectDocument)
     return doc
+
 
 POSTER = makers.noisy_jpeg(1600, 900)
 

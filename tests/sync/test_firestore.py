@@ -37,6 +37,7 @@ def test_push_writes_each_document_under_its_public_id(firestore):
     target = _target()
     venue = Venue.objects.get(pk=made["venue"][0].pk)
     record = SyncRecord.objects.get(target="firestore", public_id=venue.public_id)
+    assert record.changed_at is not None
     expected = entity_document("venue", venue, updated_at=record.changed_at)
     assert expected is not None
     stored = target.get("evt_venues", venue.public_id) or {}
