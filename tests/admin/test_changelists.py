@@ -35,6 +35,7 @@ PINNED = {
     ("entities", "pendingvenueduplicate"): 4,
     ("core", "apikey"): 5,
     ("sync", "syncrecord"): 5,
+    ("sync", "reconcilerun"): 4,
 }
 
 

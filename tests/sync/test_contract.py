@@ -342,3 +342,27 @@ def test_public_ids_are_random_not_time_ordered():
     validator = Draft202012Validator(pattern)
     assert all(validator.is_valid(i) for i in ids)
     assert str(ULID.from_str(ids[0])) == ids[0]  # the ULID form earlier IDs have, so URLs keep working
+
+
+def test_the_firestore_indexes_name_fields_of_the_contract():
+    indexes = json.loads((ROOT / "sync" / "firestore.indexes.json").read_text())
+    schemas = json_schemas()
+
+    def has(collection: str, path: str) -> bool:
+        schema = schemas[f"firestore/{collection}.schema.json"]
+        node = next(d for n, d in schema["$defs"].items() if n.endswith("Document") and n != "RedirectDocument")
+        for part in path.split("."):
+            props = node.get("properties", {})
+            if part not in props:
+                return False
+            node = props[part]
+            refs = [node] + node.get("anyOf", [])
+            ref = next((r["$ref"] for r in refs if "$ref" in r), None)
+            if ref:
+                node = schema["$defs"][ref.rsplit("/", 1)[1]]
+        return True
+
+    named = [(i["collectionGroup"], f["fieldPath"]) for i in indexes["indexes"] for f in i["fields"]]
+    named += [(o["collectionGroup"], o["fieldPath"]) for o in indexes["fieldOverrides"]]
+    assert named
+    assert [(c, p) for c, p in named if not has(c, p)] == []
