@@ -58,6 +58,7 @@ LocalTime = Annotated[
 ]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")]
+# Published links carry no tracking parameters and none of our credentials (sync.serializers._http).
 HttpUrl = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
 # Image variants are served from our media storage: absolute in production, "/media/..." in development.
 MediaUrl = Annotated[str, Field(pattern=r"^(https?://|/)\S+$", max_length=2000)]
@@ -271,7 +272,9 @@ class ArtistDocument(_Document):
     aliases: list[str]
     type: ArtistType | None
     genres: list[str]
-    website: HttpUrl | None
+    url: HttpUrl | None = Field(
+        description="A page about the artist: their own site, or their page on the service that listed them."
+    )
     images: list[Image]
     external_ids: ExternalIds
 

@@ -21,10 +21,12 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pycountry
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from sourcing.urlnorm import SECRET_PARAMS, strip_tracking
 from sync.contract import (
     ALGOLIA_INDEXES,
     ARTIST_TYPES,
@@ -85,9 +87,25 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _http(value: Any) -> str | None:
+def _http(value: Any, *, as_written: bool = False) -> str | None:
+    """An http(s) URL as published: without tracking parameters and without credentials a source put
+    in its links (Bandsintown's links carry the `app_id` we query it with). Image URLs stay as written
+    (`as_written`): a signed CDN URL breaks when anything in it changes, and holds no secret of ours."""
     text = _text(value)
-    return text if text and len(text) <= 2000 and _HTTP.match(text) else None
+    if not text or len(text) > 2000 or not _HTTP.match(text):
+        return None
+    return text if as_written else _without_secrets(strip_tracking(text))
+
+
+def _without_secrets(url: str) -> str:
+    head, hash_mark, fragment = url.partition("#")
+    before, _, query = head.partition("?")
+    if not query:
+        return url
+    pairs = [
+        p for p in query.split("&") if p and unquote_plus(p.partition("=")[0]).lower() not in SECRET_PARAMS
+    ]
+    return before + ("?" + "&".join(pairs) if pairs else "") + hash_mark + fragment
 
 
 def _country(value: Any) -> str | None:
@@ -144,7 +162,7 @@ def images(given: Iterable[str | Mapping[str, Any]], processed: Iterable[Mapping
     seen: set[str] = set()
     for item in given:
         described: Mapping[str, Any] = {"url": item} if isinstance(item, str) else item
-        url = _http(described.get("url"))
+        url = _http(described.get("url"), as_written=True)
         if url is None or url in seen:
             continue
         seen.add(url)
@@ -286,7 +304,7 @@ def artist_document(a: Mapping[str, Any], *, updated_at: dt.datetime) -> ArtistD
         aliases=_strings(a.get("aliases")),
         type=artist_type if artist_type in ARTIST_TYPES else None,
         genres=_strings(a.get("genres")),
-        website=_http(a.get("url")),
+        url=_http(a.get("url")),
         images=images(a.get("images") or [], a.get("image_variants") or []),
         external_ids=public_external_ids(a.get("external_ids") or {}),
     )

@@ -350,7 +350,9 @@ def test_the_firestore_indexes_name_fields_of_the_contract():
 
     def has(collection: str, path: str) -> bool:
         schema = schemas[f"firestore/{collection}.schema.json"]
-        node = next(d for n, d in schema["$defs"].items() if n.endswith("Document") and n != "RedirectDocument")
+        node = next(
+            d for n, d in schema["$defs"].items() if n.endswith("Document") and n != "RedirectDocument"
+        )
         for part in path.split("."):
             props = node.get("properties", {})
             if part not in props:
@@ -366,3 +368,18 @@ def test_the_firestore_indexes_name_fields_of_the_contract():
     named += [(o["collectionGroup"], o["fieldPath"]) for o in indexes["fieldOverrides"]]
     assert named
     assert [(c, p) for c, p in named if not has(c, p)] == []
+
+
+def test_published_links_carry_no_tracking_and_none_of_our_credentials():
+    tracked = "https://www.bandsintown.com/t/1024726167?app_id=6e37869bb&came_from=267&utm_source=public_api"
+    doc = performance_document(
+        show(
+            url=tracked,
+            offers=[{"url": tracked, "price": 20}],
+            image_urls=["https://cdn.example/a.jpg?token=s1"],
+        ),
+        updated_at=WHEN,
+    )
+    assert doc.url == "https://www.bandsintown.com/t/1024726167?came_from=267"
+    assert doc.offers[0].url == "https://www.bandsintown.com/t/1024726167?came_from=267"
+    assert doc.images[0].url == "https://cdn.example/a.jpg?token=s1"  # a signed image URL stays whole
