@@ -307,21 +307,26 @@ class Expected:
 
 
 def expected_for(
-    entity_type: str, entity: Entity, *, updated_at: dt.datetime, publishable: bool | None = None
+    entity_type: str,
+    entity: Entity,
+    *,
+    updated_at: dt.datetime,
+    publishable: bool | None = None,
+    targets: tuple[str, ...] = tuple(SyncTarget.values),
 ) -> dict[str, Expected]:
-    """Per target, what it should hold for this entity."""
+    """Per target (all, or those named), what it should hold for this entity."""
     tombstone = entity.status == CanonicalStatus.MERGED and bool(entity.merged_into_id)
     try:
         doc = entity_document(entity_type, entity, updated_at=updated_at, publishable=publishable)
         expected = {}
-        for target in SyncTarget.values:
+        for target in targets:
             payload, payload_hash = target_payload(target, entity_type, doc)
             expected[target] = Expected(payload, payload_hash, tombstone)
         return expected
     except ContractViolation as exc:
         logger.error("not publishing %s %s: %s", entity_type, entity.public_id, exc)
         problem = str(exc)[:2000]
-        return {t: Expected(None, _invalid_hash(problem), tombstone, problem) for t in SyncTarget.values}
+        return {t: Expected(None, _invalid_hash(problem), tombstone, problem) for t in targets}
 
 
 def expected_payloads(
@@ -345,7 +350,10 @@ def expected_payloads(
         now = timezone.now()
         for entity in chunk:
             updated_at = changed.get(entity.public_id) or now
-            yield entity.public_id, expected_for(entity_type, entity, updated_at=updated_at)[target]
+            yield (
+                entity.public_id,
+                expected_for(entity_type, entity, updated_at=updated_at, targets=(target,))[target],
+            )
 
 
 # --- marking -------------------------------------------------------------------------------------
@@ -595,7 +603,7 @@ def _push_records(
             # Unchanged since marked: the document keeps the time its content changed; otherwise it
             # changed just now, as far as anyone reading it can tell.
             stamp = record.changed_at or sent_at
-            wanted = expected_for(entity_type, entity, updated_at=stamp)[target]
+            wanted = expected_for(entity_type, entity, updated_at=stamp, targets=(target,))[target]
         if wanted.problem:
             rejected.append((record, wanted.hash, wanted.problem))
         elif wanted.hash == record.synced_hash or (wanted.payload is None and not record.synced_hash):
