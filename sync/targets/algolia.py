@@ -68,7 +68,6 @@ INDEX_SETTINGS: dict[str, dict[str, Any]] = {
             "country",
             "date",
             "event_status",
-            "filterOnly(date_ts)",
             "filterOnly(venue_id)",
             "filterOnly(artist_ids)",
         ],

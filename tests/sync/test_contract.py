@@ -383,3 +383,22 @@ def test_published_links_carry_no_tracking_and_none_of_our_credentials():
     assert doc.url == "https://www.bandsintown.com/t/1024726167?came_from=267"
     assert doc.offers[0].url == "https://www.bandsintown.com/t/1024726167?came_from=267"
     assert doc.images[0].url == "https://cdn.example/a.jpg?token=s1"  # a signed image URL stays whole
+
+
+def test_the_examples_in_the_consumer_docs_fit_the_schemas():
+    import re
+
+    text = (ROOT / "docs" / "consumers.md").read_text()
+    examples = re.findall(r"### (Firestore|Algolia) `(\w+)`\n\n```json\n(.*?)\n```", text, re.S)
+    assert {(t.lower(), c) for t, c, _ in examples} == {
+        ("firestore", "evt_venues"),
+        ("firestore", "evt_artists"),
+        ("firestore", "evt_performances"),
+        ("algolia", "venues"),
+        ("algolia", "artists"),
+        ("algolia", "performances"),
+    }
+    for target, collection, body in examples:
+        doc = json.loads(body)
+        assert problems(target.lower(), collection, doc) == [], collection
+        assert leaks(doc) == []
