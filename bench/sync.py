@@ -233,7 +233,8 @@ def firestore_write_paths(store: Any) -> dict[str, Any]:
         for collection in sorted({c for c, _, _ in docs}):
             mine = [(doc_id, payload) for c, doc_id, payload in docs if c == collection]
             outcome = target.write(f"{label}_{collection}", mine, [])
-            assert outcome.failure is None and len(outcome.done) == len(mine), outcome.failure
+            if outcome.failure is not None or len(outcome.done) != len(mine):
+                raise RuntimeError(f"BulkWriter did not write every document: {outcome.failure}")
         seconds = time.perf_counter() - started
         result[f"bulkwriter_{label}_docs_s"] = round(len(docs) / seconds)
         result[f"ratio_{label}_to_anchor"] = round(anchor / seconds, 2)
