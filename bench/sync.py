@@ -231,9 +231,9 @@ def firestore_write_paths(store: Any) -> dict[str, Any]:
         )
         started = time.perf_counter()
         for collection in sorted({c for c, _, _ in docs}):
-            mine = [(doc_id, payload) for c, doc_id, payload in docs if c == collection]
-            outcome = target.write(f"{label}_{collection}", mine, [])
-            if outcome.failure is not None or len(outcome.done) != len(mine):
+            to_write = [(doc_id, payload) for c, doc_id, payload in docs if c == collection]
+            outcome = target.write(f"{label}_{collection}", to_write, [])
+            if outcome.failure is not None or len(outcome.done) != len(to_write):
                 raise RuntimeError(f"BulkWriter did not write every document: {outcome.failure}")
         seconds = time.perf_counter() - started
         result[f"bulkwriter_{label}_docs_s"] = round(len(docs) / seconds)
