@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from entities.models import Performance, Venue
+from entities.models import Venue
 from sync.models import SyncRecord, SyncStatus
 from sync.services import sync_mark_dirty, sync_push, target_for
 from sync.targets.firestore import FirestoreTarget
@@ -18,7 +18,7 @@ from tests.sync.conftest import INDEX_PREFIX, make_entities
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-PERFORMANCES = f"{INDEX_PREFIX}performances"
+VENUES = f"{INDEX_PREFIX}venues"
 ZERO = {"written": 0, "deleted": 0, "failed": 0, "rejected": 0}
 
 
@@ -27,17 +27,18 @@ def sent_to(algolia, index: str) -> list[str]:
 
 
 def test_a_record_too_big_for_algolia_is_rejected_before_sending_and_once(algolia):
-    made = make_entities(venues=1, artists=1, performances=3)
-    big = Performance.objects.get(pk=made["performance"][1].pk)
-    big.name = "A very long festival title " * 500  # ~13.5 KB: over Algolia's 10 KB, far under 1 MiB
+    made = make_entities(venues=3, artists=1, performances=0)
+    big = Venue.objects.get(pk=made["venue"][1].pk)
+    # ~13 KB of former names: over Algolia's 10 KB, far under Firestore's 1 MiB
+    big.former_names = [f"The Old Name Number {i} of a Long-Lived Hall" for i in range(300)]
     big.save()
-    sync_mark_dirty(entity_type="performance", entity=big)
+    sync_mark_dirty(entity_type="venue", entity=big)
 
     totals = sync_push(target="algolia")
 
     assert totals["rejected"] == 1
-    assert totals["written"] == 4
-    assert big.public_id not in sent_to(algolia, PERFORMANCES)  # never sent
+    assert totals["written"] == 3  # the two other venues and the artist
+    assert big.public_id not in sent_to(algolia, VENUES)  # never sent
     record = SyncRecord.objects.get(target="algolia", public_id=big.public_id)
     assert record.status == SyncStatus.REJECTED
     assert "too big for Algolia" in record.last_error
@@ -51,23 +52,23 @@ def test_a_record_too_big_for_algolia_is_rejected_before_sending_and_once(algoli
     assert sync_push(target="algolia", now=timezone.now() + dt.timedelta(days=3)) == ZERO
     assert len(algolia.requests) == requests
     # Until it changes
-    big.name = "A festival"
+    big.former_names = big.former_names[:3]
     big.save()
-    sync_mark_dirty(entity_type="performance", entity=big)
+    sync_mark_dirty(entity_type="venue", entity=big)
     assert sync_push(target="algolia")["written"] == 1
-    assert algolia.records(PERFORMANCES)[big.public_id]["name"] == "A festival"
+    assert len(algolia.records(VENUES)[big.public_id]["former_names"]) == 3
     assert SyncRecord.objects.get(target="algolia", public_id=big.public_id).status == SyncStatus.SYNCED
 
 
 def test_the_record_limit_follows_the_plan(algolia, sync_settings):
     sync_settings.ALGOLIA_MAX_RECORD_BYTES = 100_000  # a plan with 100 KB records
-    made = make_entities(venues=1, artists=0, performances=1)
-    show = Performance.objects.get(pk=made["performance"][0].pk)
-    show.name = "x" * 20_000
-    show.save()
-    sync_mark_dirty(entity_type="performance", entity=show)
+    made = make_entities(venues=1, artists=0, performances=0)
+    venue = Venue.objects.get(pk=made["venue"][0].pk)
+    venue.former_names = [f"Old name {i} " + "x" * 50 for i in range(300)]  # ~20 KB
+    venue.save()
+    sync_mark_dirty(entity_type="venue", entity=venue)
     assert sync_push(target="algolia")["rejected"] == 0
-    assert show.public_id in algolia.records(PERFORMANCES)
+    assert venue.public_id in algolia.records(VENUES)
 
 
 def test_a_document_too_big_for_firestore_is_rejected_before_sending(firestore):

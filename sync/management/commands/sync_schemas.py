@@ -16,6 +16,8 @@ def schema_text(schema: dict[str, Any]) -> str:
 
 
 class Command(BaseCommand):
+    # Pure code generation: no database, no deployment settings to check.
+    requires_system_checks: list[str] = []
     help = (
         "Write the published document contract as JSON Schema files (sync/schemas/{firestore,algolia}/"
         "*.schema.json), generated from the models the serializers use. --check only says whether the "
