@@ -178,27 +178,38 @@ def sync_reindex(*, target: str = SyncTarget.ALGOLIA, progress: Progress | None 
         counts: dict[str, int] = {}
         for entity_type in MODELS:
             sent: dict[str, tuple[str, bool]] = {}
+            skipped: set[str] = set()
+            collection = collection_for(target, entity_type)
 
             def records(
-                entity_type: str = entity_type, sent: dict[str, tuple[str, bool]] = sent
+                entity_type: str = entity_type,
+                sent: dict[str, tuple[str, bool]] = sent,
+                skipped: set[str] = skipped,
+                collection: str = collection,
             ) -> Iterator[tuple[str, dict[str, Any]]]:
                 for public_id, wanted in expected_payloads(target, entity_type):
-                    if wanted.problem:
-                        continue  # rejected: its record says so, and stays rejected
+                    # Outside the contract, or too big for a record: left out (sending it would fail
+                    # the whole rebuild) and its record left alone: a push rejects it with the reason.
+                    if wanted.problem or (
+                        wanted.payload is not None
+                        and store.document_problem(collection, public_id, wanted.payload)
+                    ):
+                        skipped.add(public_id)
+                        continue
                     sent[public_id] = (wanted.hash, wanted.tombstone)
                     if wanted.payload is not None:
                         yield public_id, wanted.payload
 
-            counts[entity_type] = store.reindex(
-                collection_for(target, entity_type), records(), progress=progress
-            )
-            _records_after_full_push(target, entity_type, sent)
+            counts[entity_type] = store.reindex(collection, records(), progress=progress)
+            _records_after_full_push(target, entity_type, sent, skipped)
         return counts
     finally:
         store.close()
 
 
-def _records_after_full_push(target: str, entity_type: str, sent: dict[str, tuple[str, bool]]) -> None:
+def _records_after_full_push(
+    target: str, entity_type: str, sent: dict[str, tuple[str, bool]], skipped: set[str]
+) -> None:
     """After a rebuild the target holds exactly `sent`: records that match are synced, records that
     changed meanwhile stay dirty (pushed again next run), entities without a record get one."""
     now = timezone.now()
@@ -206,6 +217,8 @@ def _records_after_full_push(target: str, entity_type: str, sent: dict[str, tupl
     records = SyncRecord.objects.filter(target=target, entity_type=entity_type).order_by("pk")
     for record in records.iterator(chunk_size=1000):
         seen.add(record.public_id)
+        if record.public_id in skipped:
+            continue  # left out of the rebuild on purpose
         entry = sent.get(record.public_id)
         # An entity gone from the database is gone from the rebuilt index too: its removal is done.
         payload_hash = entry[0] if entry else record.payload_hash
@@ -234,7 +247,7 @@ def _records_after_full_push(target: str, entity_type: str, sent: dict[str, tupl
                 synced_at=now,
             )
             for public_id, (payload_hash, tombstone) in sent.items()
-            if public_id not in seen
+            if public_id not in seen and public_id not in skipped
         ],
         batch_size=500,
         ignore_conflicts=True,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from entities.models import Venue
 from sync.models import SyncRecord, SyncStatus
+from sync.reconcile import sync_reindex
 from sync.services import sync_mark_dirty, sync_push, target_for
 from sync.targets.firestore import FirestoreTarget
 from tests.sync.conftest import INDEX_PREFIX, make_entities
@@ -120,3 +121,23 @@ def test_a_request_refused_as_a_whole_is_split_until_the_document_at_fault_is_al
     assert "Firestore refused" in record.last_error
     assert "longer than" in record.last_error
     assert len(store.list_hashes("evt_venues")) == 5
+
+
+def test_a_rebuild_leaves_a_record_too_big_out_and_rejected(algolia):
+    made = make_entities(venues=3, artists=0, performances=0)
+    big = Venue.objects.get(pk=made["venue"][0].pk)
+    big.former_names = [f"The Old Name Number {i} of a Long-Lived Hall" for i in range(300)]
+    big.save()
+    sync_mark_dirty(entity_type="venue", entity=big)
+    sync_push(target="algolia")
+
+    counts = sync_reindex()
+
+    assert counts["venue"] == 2
+    assert set(algolia.records(VENUES)) == {v.public_id for v in made["venue"][1:]}
+    assert SyncRecord.objects.get(target="algolia", public_id=big.public_id).status == SyncStatus.REJECTED
+    assert set(
+        SyncRecord.objects.filter(target="algolia")
+        .exclude(public_id=big.public_id)
+        .values_list("status", flat=True)
+    ) == {SyncStatus.SYNCED}
