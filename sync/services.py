@@ -22,13 +22,13 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.queue import enqueue
@@ -130,59 +130,55 @@ def collection_for(target: str, entity_type: str) -> str:
 # --- reading entities ----------------------------------------------------------------------------
 
 
-def _id_only_sources(**link: Any) -> tuple[Exists, Exists]:
-    """(has an ID-only source, has a source with content) for the entity named by `link`."""
-    sources = EntitySource.objects.filter(**link)
-    return (
-        Exists(sources.filter(source__kind__in=ID_ONLY_SOURCE_KINDS)),
-        Exists(sources.exclude(source__kind__in=ID_ONLY_SOURCE_KINDS)),
-    )
-
-
 def entity_queryset(entity_type: str) -> QuerySet[Any]:
-    """Entities with what their documents need fetched in bulk (survivor, venue, billed artists, and
-    whether a source other than Google Places or Yelp describes them)."""
-    model = MODELS[entity_type]
-    qs: QuerySet[Any] = model.objects.select_related("merged_into")
-    id_only, content = _id_only_sources(**{entity_type: OuterRef("pk")})
-    qs = qs.annotate(sync_id_only_sources=id_only, sync_content_sources=content)
+    """Entities with what their documents need fetched in bulk (survivor, venue, billed artists)."""
+    qs: QuerySet[Any] = MODELS[entity_type].objects.select_related("merged_into")
     if entity_type == "performance":
-        venue_id_only, venue_content = _id_only_sources(venue=OuterRef("venue_id"))
-        qs = (
-            qs.select_related("venue")
-            .annotate(sync_venue_id_only_sources=venue_id_only, sync_venue_content_sources=venue_content)
-            .prefetch_related(
-                Prefetch(
-                    "billing", queryset=PerformanceArtist.objects.select_related("artist").order_by("order")
-                )
-            )
+        qs = qs.select_related("venue").prefetch_related(
+            Prefetch("billing", queryset=PerformanceArtist.objects.select_related("artist").order_by("order"))
         )
     return qs
 
 
-def _publishable(entity: Entity, *, prefix: str = "sync_") -> bool:
-    """False for an entity only Google Places or Yelp describe: their terms let us keep its ID, not
-    publish anything of theirs, and every value it holds came from them (its name included) — unless
-    staff set its name by hand."""
-    id_only = getattr(entity, f"{prefix}id_only_sources", None)
-    content = getattr(entity, f"{prefix}content_sources", None)
-    if id_only is None or content is None:
-        id_only_q, content_q = _id_only_sources(**{entity._meta.model_name or "": entity.pk})
-        found = type(entity).objects.filter(pk=entity.pk).annotate(i=id_only_q, c=content_q).values("i", "c")
-        row = found.first() or {"i": False, "c": False}
-        id_only, content = row["i"], row["c"]
-    return not (id_only and not content) or "name" in (entity.locked_fields or {})
+# Set on a venue by `publishability_prefetch`: whether we may publish it (see `_publishable`).
+PUBLISHABLE_ATTR = "_sync_publishable"
 
 
-def _venue_publishable(performance: Performance) -> bool:
-    venue = performance.venue
-    if venue is None:
-        return False
-    if hasattr(performance, "sync_venue_id_only_sources"):  # annotated by entity_queryset
-        id_only = getattr(performance, "sync_venue_id_only_sources")  # noqa: B009
-        content = getattr(performance, "sync_venue_content_sources")  # noqa: B009
-        return not (id_only and not content) or "name" in (venue.locked_fields or {})
-    return _publishable(venue)
+def _id_only_venues(venue_ids: Iterable[int]) -> set[int]:
+    """Of these venues, those described by sources and only by ID-only ones (Google Places, Yelp)."""
+    wanted = [pk for pk in set(venue_ids) if pk is not None]
+    if not wanted:
+        return set()
+    rows = (
+        EntitySource.objects.filter(venue_id__in=wanted)
+        .values("venue_id")
+        .annotate(content=Count("pk", filter=~Q(source__kind__in=ID_ONLY_SOURCE_KINDS)))
+    )
+    return {row["venue_id"] for row in rows if row["content"] == 0}
+
+
+def publishability_prefetch(entities: Iterable[Entity]) -> None:
+    """Decide for a batch, in one query, which venues (themselves, or embedded in performances) we may
+    publish."""
+    batch = list(entities)  # read twice
+    venues = [e for e in batch if isinstance(e, Venue)]
+    venues += [e.venue for e in batch if isinstance(e, Performance) and e.venue is not None]
+    id_only = _id_only_venues(v.pk for v in venues)
+    for venue in venues:
+        setattr(venue, PUBLISHABLE_ATTR, venue.pk not in id_only or "name" in (venue.locked_fields or {}))
+
+
+def _publishable(entity: Entity) -> bool:
+    """False for a venue only Google Places or Yelp describe: their terms let us keep its ID, not publish
+    anything of theirs, and every value it holds came from them (its name included) — unless staff set
+    its name by hand. Artists and performances come from sources with content."""
+    if not isinstance(entity, Venue):
+        return True
+    known = getattr(entity, PUBLISHABLE_ATTR, None)
+    if known is not None:  # decided for the batch being pushed
+        return bool(known)
+    # One entity (marking): asked afresh, never cached on an instance whose sources may change.
+    return entity.pk not in _id_only_venues([entity.pk]) or "name" in (entity.locked_fields or {})
 
 
 def _venue_data(venue: Venue) -> dict[str, Any]:
@@ -223,7 +219,7 @@ def entity_data(entity: Entity) -> dict[str, Any]:
                 "country": venue.country,
                 "latitude": venue.latitude,
                 "longitude": venue.longitude,
-                "publishable": _venue_publishable(entity),
+                "publishable": _publishable(venue),
             }
             if venue
             else None
@@ -342,6 +338,7 @@ def expected_payloads(
             return
         last_pk = chunk[-1].pk
         image_variants_prefetch(chunk)
+        publishability_prefetch(chunk)
         changed = dict(
             SyncRecord.objects.filter(
                 target=target, entity_type=entity_type, public_id__in=[e.public_id for e in chunk]
@@ -591,6 +588,7 @@ def _push_records(
         for e in entity_queryset(entity_type).filter(public_id__in=[r.public_id for r in records])
     }
     image_variants_prefetch(entities.values())  # one query for the batch's processed images
+    publishability_prefetch(entities.values())
     collection = collection_for(target, entity_type)
     in_sync: list[tuple[SyncRecord, str]] = []
     rejected: list[tuple[SyncRecord, str, str]] = []
