@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 VENV_PY := .venv/bin/python
 
-.PHONY: setup lock demo test test-sqlite test-postgres lint typecheck check schemas bench clean services-start services-stop
+.PHONY: setup lock demo run test test-sqlite test-postgres lint typecheck check schemas bench clean services-start services-stop
 
 $(UV):
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (pyenv install 3.12, or set PYTHON312=/path/to/python3.12)"; exit 1; }
@@ -18,7 +18,20 @@ $(UV):
 	$(UV) pip sync --quiet --python $(VENV_PY) --require-hashes requirements-dev.lock
 	@touch $@
 
-setup: .venv/.synced
+# A random secret of this checkout's own for the local commands (mystage/settings.py reads it when
+# SECRET_KEY is not set); never committed, never shared.
+.local/secret_key:
+	@mkdir -p .local && umask 077 && $(PYTHON312) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+# Static files (the admin's CSS, the API docs' Swagger UI) collected for WhiteNoise into STATIC_ROOT
+# (data/static by default), compressed once: they come from the installed packages only, so they are
+# collected again when .venv changes. Source maps are left out (megabytes nobody is served).
+STATIC_STAMP := $(or $(STATIC_ROOT),$(or $(MYSTAGE_DATA_DIR),data)/static)/.collected
+$(STATIC_STAMP): .venv/.synced .local/secret_key
+	$(VENV_PY) manage.py collectstatic --no-input -v 0 --ignore '*.map'
+	@touch $@
+
+setup: .venv/.synced .local/secret_key $(STATIC_STAMP)
 
 lock: $(UV)
 	$(UV) pip compile --quiet --python-version 3.12 --generate-hashes --custom-compile-command "make lock" pyproject.toml -o requirements.lock
@@ -26,7 +39,14 @@ lock: $(UV)
 
 demo: setup
 	$(VENV_PY) manage.py migrate --no-input -v 0
+	$(VENV_PY) manage.py build_gazetteer
 	$(VENV_PY) manage.py demo
+
+# The web server, a worker cluster and the tick, started together and stopped together (Ctrl-C);
+# WEB_PORT=8001 make run serves on another port.
+run: setup
+	$(VENV_PY) manage.py migrate --no-input -v 0
+	$(VENV_PY) manage.py serve
 
 test: setup
 	bash scripts/test.sh

@@ -89,20 +89,17 @@ def pairwise_scores(predicted: Mapping[str, Hashable], truth: Mapping[str, Hasha
 
 
 def clusters_from_pairs(ids: Iterable[str], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Record -> cluster from matched pairs (connected components), for pair-style ground truth."""
-    parent = {i: i for i in ids}
+    """Record -> cluster (its smallest id) from matched pairs, for pair-style ground truth."""
+    import numpy as np
 
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    from entities.resolution.clustering import cluster_ids, components
 
-    for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {i: find(i) for i in parent}
+    order = list(ids)
+    position = {x: i for i, x in enumerate(order)}
+    linked = [(position[a], position[b]) for a, b in pairs]
+    left = np.array([a for a, _ in linked], dtype=np.int64)
+    right = np.array([b for _, b in linked], dtype=np.int64)
+    return cluster_ids(order, components(len(order), left, right).tolist())
 
 
 # --- data --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.queue import enqueue
+from core.retry import Backoff
 
 
 class StageStatus(models.TextChoices):
@@ -98,9 +99,10 @@ def finish(row: StageRow, *, status: str = StageStatus.DONE, error: str = "", **
 
 
 def fail(row: StageRow, error: str, *, retryable: bool, backoff_seconds: int = 30, **fields: Any) -> bool:
-    """Record a failure; a retryable one goes back to pending with exponential backoff until attempts run out."""
+    """Record a failure; a retryable one goes back to pending with exponential backoff (`core.retry.Backoff`)
+    until attempts run out."""
     if retryable and row.attempts < settings.PIPELINE_MAX_ATTEMPTS:
-        backoff = min(3600, backoff_seconds * 2 ** (row.attempts - 1))
+        backoff = Backoff(base_seconds=backoff_seconds, max_seconds=3600).delay(row.attempts)
         ok = finish(row, status=StageStatus.PENDING, error=error, **fields)
         if ok:
             type(row)._default_manager.filter(pk=row.pk).update(

@@ -5,7 +5,7 @@ The admin is an interface: every write goes through entities.services.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -13,21 +13,25 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from core.admin_actions import make_retry_action
+from core.admin_display import PipelineRowAdmin, compact_time, json_table, short
 from entities import admin_review, services
 from entities.models import (
     Artist,
     CanonicalStatus,
     DuplicateStatus,
+    Enrichment,
     EntitySource,
     EntitySourceRevision,
+    EntityType,
     ExternalId,
     MergeRecord,
     PendingVenueDuplicate,
@@ -36,13 +40,29 @@ from entities.models import (
     Venue,
     VenueDuplicate,
 )
+from entities.selectors import search_filter
 from entities.services.curation import LOCKABLE_FIELDS, entity_type_of
+from sourcing.admin_filters import source_filter
 
 
-def _pretty_json(value: Any) -> Any:
-    return format_html(
-        '<pre style="white-space: pre-wrap; max-height: 30em; overflow: auto">{}</pre>',
-        json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str),
+def json_display(field: str, description: str) -> Any:
+    """A read-only display of a JSON field as a table (core.admin_display.json_table)."""
+
+    @admin.display(description=description)
+    def display(self: Any, obj: Any) -> Any:
+        return json_table(getattr(obj, field))
+
+    display.__name__ = f"{field}_table"
+    return display
+
+
+def _provenance_table(obj: Any) -> Any:
+    """Per field: the source whose value won, when it was seen and why it won."""
+    rows = sorted((obj.provenance or {}).items())
+    if not rows:
+        return json_table(None)
+    return json_table(
+        [{"field": field, **(info if isinstance(info, dict) else {"value": info})} for field, info in rows]
     )
 
 
@@ -65,6 +85,42 @@ class LockOnSaveMixin:
     formfield_overrides: ClassVar[Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]] = {
         models.URLField: {"assume_scheme": "https"}
     }
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The form checks each value staff change as the pipeline checks a source's (a phone becomes
+        E.164 or is refused, coordinates must lie on the globe...), before anything is saved."""
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        entity_type = entity_type_of(self.model())  # type: ignore[attr-defined]
+        lockable = LOCKABLE_FIELDS[entity_type]
+
+        class CuratedForm(form):  # type: ignore[misc,valid-type]
+            def clean(self) -> dict[str, Any]:
+                cleaned: dict[str, Any] = super().clean()
+                for name in self.changed_data:
+                    if name in lockable and name in cleaned:
+                        try:
+                            cleaned[name] = services.curated_value(
+                                entity_type=entity_type, field=name, value=cleaned[name]
+                            )
+                        except ValueError as exc:
+                            self.add_error(name, str(exc))
+                return cleaned
+
+        return CuratedForm
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A merged entity is a redirect: edit the one it was merged into.
+        if obj is not None and obj.status == CanonicalStatus.MERGED:
+            return False
+        return bool(super().has_change_permission(request, obj))  # type: ignore[misc]
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "status":
+            # "Merged" is what a merge does (with its record and redirect), never a value to pick.
+            kwargs["choices"] = [
+                (v, label) for v, label in CanonicalStatus.choices if v != CanonicalStatus.MERGED
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)  # type: ignore[misc]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)  # type: ignore[misc]
@@ -101,51 +157,181 @@ class LockedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SearchKeyMixin:
+    """Search that ignores punctuation, accents and case: every word of the query in the entity's search
+    key (entities/search.py), besides the admin's own `search_fields` (IDs, phones, streets...)."""
+
+    search_key_paths: tuple[str, ...] = ("search_key",)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+        condition = Q()
+        for key_path in self.search_key_paths:
+            words = search_filter(search_term, key_path)
+            if words is not None:
+                condition |= words
+        if condition:
+            results = results | queryset.filter(condition)
+        return results, may_have_duplicates
+
+
+def city_filter(path: str) -> type[admin.SimpleListFilter]:
+    """A "By city" filter over `path` (the lookup to a venue's locality): the most common cities."""
+
+    class CityFilter(admin.SimpleListFilter):
+        title = "city"
+        parameter_name = "city"
+
+        def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+            cities = (
+                Venue.objects.exclude(status=CanonicalStatus.MERGED)
+                .exclude(locality="")
+                .values("locality")
+                .annotate(n=Count("pk"))
+                .order_by("-n", "locality")[:30]
+            )
+            return [(row["locality"], f"{row['locality']} ({row['n']})") for row in cities]
+
+        def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+            return queryset.filter(**{f"{path}__iexact": self.value()}) if self.value() else queryset
+
+    return CityFilter
+
+
+class ScoreBandFilter(admin.SimpleListFilter):
+    title = "score"
+    parameter_name = "score"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        bulk = _bulk_merge_threshold()
+        return [
+            ("bulk", f"≥ {bulk:.2f} (bulk merge)"),
+            ("high", f"0.70 – {bulk:.2f}"),
+            ("middle", "0.50 – 0.70"),
+            ("low", "< 0.50"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        bulk = _bulk_merge_threshold()
+        bands = {
+            "bulk": Q(score__gte=bulk),
+            "high": Q(score__gte=0.7, score__lt=bulk),
+            "middle": Q(score__gte=0.5, score__lt=0.7),
+            "low": Q(score__lt=0.5),
+        }
+        value = self.value()
+        return queryset.filter(bands[value]) if value in bands else queryset
+
+
+class ShowDateFilter(admin.SimpleListFilter):
+    title = "date"
+    parameter_name = "when"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("upcoming", "Upcoming"),
+            ("week", "Next 7 days"),
+            ("month", "Next 30 days"),
+            ("past", "Past"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        today = timezone.localdate()
+        spans = {
+            "upcoming": Q(local_date__gte=today),
+            "week": Q(local_date__gte=today, local_date__lt=today + dt.timedelta(days=7)),
+            "month": Q(local_date__gte=today, local_date__lt=today + dt.timedelta(days=30)),
+            "past": Q(local_date__lt=today),
+        }
+        value = self.value()
+        return queryset.filter(spans[value]) if value in spans else queryset
+
+
+def _change_link(obj: Any, text: str | None = None, length: int = 40) -> Any:
+    """A link to the row's admin page (plain text where the admin has none)."""
+    if obj is None:
+        return "—"
+    label = short(text if text is not None else str(obj), length)
+    try:
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return label
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
 # --- Entity sources ---------------------------------------------------------------------------
 
 
 @admin.register(EntitySource)
-class EntitySourceAdmin(admin.ModelAdmin):
+class EntitySourceAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    """What one source says about one entity: made and updated by extraction, resolved by the pipeline;
+    read-only here (retry re-resolves it)."""
+
     list_display = [
         "id",
         "source",
         "entity_type",
-        "source_key",
+        "key",
         "status",
-        "venue",
-        "artist",
-        "performance",
-        "last_seen_at",
-        "missed_scrapes",
-        "vanished_at",
+        "entity",
+        "last_seen_at_when",
+        "vanished_at_when",
     ]
-    list_filter = ["entity_type", "status", "source"]
+    list_filter = [
+        "entity_type",
+        "status",
+        source_filter("source__name"),
+        ("vanished_at", admin.EmptyFieldListFilter),
+        ("last_seen_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["source_key", "last_error"]
     list_select_related = ["source", "venue", "artist", "performance"]
-    autocomplete_fields = ["venue", "artist", "performance"]
-    raw_id_fields = ["extraction"]
     show_full_result_count = False
-    readonly_fields = ["data_pretty", "data_hash", "claim_token"]
     exclude = ["data"]
+    readonly_fields = ["data_table"]
     actions = [make_retry_action("entities.tasks.entity_source_resolve_task")]
+    data_table = json_display("data", "What the source says")
+    last_seen_at_when = compact_time("last_seen_at", "Last seen")
+    vanished_at_when = compact_time("vanished_at", "Vanished")
 
-    @admin.display(description="Data")
-    def data_pretty(self, obj: EntitySource) -> Any:
-        return _pretty_json(obj.data)
+    @admin.display(description="Source key", ordering="source_key")
+    def key(self, obj: EntitySource) -> str:
+        return short(obj.source_key, 30)
+
+    @admin.display(description="Resolved to")
+    def entity(self, obj: EntitySource) -> Any:
+        return _change_link(obj.venue or obj.artist or obj.performance, length=34)
 
 
 @admin.register(EntitySourceRevision)
-class EntitySourceRevisionAdmin(admin.ModelAdmin):
-    list_display = ["id", "entity_source", "seen_at", "changed_fields"]
+class EntitySourceRevisionAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    list_display = ["id", "entity_source", "seen_at_when", "changed_fields"]
+    list_filter = [("seen_at", admin.DateFieldListFilter)]
     list_select_related = ["entity_source"]
-    raw_id_fields = ["entity_source", "extraction"]
     search_fields = ["entity_source__source_key"]
     date_hierarchy = "seen_at"
     show_full_result_count = False
+    exclude = ["changes"]
+    readonly_fields = ["changes_table"]
+    seen_at_when = compact_time("seen_at", "Seen")
 
     @admin.display(description="Changed")
     def changed_fields(self, obj: EntitySourceRevision) -> str:
-        return ", ".join(sorted(obj.changes))
+        return short(", ".join(sorted(obj.changes)), 80)
+
+    @admin.display(description="Changes (old → new)")
+    def changes_table(self, obj: EntitySourceRevision) -> Any:
+        rows = [
+            {
+                "field": field,
+                "old": pair[0] if isinstance(pair, list) and pair else None,
+                "new": pair[1] if isinstance(pair, list) and len(pair) > 1 else pair,
+            }
+            for field, pair in sorted(obj.changes.items())
+        ]
+        return json_table(rows)
 
 
 class SourceInline(admin.TabularInline):
@@ -165,54 +351,90 @@ class SourceInline(admin.TabularInline):
 
 # --- Canonical entities -----------------------------------------------------------------------
 
-
-CANONICAL_READONLY = [
-    "public_id",
-    "provenance_pretty",
-    "external_ids",
-    "merged_into",
-    "created_at",
-    "updated_at",
-]
+# Kept by the pipeline and merges; shown, never typed into.
+RECORD_FIELDS = ["public_id", "merged_into", "created_at", "updated_at"]
+JSON_FIELDS = ["provenance", "locked_fields", "external_ids"]
 
 
-@admin.register(Venue)
-class VenueAdmin(LockOnSaveMixin, admin.ModelAdmin):
-    list_display = [
-        "name",
-        "kind",
-        "locality",
-        "region",
-        "country",
-        "phone",
-        "status",
-        "source_count",
-        "locks",
-        "updated_at",
-    ]
-    list_filter = ["status", "kind", LockedFilter, "country"]
-    search_fields = ["name", "=public_id", "street", "locality", "phone", "website"]
-    readonly_fields = [*CANONICAL_READONLY, "name_key", "city_key", "coord_source"]
-    exclude = ["provenance"]
-    autocomplete_fields = ["parent"]
+class CanonicalAdmin(SearchKeyMixin, LockOnSaveMixin, admin.ModelAdmin):
+    """Shared by venues, artists and performances: provenance, locks and external IDs as tables."""
+
     show_full_result_count = False
     inlines = [SourceInline]
-    actions = ["compare", "unlock"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Venue]:
-        return super().get_queryset(request).annotate(n_sources=_source_count("venue"))
+    provenance_table = admin.display(description="Provenance (which source won each field, and why)")(
+        lambda self, obj: _provenance_table(obj)
+    )
+    locks_table = json_display("locked_fields", "Staff locks (values sources and merges keep)")
+    external_ids_table = json_display("external_ids", "External IDs")
 
     @admin.display(description="Sources", ordering="n_sources")
     def source_count(self, obj: Any) -> int:
         return int(obj.n_sources)
 
     @admin.display(description="Locked")
-    def locks(self, obj: Venue) -> str:
-        return ", ".join(sorted(obj.locked_fields)) or "—"
+    def locks(self, obj: Any) -> str:
+        return short(", ".join(sorted(obj.locked_fields)), 30) or "—"
 
-    @admin.display(description="Provenance")
-    def provenance_pretty(self, obj: Venue) -> Any:
-        return _pretty_json(obj.provenance)
+
+@admin.register(Venue)
+class VenueAdmin(CanonicalAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "locality",
+        "country",
+        "phone",
+        "status",
+        "source_count",
+        "locks",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        city_filter("locality"),
+        source_filter("sources__source__name", distinct=True),
+        LockedFilter,
+        "country",
+        ("updated_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["=public_id", "street", "locality", "phone", "website"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "parent", "status"]}),
+        ("Address", {"fields": ["street", "locality", "region", "postal_code", "country"]}),
+        ("Location", {"fields": ["latitude", "longitude", "coord_precision", "coord_source", "timezone"]}),
+        ("Contact", {"fields": ["phone", "website", "capacity"]}),
+        (
+            "Names, links and images (from the sources)",
+            {"fields": ["former_names_table", "socials_table", "image_urls_table", "external_ids_table"]},
+        ),
+        ("Locks and provenance", {"fields": ["locks_table", "provenance_table"]}),
+        (
+            "Record",
+            {"classes": ["collapse"], "fields": [*RECORD_FIELDS, "name_key", "city_key", "block_key"]},
+        ),
+    ]
+    readonly_fields = [
+        *RECORD_FIELDS,
+        "name_key",
+        "city_key",
+        "block_key",
+        "coord_source",
+        "former_names_table",
+        "socials_table",
+        "image_urls_table",
+        "external_ids_table",
+        "locks_table",
+        "provenance_table",
+    ]
+    autocomplete_fields = ["parent"]
+    actions = ["compare", "unlock"]
+    former_names_table = json_display("former_names", "Former names")
+    socials_table = json_display("socials", "Social profiles")
+    image_urls_table = json_display("image_urls", "Images")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Venue]:
+        return super().get_queryset(request).annotate(n_sources=_source_count("venue"))
 
     @admin.action(description="Compare (and merge) the selected venues side by side")
     def compare(self, request: HttpRequest, queryset: QuerySet[Venue]) -> HttpResponse | None:
@@ -236,30 +458,42 @@ class VenueAdmin(LockOnSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(Artist)
-class ArtistAdmin(LockOnSaveMixin, admin.ModelAdmin):
-    list_display = ["name", "artist_type", "disambiguation", "status", "source_count", "locks", "updated_at"]
-    list_filter = ["status", "artist_type", LockedFilter]
-    search_fields = ["name", "=public_id", "aliases", "sort_name"]
-    readonly_fields = [*CANONICAL_READONLY, "name_key"]
-    exclude = ["provenance"]
-    show_full_result_count = False
-    inlines = [SourceInline]
+class ArtistAdmin(CanonicalAdmin):
+    list_display = ["name", "artist_type", "disambiguation", "status", "source_count", "locks"]
+    list_filter = [
+        "status",
+        "artist_type",
+        source_filter("sources__source__name", distinct=True),
+        LockedFilter,
+        ("updated_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["=public_id"]
+    fieldsets = [
+        (None, {"fields": ["name", "sort_name", "disambiguation", "artist_type", "url", "status"]}),
+        (
+            "Aliases, genres and images (from the sources)",
+            {"fields": ["aliases_table", "genres_table", "images_table", "external_ids_table"]},
+        ),
+        ("Locks and provenance", {"fields": ["locks_table", "provenance_table"]}),
+        ("Record", {"classes": ["collapse"], "fields": [*RECORD_FIELDS, "name_key"]}),
+    ]
+    readonly_fields = [
+        *RECORD_FIELDS,
+        "name_key",
+        "aliases_table",
+        "genres_table",
+        "images_table",
+        "external_ids_table",
+        "locks_table",
+        "provenance_table",
+    ]
     actions = ["merge_artists", "unlock"]
+    aliases_table = json_display("aliases", "Aliases")
+    genres_table = json_display("genres", "Genres")
+    images_table = json_display("images", "Images (with licence and attribution)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Artist]:
         return super().get_queryset(request).annotate(n_sources=_source_count("artist"))
-
-    @admin.display(description="Sources", ordering="n_sources")
-    def source_count(self, obj: Any) -> int:
-        return int(obj.n_sources)
-
-    @admin.display(description="Locked")
-    def locks(self, obj: Artist) -> str:
-        return ", ".join(sorted(obj.locked_fields)) or "—"
-
-    @admin.display(description="Provenance")
-    def provenance_pretty(self, obj: Artist) -> Any:
-        return _pretty_json(obj.provenance)
 
     @admin.action(description="Merge the selected artists into one", permissions=["change"])
     def merge_artists(self, request: HttpRequest, queryset: QuerySet[Artist]) -> HttpResponse | None:
@@ -313,49 +547,138 @@ class BillingInline(admin.TabularInline):
 
 
 @admin.register(Performance)
-class PerformanceAdmin(LockOnSaveMixin, admin.ModelAdmin):
+class PerformanceAdmin(CanonicalAdmin):
     list_display = [
-        "name",
-        "venue",
+        "show",
+        "at_venue",
         "local_date",
         "local_start_time",
-        "time_precision",
         "event_status",
-        "status",
-        "updated_at",
+        "time_precision",
     ]
-    list_filter = ["event_status", "time_precision", "status", LockedFilter]
-    search_fields = ["name", "=public_id", "venue__name"]
+    list_filter = [
+        ShowDateFilter,
+        "event_status",
+        city_filter("venue__locality"),
+        source_filter("sources__source__name", distinct=True),
+        "time_precision",
+        LockedFilter,
+    ]
+    search_fields = ["=public_id"]
+    search_key_paths = ("search_key", "venue__search_key")
     list_select_related = ["venue"]
     autocomplete_fields = ["venue"]
     date_hierarchy = "local_date"
-    readonly_fields = [*CANONICAL_READONLY, "starts_at", "name_key"]
-    exclude = ["provenance"]
-    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["name", "venue", "status"]}),
+        (
+            "When",
+            {
+                "fields": [
+                    "local_date",
+                    "local_start_time",
+                    "local_doors_time",
+                    "time_precision",
+                    "timezone",
+                    "starts_at",
+                    "previous_dates_table",
+                ]
+            },
+        ),
+        ("Status and tickets", {"fields": ["event_status", "ticket_status", "offers_table", "url"]}),
+        ("Description and images", {"fields": ["description", "image_urls_table", "external_ids_table"]}),
+        ("Locks and provenance", {"fields": ["locks_table", "provenance_table"]}),
+        ("Record", {"classes": ["collapse"], "fields": [*RECORD_FIELDS, "name_key"]}),
+    ]
+    readonly_fields = [
+        *RECORD_FIELDS,
+        "name_key",
+        "timezone",
+        "starts_at",
+        "previous_dates_table",
+        "offers_table",
+        "image_urls_table",
+        "external_ids_table",
+        "locks_table",
+        "provenance_table",
+    ]
     inlines = [BillingInline, SourceInline]
     actions = ["unlock"]
+    previous_dates_table = json_display("previous_dates", "Earlier dates")
+    offers_table = json_display("offers", "Offers")
+    image_urls_table = json_display("image_urls", "Images")
 
-    @admin.display(description="Provenance")
-    def provenance_pretty(self, obj: Performance) -> Any:
-        return _pretty_json(obj.provenance)
+    @admin.display(description="Performance", ordering="name")
+    def show(self, obj: Performance) -> str:
+        return short(obj.name, 48)
+
+    @admin.display(description="Venue", ordering="venue__name")
+    def at_venue(self, obj: Performance) -> str:
+        return short(str(obj.venue), 36) if obj.venue_id else "—"
 
 
 @admin.register(PerformanceArtist)
 class PerformanceArtistAdmin(admin.ModelAdmin):
     """Billing rows (also edited inline on each performance)."""
 
-    list_display = ["performance", "artist", "billing", "order", "set_start_time"]
+    list_display = ["show", "act", "billing", "order", "set_start_time"]
     list_filter = ["billing"]
     search_fields = ["artist__name", "performance__name"]
     list_select_related = ["performance", "artist"]
     autocomplete_fields = ["performance", "artist"]
     show_full_result_count = False
 
+    @admin.display(description="Performance", ordering="performance__local_date")
+    def show(self, obj: PerformanceArtist) -> str:
+        return short(str(obj.performance), 56)
+
+    @admin.display(description="Artist", ordering="artist__name")
+    def act(self, obj: PerformanceArtist) -> str:
+        return short(obj.artist.name, 36)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[PerformanceArtist], search_term: str
+    ) -> tuple[QuerySet[PerformanceArtist], bool]:
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        for path_ in ("artist__search_key", "performance__search_key"):
+            condition = search_filter(search_term, path_)
+            if condition is not None:
+                results = results | queryset.filter(condition)
+        return results, may_have_duplicates
+
+
+@admin.register(Enrichment)
+class EnrichmentAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    """Geocoding and MusicBrainz lookups per entity: what was asked, what came back, why it failed."""
+
+    list_display = [
+        "id",
+        "kind",
+        "entity_type",
+        "entity_id",
+        "status",
+        "outcome",
+        "finished_at",
+        "refresh_after",
+        "last_error",
+    ]
+    list_filter = ["kind", "status", "outcome"]
+    search_fields = ["=entity_id", "last_error"]
+    show_full_result_count = False
+    readonly_fields = ["query_table", "result_table", "query_hash", "claim_token"]
+    exclude = ["query", "result"]
+    actions = [make_retry_action("entities.tasks.enrichment_run_task")]
+
+    query_table = json_display("query", "Query")
+    result_table = json_display("result", "Result")
+
 
 @admin.register(ExternalId)
-class ExternalIdAdmin(admin.ModelAdmin):
+class ExternalIdAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    """The index of external IDs kept by resolution and merges: read-only."""
+
     list_display = ["entity_type", "scheme", "value", "public_id"]
-    list_filter = ["entity_type"]
+    list_filter = ["entity_type", "scheme"]
     search_fields = ["=value", "=public_id", "scheme"]
     show_full_result_count = False
 
@@ -410,30 +733,39 @@ class DuplicateActionsMixin:
             count += 1
         self.message_user(request, f"Skipped {count} pair(s).", messages.SUCCESS)  # type: ignore[attr-defined]
 
-    @admin.display(description="Pair")
+    @admin.display(description="Pair (open to review)")
     def pair(self, obj: VenueDuplicate) -> Any:
         return format_html(
             '<a href="{}">{} ~ {}</a>',
             reverse("admin:entities_venueduplicate_review", args=[obj.pk]),
-            obj.venue_a,
-            obj.venue_b,
+            short(obj.venue_a.name, 34),
+            short(obj.venue_b.name, 34),
         )
 
     @admin.display(description="Score", ordering="score")
     def score_display(self, obj: VenueDuplicate) -> str:
-        return f"{obj.score:.3f}"
+        return f"{obj.score:.2f}"
 
 
 @admin.register(VenueDuplicate)
-class VenueDuplicateAdmin(DuplicateActionsMixin, admin.ModelAdmin):
-    list_display = ["id", "pair", "score_display", "priority", "status", "decided_by", "decided_at", "reason"]
+class VenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, PipelineRowAdmin, admin.ModelAdmin):
+    """Every pair ever filed. Pairs are filed by the duplicate finder and decided on the review page (or
+    by the actions here): their pages are read-only, so no status is ever typed in."""
+
+    list_display = ["id", "pair", "score_display", "status", "decided_by", "decided_at_when", "short_reason"]
     list_display_links = ["id"]
-    list_filter = ["status", "decided_at"]
-    search_fields = ["venue_a__name", "venue_b__name", "reason"]
+    list_filter = [
+        "status",
+        ScoreBandFilter,
+        city_filter("venue_a__locality"),
+        ("decided_at", admin.DateFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["reason"]
+    search_key_paths = ("venue_a__search_key", "venue_b__search_key")
     list_select_related = ["venue_a", "venue_b", "decided_by"]
-    autocomplete_fields = ["venue_a", "venue_b"]
-    readonly_fields = ["explanation_table", "score", "priority", "decided_by", "decided_at"]
     exclude = ["explanation"]
+    readonly_fields = ["review_link", "explanation_table"]
     show_full_result_count = False
     actions = ["bulk_merge", "not_duplicate", "skip", "reopen"]
 
@@ -444,26 +776,34 @@ class VenueDuplicateAdmin(DuplicateActionsMixin, admin.ModelAdmin):
         count = services.venue_duplicates_reopen(duplicates=queryset, by=request.user)
         self.message_user(request, f"Reopened {count} pair(s).", messages.SUCCESS)
 
+    decided_at_when = compact_time("decided_at", "Decided")
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj: VenueDuplicate) -> str:
+        return short(obj.reason, 30)
+
+    @admin.display(description="Review")
+    def review_link(self, obj: VenueDuplicate) -> Any:
+        return format_html(
+            '<a href="{}">Compare the two venues side by side and decide</a>',
+            reverse("admin:entities_venueduplicate_review", args=[obj.pk]),
+        )
+
     @admin.display(description="Explanation")
     def explanation_table(self, obj: VenueDuplicate) -> Any:
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    e.get("field"),
-                    e.get("value_a"),
-                    e.get("value_b"),
-                    e.get("level"),
-                    e.get("similarity"),
-                    e.get("weight"),
-                )
+        return json_table(
+            [
+                {
+                    "field": e.get("field"),
+                    "A": e.get("value_a"),
+                    "B": e.get("value_b"),
+                    "level": e.get("level"),
+                    "similarity": e.get("similarity"),
+                    "weight": e.get("weight"),
+                }
                 for e in obj.explanation
-            ),
-        )
-        return format_html(
-            "<table><tr><th>field</th><th>A</th><th>B</th><th>level</th><th>similarity</th><th>weight</th></tr>{}</table>",
-            rows,
+                if isinstance(e, dict)
+            ]
         )
 
     def get_urls(self) -> list[URLPattern]:
@@ -483,19 +823,63 @@ class VenueDuplicateAdmin(DuplicateActionsMixin, admin.ModelAdmin):
         ]
 
 
+def _upcoming(field: str) -> Any:
+    """Upcoming shows at the pair's venue `field` (a correlated count per listed row)."""
+    counts = (
+        Performance.objects.filter(venue=OuterRef(field), local_date__gte=timezone.localdate())
+        .exclude(status=CanonicalStatus.MERGED)
+        .order_by()
+        .values("venue")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 @admin.register(PendingVenueDuplicate)
-class PendingVenueDuplicateAdmin(DuplicateActionsMixin, admin.ModelAdmin):
+class PendingVenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, admin.ModelAdmin):
     """The queue: pairs waiting for a decision, most uncertain with most upcoming shows first."""
 
-    list_display = ["pair", "score_display", "priority", "created_at"]
+    list_display = ["pair", "score_display", "upcoming_shows", "city", "created_at_when"]
     list_display_links = None
-    search_fields = ["venue_a__name", "venue_b__name"]
+    list_filter = [
+        ScoreBandFilter,
+        city_filter("venue_a__locality"),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields: ClassVar[list[str]] = []
+    search_key_paths = ("venue_a__search_key", "venue_b__search_key")
     list_select_related = ["venue_a", "venue_b"]
     show_full_result_count = False
     actions = ["bulk_merge", "not_duplicate", "skip"]
     change_list_template = "admin/entities/venueduplicate/queue.html"
 
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        # The search box shows with the search key alone (SearchKeyMixin does the searching).
+        return ["venue_a__name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VenueDuplicate]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(upcoming_a=_upcoming("venue_a"), upcoming_b=_upcoming("venue_b"))
+        )
+
+    created_at_when = compact_time("created_at", "Filed")
+
+    @admin.display(description="Upcoming shows (A + B)")
+    def upcoming_shows(self, obj: Any) -> str:
+        return f"{obj.upcoming_a + obj.upcoming_b} ({obj.upcoming_a} + {obj.upcoming_b})"
+
+    @admin.display(description="City", ordering="venue_a__locality")
+    def city(self, obj: VenueDuplicate) -> str:
+        cities = dict.fromkeys(c for c in (obj.venue_a.locality, obj.venue_b.locality) if c)
+        return " / ".join(cities) or "—"
+
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -519,44 +903,85 @@ class PendingVenueDuplicateAdmin(DuplicateActionsMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra)
 
 
-@admin.register(MergeRecord)
-class MergeRecordAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "entity_type",
-        "winner_public_id",
-        "loser_public_id",
-        "merged_by",
-        "automatic",
-        "score",
-        "reason",
-        "undone_at",
+def _entity_value(field: str, value: str, output: Any) -> Any:
+    """`value` ("name", "pk") of the venue, artist or performance whose public ID is in `field` (merged
+    ones too; public IDs are ULIDs, so at most one of the three matches)."""
+    found = [
+        Subquery(model.objects.filter(public_id=OuterRef(field)).values(value)[:1], output_field=output)
+        for model in (Venue, Artist, Performance)
     ]
-    list_filter = ["entity_type", "automatic", "created_at", "undone_at"]
+    return Coalesce(*found, output_field=output)
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    """Merges, automatic and by hand: read-only history; undone by the action or the result page."""
+
+    list_display = [
+        "created_at_when",
+        "entity_type",
+        "winner",
+        "loser",
+        "by",
+        "score_display",
+        "short_reason",
+        "undone_at_when",
+    ]
+    list_filter = [
+        "entity_type",
+        "automatic",
+        ("created_at", admin.DateFieldListFilter),
+        ("undone_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["=winner_public_id", "=loser_public_id", "reason"]
     list_select_related = ["merged_by"]
-    readonly_fields = [
-        "entity_type",
-        "winner_public_id",
-        "loser_public_id",
-        "merged_by",
-        "automatic",
-        "reason",
-        "score",
-        "moved_pretty",
-        "created_at",
-        "undone_at",
-    ]
     exclude = ["moved"]
+    readonly_fields = ["winner", "loser", "moved_table"]
     show_full_result_count = False
     actions = ["undo"]
+    moved_table = json_display("moved", "What moved from the loser to the winner (row ids)")
+    created_at_when = compact_time("created_at", "Merged")
+    undone_at_when = compact_time("undone_at", "Undone")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MergeRecord]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                winner_name=_entity_value("winner_public_id", "name", CharField()),
+                winner_pk=_entity_value("winner_public_id", "pk", IntegerField()),
+                loser_name=_entity_value("loser_public_id", "name", CharField()),
+                loser_pk=_entity_value("loser_public_id", "pk", IntegerField()),
+            )
+        )
 
-    @admin.display(description="What moved")
-    def moved_pretty(self, obj: MergeRecord) -> Any:
-        return _pretty_json(obj.moved)
+    @staticmethod
+    def _entity_link(entity_type: str, public_id: str, name: str | None, pk: int | None) -> Any:
+        label = f"{short(name or '?', 32)} ({public_id[-6:]})"
+        if pk is None or entity_type not in EntityType.values:
+            return label
+        url = reverse(f"admin:entities_{entity_type}_change", args=[pk])
+        return format_html('<a href="{}" title="{}">{}</a>', url, public_id, label)
+
+    @admin.display(description="Survivor")
+    def winner(self, obj: Any) -> Any:
+        return self._entity_link(obj.entity_type, obj.winner_public_id, obj.winner_name, obj.winner_pk)
+
+    @admin.display(description="Merged into it")
+    def loser(self, obj: Any) -> Any:
+        return self._entity_link(obj.entity_type, obj.loser_public_id, obj.loser_name, obj.loser_pk)
+
+    @admin.display(description="By")
+    def by(self, obj: MergeRecord) -> str:
+        return "automatic" if obj.automatic else str(obj.merged_by or "—")
+
+    @admin.display(description="Score", ordering="score")
+    def score_display(self, obj: MergeRecord) -> str:
+        return "—" if obj.score is None else f"{obj.score:.2f}"
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj: MergeRecord) -> str:
+        return short(obj.reason, 40)
 
     @admin.action(description="Undo these merges (unmerge)", permissions=["change"])
     def undo(self, request: HttpRequest, queryset: QuerySet[MergeRecord]) -> Any:

@@ -1,19 +1,22 @@
 """Read API for canonical venues, artists and performances. A merged ID redirects to the survivor.
 
 Lists and details are public; details show provenance, locks and sources to staff (a staff session or
-a staff-scoped X-API-Key) and null in their place to anyone else.
+a staff-scoped X-API-Key) and null in their place to anyone else. An X-API-Key that is not a valid key
+is refused (401) everywhere, never taken for anonymous (core/auth.py).
 """
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BeforeValidator
 
+from core.api_errors import responses
 from core.auth import OPTIONAL_SECURITY, STAFF_OR_PUBLIC
 from entities import selectors
 from entities.models import Artist, CanonicalStatus, EventStatus, Performance, PerformanceArtist, Venue
@@ -27,12 +30,23 @@ from entities.schemas import (
     VenueOut,
 )
 
-router = Router(tags=["entities"])
+router = Router(tags=["entities"], auth=STAFF_OR_PUBLIC)
 
 # Public IDs are ULIDs; anything else cannot exist, so it is a 404 before any query.
 PUBLIC_ID = re.compile(r"^[0-9A-Za-z]{1,26}$")
 MAX_QUERY_LENGTH = 200
 MAX_REDIRECT_HOPS = 20
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """Only YYYY-MM-DD, as documented: pydantic alone would also read "0" as a Unix time."""
+    if isinstance(value, str) and not ISO_DATE.match(value):
+        raise ValueError("give a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
 
 
 class Pagination(LimitOffsetPagination):
@@ -73,7 +87,7 @@ def _redirect_if_merged(request: HttpRequest, entity: Any, route: str) -> HttpRe
     return HttpResponsePermanentRedirect(request.build_absolute_uri(url))
 
 
-@router.get("/search", response=SearchOut)
+@router.get("/search", response=responses({200: SearchOut}, 401, 422), openapi_extra=OPTIONAL_SECURITY)
 def search(
     request: HttpRequest,
     q: str = Query(..., min_length=1, max_length=MAX_QUERY_LENGTH, description="Name, former name or alias."),
@@ -89,7 +103,7 @@ def search(
     }
 
 
-@router.get("/venues", response=list[VenueOut])
+@router.get("/venues", response=responses({200: list[VenueOut]}, 401, 422), openapi_extra=OPTIONAL_SECURITY)
 @paginate(Pagination)
 def list_venues(
     request: HttpRequest,
@@ -101,8 +115,7 @@ def list_venues(
 
 @router.get(
     "/venues/{public_id}",
-    response={200: VenueDetailOut, 301: None},
-    auth=STAFF_OR_PUBLIC,
+    response=responses({200: VenueDetailOut, 301: None}, 401, 404),
     openapi_extra=OPTIONAL_SECURITY,
     url_name="venue_detail",
 )
@@ -111,7 +124,7 @@ def get_venue(request: HttpRequest, public_id: str) -> Any:
     return _redirect_if_merged(request, venue, "venue_detail") or venue
 
 
-@router.get("/artists", response=list[ArtistOut])
+@router.get("/artists", response=responses({200: list[ArtistOut]}, 401, 422), openapi_extra=OPTIONAL_SECURITY)
 @paginate(Pagination)
 def list_artists(
     request: HttpRequest, q: str | None = Query(None, description="Part of the name or an alias.")
@@ -121,8 +134,7 @@ def list_artists(
 
 @router.get(
     "/artists/{public_id}",
-    response={200: ArtistDetailOut, 301: None},
-    auth=STAFF_OR_PUBLIC,
+    response=responses({200: ArtistDetailOut, 301: None}, 401, 404),
     openapi_extra=OPTIONAL_SECURITY,
     url_name="artist_detail",
 )
@@ -131,13 +143,17 @@ def get_artist(request: HttpRequest, public_id: str) -> Any:
     return _redirect_if_merged(request, artist, "artist_detail") or artist
 
 
-@router.get("/performances", response=list[PerformanceOut])
+@router.get(
+    "/performances",
+    response=responses({200: list[PerformanceOut]}, 401, 422),
+    openapi_extra=OPTIONAL_SECURITY,
+)
 @paginate(Pagination)
 def list_performances(
     request: HttpRequest,
     city: str | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     venue: str | None = Query(None, description="A venue's ID."),
     artist: str | None = Query(None, description="An artist's ID."),
     status: EventStatus | None = None,
@@ -156,8 +172,7 @@ def list_performances(
 
 @router.get(
     "/performances/{public_id}",
-    response={200: PerformanceDetailOut, 301: None},
-    auth=STAFF_OR_PUBLIC,
+    response=responses({200: PerformanceDetailOut, 301: None}, 401, 404),
     openapi_extra=OPTIONAL_SECURITY,
     url_name="performance_detail",
 )

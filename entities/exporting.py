@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -87,10 +88,22 @@ def export_records(
         yield export_record(entity_type, entity)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def csv_cell(value: Any) -> str:
-    """Lists and mappings as JSON inside the cell; None as an empty cell."""
+    """Lists and mappings as JSON inside the cell; None as an empty cell. Text that a spreadsheet would
+    run as a formula is neutralised with a leading apostrophe (OWASP's rule); numbers stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    if isinstance(value, bool | int | float | Decimal):
+        return str(value)
+    text = (
+        json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if isinstance(value, list | dict)
+        else str(value)
+    )
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from ulid import ULID
 
 from core.stages import StageRow
+from entities.search import search_key
 
 
 def new_public_id() -> str:
@@ -109,9 +111,26 @@ class Canonical(models.Model):
     locked_fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The names, normalised (entities/search.py): what admin search and the API's `q` look in. Kept by
+    # save(), whichever service changes a name. Not indexed: a B-tree cannot serve a search inside it.
+    search_key = models.CharField(max_length=1000, blank=True, default="", editable=False)
+
+    # Fields whose values make the search key: text fields and lists of text.
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ("name",)
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        names: list[str] = []
+        for field in self.SEARCH_FIELDS:
+            value = getattr(self, field)
+            names += [v for v in value if isinstance(v, str)] if isinstance(value, list) else [value]
+        self.search_key = search_key(names)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(self.SEARCH_FIELDS) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
 
 class VenueKind(models.TextChoices):
@@ -121,6 +140,8 @@ class VenueKind(models.TextChoices):
 
 
 class Venue(Canonical):
+    SEARCH_FIELDS = ("name", "former_names")
+
     name = models.CharField(max_length=255)
     former_names = models.JSONField(default=list, blank=True)
     kind = models.CharField(max_length=16, choices=VenueKind.choices, default=VenueKind.VENUE)
@@ -156,6 +177,8 @@ class Venue(Canonical):
 
 
 class Artist(Canonical):
+    SEARCH_FIELDS = ("name", "sort_name", "aliases")
+
     name = models.CharField(max_length=255)
     sort_name = models.CharField(max_length=255, blank=True, default="")
     disambiguation = models.CharField(max_length=255, blank=True, default="")
@@ -347,3 +370,51 @@ class PendingVenueDuplicate(VenueDuplicate):
         ordering = ["-priority", "-score", "pk"]
         verbose_name = "venue duplicate to review"
         verbose_name_plural = "venue duplicates to review (queue)"
+
+
+class EnrichmentKind(models.TextChoices):
+    GEOCODE_OFFLINE = "geocode_offline", "Geocoding (offline gazetteer)"
+    GEOCODE_GOOGLE = "geocode_google", "Geocoding (Google Geocoding API)"
+    MUSICBRAINZ = "musicbrainz", "MusicBrainz artist"
+
+
+class EnrichmentOutcome(models.TextChoices):
+    FOUND = "found", "Found"
+    NOT_FOUND = "not_found", "Not found"
+    AMBIGUOUS = "ambiguous", "Ambiguous"
+
+
+class Enrichment(StageRow):
+    """One enrichment of one canonical entity (its coordinates, its MusicBrainz match), kept apart from the
+    entity so that it has its own status, failures and retries, never blocks resolution, and is asked
+    again only when what it was asked changes (`query_hash`) or its answer expires (`refresh_after`).
+
+    The stage status says whether the asking went through; `outcome` what came back. A venue or artist
+    recompute reads the found results (entities.services.enrichment)."""
+
+    kind = models.CharField(max_length=32, choices=EnrichmentKind.choices)
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    entity_id = models.PositiveBigIntegerField(help_text="The venue's or artist's row id")
+    # What was asked (an address, a name and links): shown in the admin, hashed to tell a new question.
+    query = models.JSONField(default=dict, blank=True)
+    query_hash = models.CharField(max_length=64, blank=True, default="")
+    outcome = models.CharField(max_length=16, choices=EnrichmentOutcome.choices, blank=True, default="")
+    # Only what may be kept: coordinates, precision and place ID (Google); MBID, type, area, genres, links.
+    result = models.JSONField(default=dict, blank=True)
+    # When the answer must be asked again (Google's coordinates may be cached 30 days).
+    refresh_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "enrichments"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "entity_type", "entity_id"], name="one_enrichment_per_entity"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["kind", "refresh_after"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.entity_type} #{self.entity_id}: {self.outcome or self.status}"

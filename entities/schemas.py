@@ -8,9 +8,25 @@ context, which django-ninja fills in.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import PlainSerializer, WithJsonSchema
+
+# A wall-clock time at the venue, without an offset (the venue's `timezone` says where). JSON Schema's
+# `format: time` means RFC 3339's full-time, which requires an offset, so the schema says what we send.
+LocalTime = Annotated[
+    dt.time,
+    PlainSerializer(lambda value: value.isoformat(timespec="seconds"), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "Local time at the venue, HH:MM:SS, without an offset (see `timezone`).",
+            "examples": ["19:30:00"],
+        }
+    ),
+]
 
 STAFF_ONLY = "Staff only (a staff session or a staff-scoped X-API-Key); null for anyone else."
 
@@ -151,7 +167,7 @@ class PerformanceOut(Schema):
     venue_id: str | None
     venue_name: str | None
     local_date: dt.date
-    local_start_time: dt.time | None
+    local_start_time: LocalTime | None
     timezone: str
     starts_at: dt.datetime | None
     time_precision: str
@@ -179,7 +195,7 @@ class PerformanceOut(Schema):
 
 
 class PerformanceDetailOut(StaffDetail, PerformanceOut):
-    local_doors_time: dt.time | None
+    local_doors_time: LocalTime | None
     ticket_status: str
     offers: list[Any]
     description: str

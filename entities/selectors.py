@@ -21,8 +21,22 @@ from entities.models import (
     Venue,
     VenueDuplicate,
 )
+from entities.resolution.scoring import haversine_m
+from entities.search import search_words
 from entities.venue_fields import VENUE_CHOICES, venue_values_from
 from images.selectors import image_url_key
+
+
+def search_filter(query: str | None, field: str = "search_key") -> Q | None:
+    """Every word of the query in the entity's search key (entities/search.py): punctuation, accents and
+    case do not matter. None when the query has no words (match nothing)."""
+    words = search_words(query)
+    if not words:
+        return None
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{field}__contains": word})
+    return condition
 
 
 def venue_list(
@@ -32,14 +46,16 @@ def venue_list(
     if city:
         qs = qs.filter(locality__iexact=city)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(former_names__icontains=q))
+        condition = search_filter(q)
+        qs = qs.filter(condition) if condition is not None else qs.none()
     return qs.order_by("name", "pk")
 
 
 def artist_list(*, q: str | None = None) -> QuerySet[Artist]:
     qs = Artist.objects.exclude(status=CanonicalStatus.MERGED)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(aliases__icontains=q))
+        condition = search_filter(q)
+        qs = qs.filter(condition) if condition is not None else qs.none()
     return qs.order_by("name", "pk")
 
 
@@ -71,14 +87,19 @@ def performance_list(
     if status:
         qs = qs.filter(event_status=status)
     if q:
-        by_act = PerformanceArtist.objects.filter(artist__name__icontains=q).values("performance")
-        qs = qs.filter(Q(name__icontains=q) | Q(pk__in=by_act))
+        condition = search_filter(q)
+        if condition is None:
+            return qs.none()
+        by_act = PerformanceArtist.objects.filter(search_filter(q, "artist__search_key")).values(
+            "performance"
+        )
+        qs = qs.filter(condition | Q(pk__in=by_act))
     return qs.order_by("local_date", "local_start_time", "pk")
 
 
 # --- Staff review: side-by-side comparison of venues -------------------------------------------
 
-# Explanation rows of the pair score (entities.resolution.matching) that speak about each choice.
+# Explanation rows of the pair score (entities.resolution.scoring) that speak about each choice.
 EXPLANATION_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
     "address": ("street", "city", "postcode", "country", "location_overlap"),
@@ -118,7 +139,6 @@ def venue_comparison(venues: list[Venue], *, duplicate: VenueDuplicate | None = 
     """Everything the review page shows about two or more venues: per choice the values side by side
     (differences flagged, locks marked, the score's explanation), the distances between their
     coordinates, their sources and their upcoming performances."""
-    from entities.resolution.matching import haversine_m
 
     today = timezone.localdate()
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

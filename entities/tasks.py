@@ -13,3 +13,11 @@ def entity_source_resolve_task(entity_source_id: int) -> None:
 
 def venue_duplicates_find_task() -> dict[str, int]:
     return services.venue_duplicates_find()
+
+
+def enrichment_run_task(enrichment_id: int) -> str | None:
+    return services.enrichment_run(enrichment_id=enrichment_id)
+
+
+def gazetteer_build_task() -> int:
+    return services.gazetteer_build()

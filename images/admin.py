@@ -8,15 +8,16 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from core.admin_actions import make_retry_action
+from core.admin_display import PipelineRowAdmin, compact_time, short
 from images.models import UrlImage
 from images.services import IMAGE_TASK
 
 
 @admin.register(UrlImage)
-class UrlImageAdmin(admin.ModelAdmin):
+class UrlImageAdmin(PipelineRowAdmin, admin.ModelAdmin):
     list_display = [
         "thumbnail",
-        "url",
+        "short_url",
         "status",
         "format",
         "width",
@@ -24,23 +25,14 @@ class UrlImageAdmin(admin.ModelAdmin):
         "byte_size",
         "attempts",
         "short_error",
-        "updated_at",
+        "updated_at_when",
     ]
-    list_display_links = ["thumbnail", "url"]
-    list_filter = ["status", "format"]
+    list_display_links = ["thumbnail", "short_url"]
+    list_filter = ["status", "format", ("updated_at", admin.DateFieldListFilter)]
     search_fields = ["url", "content_hash", "last_error"]
     show_full_result_count = False
-    readonly_fields = [
-        "preview",
-        "url_hash",
-        "content_hash",
-        "format",
-        "width",
-        "height",
-        "byte_size",
-        "variants",
-        "claim_token",
-    ]
+    exclude = ["variants"]
+    readonly_fields = ["preview"]
     actions = [make_retry_action(IMAGE_TASK)]
 
     @staticmethod
@@ -68,6 +60,12 @@ class UrlImageAdmin(admin.ModelAdmin):
             ((src, src, width, width) for width, src in variants),
         )
 
+    updated_at_when = compact_time("updated_at", "Updated")
+
+    @admin.display(description="URL", ordering="url")
+    def short_url(self, obj: UrlImage) -> str:
+        return short(obj.url, 50)
+
     @admin.display(description="Error")
     def short_error(self, obj: UrlImage) -> str:
-        return obj.last_error[:120]
+        return short(obj.last_error, 60)

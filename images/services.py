@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import httpx
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,7 +23,7 @@ from images.imaging import ImageRejected, ProcessedImage, content_hash, process_
 from images.models import UrlImage
 from images.selectors import image_url_key, is_fetchable_image_url
 from images.signals import image_stored
-from sourcing.fetching import FetchError, FetchPolicy, fetch
+from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +112,7 @@ def image_fetch_policy() -> FetchPolicy:
         max_bytes=settings.IMAGE_MAX_BYTES,
         max_redirects=settings.SCRAPE_MAX_REDIRECTS,
         allowed_private=tuple(settings.SCRAPE_ALLOWED_PRIVATE_HOSTS),
+        host_overrides=tuple(settings.SCRAPE_HOST_OVERRIDES),
     )
 
 
@@ -140,7 +140,7 @@ def image_fetch(*, image_id: int) -> UrlImage | None:
         return None  # already done, or another worker holds it
     # The network call runs outside any transaction: no database lock is held while we wait.
     try:
-        with httpx.Client(http2=False) as client:
+        with PinnedClient() as client:
             result = fetch(image.url, client=client, policy=image_fetch_policy())
     except FetchError as exc:
         logger.warning("image %s (%s) not fetched: %s", image.pk, image.url, exc.reason)

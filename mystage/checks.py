@@ -7,6 +7,9 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
+from ninja.throttling import SimpleRateThrottle
+
+from sourcing.fetchrules import parse_host_overrides
 
 
 @register()
@@ -60,17 +63,20 @@ def configuration_check(app_configs: Any = None, **kwargs: Any) -> list[Error | 
                 "Q_CLUSTER timeout must be lower than retry, or tasks run twice at once.", id="mystage.E005"
             )
         )
-    if (
-        not settings.DEBUG
-        and settings.SECRET_KEY.startswith("insecure-")
-        and db_engine.endswith("postgresql")
-    ):
-        problems.append(
-            Error(
-                "SECRET_KEY is not set while running on PostgreSQL without DEBUG: set SECRET_KEY (or SECRET_KEY_FILE).",
-                id="mystage.E006",
+    for name in ("API_RATE_ANONYMOUS", "API_RATE_AUTHENTICATED"):
+        try:
+            SimpleRateThrottle.parse_rate(SimpleRateThrottle, getattr(settings, name))  # type: ignore[arg-type]
+        except ValueError:
+            problems.append(
+                Error(
+                    f'{name} must be a rate like "120/min" (requests/s, min, hour or day); got {getattr(settings, name)!r}.',
+                    id="mystage.E006",
+                )
             )
-        )
+    try:
+        parse_host_overrides(tuple(settings.SCRAPE_HOST_OVERRIDES))
+    except ValueError as exc:
+        problems.append(Error(f"SCRAPE_HOST_OVERRIDES: {exc}", id="mystage.E007"))
     if settings.REDIS_URL and db_engine.endswith("sqlite3"):
         problems.append(
             Warning(

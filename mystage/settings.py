@@ -13,10 +13,35 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("MYSTAGE_DATA_DIR", str(BASE_DIR / "data")))
 
 DEBUG = env_bool("DEBUG", False)
-# Without a configured secret we run, but only in DEBUG or the embedded default; the system check warns.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-local-only-secret-key-set-SECRET_KEY-in-production")
+# SECRET_KEY (or SECRET_KEY_FILE) is required whenever DEBUG is off. `make setup` writes a random key of
+# this checkout's own to LOCAL_SECRET_KEY_FILE (never committed), which the local commands use when
+# nothing is set; a deployment sets its own. No key is ever public: DEBUG alone gets a fixed one.
+LOCAL_SECRET_KEY_FILE = Path(env_str("LOCAL_SECRET_KEY_FILE", str(BASE_DIR / ".local" / "secret_key")))
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY and LOCAL_SECRET_KEY_FILE.is_file():
+    SECRET_KEY = LOCAL_SECRET_KEY_FILE.read_text().strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off: set SECRET_KEY or SECRET_KEY_FILE "
+            f"(or run `make setup`, which writes a random local key to {LOCAL_SECRET_KEY_FILE})."
+        )
+    SECRET_KEY = "insecure-debug-only-secret-key"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# --- HTTPS and cookies (production behind TLS; see README "Production") ----------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+# Behind a load balancer that ends TLS: trust its X-Forwarded-Proto (only set this behind one).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -24,8 +49,12 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files under runserver too, exactly as in production.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_q",
+    # django-ninja's own static files: the API docs load Swagger UI from here, never from a CDN.
+    "ninja",
     # Bottom to top, the order imports run in (docs/architecture.md).
     "core",
     "sourcing",
@@ -38,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's CSS, the API docs' Swagger UI) in every mode, DEBUG or not.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,8 +112,35 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Task queue (django-q2) -----------------------------------------------------------------
+# --- Caches ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+# "workers": where the qcluster processes leave their heartbeats (django-q2's Stat) for the web
+# process, the dashboard and `stats` to read, so it must be shared by every process: Redis when there
+# is one; else a folder beside the SQLite file (SQLite means one machine); else a database table
+# (created by `migrate`, see mystage/apps.py).
+if REDIS_URL:
+    _workers_cache: dict[str, Any] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    _workers_cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "workers"),
+    }
+else:
+    _workers_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mystage_cache"}
+# "default" holds the API's rate-limit counters: shared through Redis when there is one, else per process.
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "workers": _workers_cache,
+}
+
+# --- Task queue (django-q2) -----------------------------------------------------------------
 TASK_TIMEOUT_SECONDS = env_int("TASK_TIMEOUT_SECONDS", 300)
 Q_CLUSTER: dict[str, Any] = {
     "name": env_str("Q_CLUSTER_NAME", "mystage"),
@@ -97,11 +155,20 @@ Q_CLUSTER: dict[str, Any] = {
     "poll": env_float("Q_POLL_SECONDS", 0.2),
     "sync": env_bool("Q_SYNC", False),
     "label": "Task queue",
+    # The cluster's heartbeats (and nothing else we use) go to the shared cache above.
+    "cache": "workers",
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- REST API rate limits (django-ninja throttling): requests per period, per API key or staff
+# member, and per client address for anonymous callers ("N/s", "N/min", "N/hour", "N/day").
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "120/min")
+API_RATE_AUTHENTICATED = env_str("API_RATE_AUTHENTICATED", "1200/min")
+# How many proxies in front of the web server append to X-Forwarded-For (0: use the peer address).
+NINJA_NUM_PROXIES = env_int("API_NUM_PROXIES", 0) or None
 
 # How long a claimed row may stay "running" before the sweeper assumes its worker died.
 PIPELINE_LEASE_SECONDS = env_int("PIPELINE_LEASE_SECONDS", TASK_TIMEOUT_SECONDS + 30)
@@ -114,6 +181,9 @@ SCRAPE_MAX_BYTES = env_int("SCRAPE_MAX_BYTES", 10 * 1024 * 1024)
 SCRAPE_MAX_REDIRECTS = env_int("SCRAPE_MAX_REDIRECTS", 5)
 # Hosts or networks that the private-address guard lets through (the demo and tests use 127.0.0.1).
 SCRAPE_ALLOWED_PRIVATE_HOSTS = env_list("SCRAPE_ALLOWED_PRIVATE_HOSTS", "")
+# Where hosts are, instead of asking DNS: "host=address" or "*.suffix=address", comma-separated (the
+# pipeline benchmark maps "*.venues.test=127.0.0.1"). The private-address guard still applies.
+SCRAPE_HOST_OVERRIDES = env_list("SCRAPE_HOST_OVERRIDES", "")
 # Politeness: the minimum gap between two requests to one host (a source may set its own; robots.txt's
 # Crawl-delay raises it), how long robots.txt is cached, and how long a worker may wait for its slot
 # before it hands the scrape back to the queue instead.
@@ -143,6 +213,26 @@ RESOLUTION_REVIEW_THRESHOLD = env_float("RESOLUTION_REVIEW_THRESHOLD", 0.3)
 # The admin's bulk merge of duplicate candidates takes only pairs scoring at least this.
 REVIEW_BULK_MERGE_MIN_SCORE = env_float("REVIEW_BULK_MERGE_MIN_SCORE", 0.9)
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "US")
+
+# --- Enrichment -------------------------------------------------------------------------------
+# Geocoding: the offline gazetteer (built once per machine into GAZETTEER_DIR, ~100 MB) places a venue
+# without coordinates at its postal code or city; off, nothing is geocoded offline. With a Google key,
+# each such venue is also queued for the Geocoding API (rooftop or street precision), at most
+# GOOGLE_GEOCODING_MAX_PER_DAY calls a day, its coordinates refreshed after GOOGLE_GEOCODING_CACHE_DAYS
+# (the Maps terms allow caching coordinates for 30 days; the place ID is kept for good).
+GEOCODING_OFFLINE_ENABLED = env_bool("GEOCODING_OFFLINE_ENABLED", True)
+GAZETTEER_DIR = Path(env_str("GAZETTEER_DIR", str(DATA_DIR / "gazetteer")))
+GOOGLE_GEOCODING_API_KEY = env_str("GOOGLE_GEOCODING_API_KEY", "")
+GOOGLE_GEOCODING_BASE_URL = env_str("GOOGLE_GEOCODING_BASE_URL", "")
+GOOGLE_GEOCODING_MAX_PER_DAY = env_int("GOOGLE_GEOCODING_MAX_PER_DAY", 2000)
+GOOGLE_GEOCODING_CACHE_DAYS = env_int("GOOGLE_GEOCODING_CACHE_DAYS", 30)
+# MusicBrainz: artists are looked up only when a contact is set (MusicBrainz asks every client to name
+# itself and a way to reach its operator in the User-Agent, and throttles anonymous ones). One request
+# per MUSICBRAINZ_MIN_INTERVAL_SECONDS across all workers (MusicBrainz's rule is one a second).
+MUSICBRAINZ_CONTACT = env_str("MUSICBRAINZ_CONTACT", "")
+MUSICBRAINZ_BASE_URL = env_str("MUSICBRAINZ_BASE_URL", "")
+MUSICBRAINZ_MIN_INTERVAL_SECONDS = env_float("MUSICBRAINZ_MIN_INTERVAL_SECONDS", 1.0)
+MUSICBRAINZ_REFRESH_DAYS = env_int("MUSICBRAINZ_REFRESH_DAYS", 90)
 
 # --- Sync -----------------------------------------------------------------------------------
 SYNC_LOCAL_DIR = Path(env_str("SYNC_LOCAL_DIR", str(DATA_DIR / "sync")))
@@ -174,13 +264,16 @@ ALGOLIA_MAX_RECORD_BYTES = env_int("ALGOLIA_MAX_RECORD_BYTES", 10_000)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 STATIC_URL = "static/"
+# Filled by `manage.py collectstatic` (make setup, make demo and make run do it); never committed.
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 GS_BUCKET_NAME = env_str("GS_BUCKET_NAME", "")
 STORAGES: dict[str, Any] = {
     "default": {
         "BACKEND": env_str("DEFAULT_FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Compressed copies (gzip, brotli when installed) beside each file; no manifest, so a page renders
+    # even before collectstatic has run (tests, a fresh checkout), it only lacks its styles then.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # --- Images ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from mystage.pipeline.admin_views import pipeline_dashboard, pipeline_retry
 admin.site.site_header = "MyStage Sourcing"
 admin.site.site_title = "MyStage Sourcing"
 admin.site.index_title = "Pipeline and canonical data"
+# Lists need the width more than a second menu: the breadcrumbs and the index lead everywhere.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Staff views beside the model admins (linked from the admin index).

@@ -6,6 +6,8 @@ import httpx
 from django.conf import settings
 
 from sourcing.clients import CLIENT_CLASSES, ApiClient
+from sourcing.clients.google_geocoding import GoogleGeocodingClient
+from sourcing.clients.musicbrainz import MusicBrainzClient
 
 # Source kind -> (key setting, base URL setting).
 CLIENT_SETTINGS = {
@@ -30,4 +32,26 @@ def api_client_for(kind: str, *, http: httpx.Client) -> ApiClient:
         http=http,
         user_agent=settings.SCRAPE_USER_AGENT,
         timeout_seconds=settings.SCRAPE_TIMEOUT_SECONDS,
+    )
+
+
+def geocoding_client(*, http: httpx.Client) -> GoogleGeocodingClient:
+    """The Google Geocoding client (MissingApiKeyError without GOOGLE_GEOCODING_API_KEY)."""
+    return GoogleGeocodingClient(
+        api_key=settings.GOOGLE_GEOCODING_API_KEY,
+        base_url=settings.GOOGLE_GEOCODING_BASE_URL,
+        http=http,
+        user_agent=settings.SCRAPE_USER_AGENT,
+        timeout_seconds=settings.SCRAPE_TIMEOUT_SECONDS,
+    )
+
+
+def musicbrainz_client(*, http: httpx.Client) -> MusicBrainzClient:
+    """The MusicBrainz client, naming MUSICBRAINZ_CONTACT in its User-Agent (refuses to start without)."""
+    return MusicBrainzClient(
+        contact=settings.MUSICBRAINZ_CONTACT,
+        base_url=settings.MUSICBRAINZ_BASE_URL,
+        http=http,
+        timeout_seconds=settings.SCRAPE_TIMEOUT_SECONDS,
+        min_interval_seconds=settings.MUSICBRAINZ_MIN_INTERVAL_SECONDS,
     )

@@ -8,13 +8,14 @@ many concurrent requests, and adds the ones a crawler needs:
   between the starts of two requests, across all tasks. Jobs wait in a queue per host, so a slow or
   rate-limited host never holds the global slots other hosts could use.
 - **robots.txt**, fetched once per origin before anything else there and cached for
-  `robots_ttl_seconds`, read with `urllib.robotparser`'s semantics (401 and 403 disallow
-  everything, other 4xx allow everything) and our user agent. Its Crawl-delay (or Request-rate)
-  raises the host's minimum delay. A robots.txt we cannot read (5xx, 429, timeouts, network)
-  stops the host until it can be read (RFC 9309), with a retryable reason.
-- **Retries** of timeouts, connection failures, 429 and 5xx, with exponential backoff and jitter,
-  honouring Retry-After (seconds or an HTTP date; a 429's also pauses the whole host), for at most
-  `RetryPolicy.max_attempts` attempts and `max_total_wait_seconds` of waiting.
+  `robots_ttl_seconds`, read as RFC 9309 says (`sourcing.robots`, on Protego: the longest match
+  wins; 401 and 403 disallow everything, other 4xx allow everything) and our user agent. Its
+  Crawl-delay (or Request-rate) raises the host's minimum delay. A robots.txt we cannot read (5xx,
+  429, timeouts, network) stops the host until it can be read (RFC 9309), with a retryable reason.
+- **Retries** of timeouts, connection failures, 429 and 5xx, with exponential backoff and jitter
+  (`core.retry.Backoff`), honouring Retry-After (seconds or an HTTP date, at most a day; a 429's also
+  pauses the whole host), for at most `RetryPolicy.max_attempts` attempts and
+  `max_total_wait_seconds` of waiting.
 - **Safety**: only http(s); every hop is checked against private, loopback and link-local addresses
   after DNS resolution, unless `FetchPolicy.allowed_private` allows it; redirects are followed one
   hop at a time (each hop through its host's queue, robots.txt and the guard), at most
@@ -24,10 +25,10 @@ many concurrent requests, and adds the ones a crawler needs:
 
 The guard caches its answer per host for `dns_ttl_seconds`: without it, every request would wait
 for a DNS lookup. The trade-off is that a host whose DNS changes to a private address is refused
-only when the cache expires. With the aiohttp backend (the default) the connection is *pinned* to
-the addresses the guard checked (the guard is the connector's resolver), so DNS rebinding between
-check and connect is impossible; httpx resolves again by itself, so there a rebinding window
-remains, as in `sourcing.fetching`.
+only when the cache expires. Hosts are found by `fetchrules.resolve_host`'s rules (an address is
+itself, `FetchPolicy.host_overrides` before DNS). With either backend the connection is *pinned*
+to the addresses the guard checked (the guard is aiohttp's resolver, and httpcore's network
+backend for httpx), so DNS rebinding between check and connect is impossible.
 
 Two HTTP backends: aiohttp (default) and httpx. httpx's async pool (httpcore 1.0.9) spends most of
 its time re-assigning connections when many requests wait (encode/httpcore#1035), and, with
@@ -44,7 +45,6 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-import random
 import socket
 import time
 from collections import deque
@@ -55,6 +55,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from core.retry import Backoff, retry_call_async
 from sourcing.fetchrules import (
     REDIRECT_CODES,
     BodyLimit,
@@ -66,7 +67,9 @@ from sourcing.fetchrules import (
     check_status,
     check_url,
     connection_error,
+    decode_body,
     decoding_error,
+    host_override,
     next_redirect,
     parse_retry_after,
     request_headers,
@@ -112,6 +115,12 @@ class RetryPolicy:
     base_delay_seconds: float = 1.0  # doubled after each failure, with jitter
     max_delay_seconds: float = 60.0
     max_total_wait_seconds: float = 120.0  # waiting between attempts, Retry-After included
+
+    @property
+    def backoff(self) -> Backoff:
+        """A page's waits: equal jitter, and a Retry-After stretched by up to a tenth (never earlier than
+        asked), so that a host's many waiting jobs do not all come back at once."""
+        return Backoff(self.base_delay_seconds, self.max_delay_seconds, jitter=True, retry_after_spread=0.1)
 
 
 @dataclass(frozen=True)
@@ -188,8 +197,10 @@ class _Guard:
         return await asyncio.shield(lookup)
 
     async def _lookup(self, host: str) -> list[str]:
-        answer = self._resolver(host)
-        addresses = answer if isinstance(answer, list) else await answer
+        addresses = host_override(host, self._policy.host_overrides)
+        if addresses is None:
+            answer = self._resolver(host)
+            addresses = answer if isinstance(answer, list) else await answer
         try:
             check_addresses(host, addresses, self._policy)
         except FetchError as exc:
@@ -307,14 +318,53 @@ class _HttpxResponse:
 
 
 class HttpxTransport:
-    """httpx.AsyncClient with a pool sized to our concurrency (it resolves hosts by itself)."""
+    """httpx.AsyncClient with a pool sized to our concurrency; connections go only to addresses the
+    guard checked (an httpcore network backend that asks the guard instead of DNS)."""
 
-    def __init__(self, *, pool_size: int) -> None:
+    def __init__(self, *, pool_size: int, guard: _Guard) -> None:
+        import httpcore
         import httpx
 
+        class PinnedBackend(httpcore.AsyncNetworkBackend):
+            def __init__(self) -> None:
+                self._inner = httpcore.AnyIOBackend()
+
+            async def connect_tcp(
+                self,
+                host: str,
+                port: int,
+                timeout: float | None = None,
+                local_address: str | None = None,
+                socket_options: Iterable[Any] | None = None,
+            ) -> httpcore.AsyncNetworkStream:
+                failure: Exception | None = None
+                for address in await guard.addresses(host):
+                    try:
+                        return await self._inner.connect_tcp(
+                            address, port, timeout, local_address, socket_options
+                        )
+                    except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                        failure = exc
+                raise failure or httpcore.ConnectError(f"no checked address for {host}")
+
+            async def connect_unix_socket(
+                self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+            ) -> httpcore.AsyncNetworkStream:
+                raise httpcore.ConnectError("unix sockets are not fetched")
+
+            async def sleep(self, seconds: float) -> None:
+                await self._inner.sleep(seconds)
+
         self._httpx = httpx
+        transport = httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+        )
+        # httpx 0.28 takes no network backend: give its connection pool ours before any connection exists.
+        pool = transport._pool
+        assert isinstance(pool, httpcore.AsyncConnectionPool)
+        pool._network_backend = PinnedBackend()
         self._client = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+            transport=transport,
             timeout=None,  # the caller bounds each attempt
             follow_redirects=False,
             trust_env=False,
@@ -459,7 +509,7 @@ class AsyncFetcher:
         elif backend == "aiohttp":
             self._transport = AiohttpTransport(pool_size=self.concurrency, guard=self._guard)
         elif backend == "httpx":
-            self._transport = HttpxTransport(pool_size=self.concurrency)
+            self._transport = HttpxTransport(pool_size=self.concurrency, guard=self._guard)
         else:
             raise ValueError(f"Unknown HTTP backend {backend!r} (aiohttp or httpx).")
         self._hosts: dict[str, _Host] = {}
@@ -705,11 +755,7 @@ class AsyncFetcher:
             return None, error
         if job.failures + 1 >= retry.max_attempts:
             return None, _explained(error, f"Gave up after {job.failures + 1} attempts: ")
-        if error.retry_after is not None:
-            delay = error.retry_after * random.uniform(1.0, 1.1)  # never earlier than asked
-        else:
-            backoff = min(retry.max_delay_seconds, retry.base_delay_seconds * 2**job.failures)
-            delay = random.uniform(backoff / 2, backoff)  # "equal jitter": spread, yet growing
+        delay = retry.backoff.delay(job.failures + 1, retry_after=error.retry_after)
         if job.waited + delay > retry.max_total_wait_seconds:
             return None, _explained(
                 error,
@@ -725,7 +771,9 @@ class AsyncFetcher:
         policy = self.policy
         try:
             status, body = await self._fetch_robots(host.origin)
-            rules = rules_for_response(status, body.decode("utf-8", errors="replace"))
+            rules = rules_for_response(
+                status, decode_body(body)[0]
+            )  # the one decoder, as the pipeline reads it
             robots = _Robots(rules, time.monotonic() + policy.robots_ttl_seconds)
             robots.crawl_delay = rules.crawl_delay(policy.fetch.user_agent) or 0.0
         except Exception as exc:  # FetchError, or a bug: either way the host's jobs must not wait forever
@@ -755,50 +803,47 @@ class AsyncFetcher:
         retry = policy.retry
         url = origin + "/robots.txt"
         seen: list[str] = []
-        failures = 0
-        waited = 0.0
-        while True:
-            try:
-                async with asyncio.timeout(policy.fetch.timeout_seconds):
-                    await self._guard.check(url)
-                    async with self._transport.stream(url, self._headers) as response:
-                        status = response.status_code
-                        if status in REDIRECT_CODES:
-                            try:
-                                url = next_redirect(
-                                    url, status, response.headers.get("location", ""), seen, 5
+
+        async def fetch_once() -> tuple[int, bytes]:
+            nonlocal url
+            while True:  # one hop per turn, each with the whole timeout (a retry goes on from the last hop)
+                try:
+                    async with asyncio.timeout(policy.fetch.timeout_seconds):
+                        await self._guard.check(url)
+                        async with self._transport.stream(url, self._headers) as response:
+                            status = response.status_code
+                            if status in REDIRECT_CODES:
+                                try:
+                                    url = next_redirect(
+                                        url, status, response.headers.get("location", ""), seen, 5
+                                    )
+                                except FetchError:
+                                    return 404, b""  # RFC 9309: too many redirects means "unavailable"
+                                continue
+                            if status == 429 or status >= 500:
+                                raise FetchError(
+                                    f"HTTP {status}",
+                                    retryable=True,
+                                    status_code=status,
+                                    retry_after=parse_retry_after(response.headers.get("retry-after")),
                                 )
-                            except FetchError:
-                                return 404, b""  # RFC 9309: too many redirects means "unavailable"
-                            continue
-                        if status == 429 or status >= 500:
-                            raise FetchError(
-                                f"HTTP {status}",
-                                retryable=True,
-                                status_code=status,
-                                retry_after=parse_retry_after(response.headers.get("retry-after")),
-                            )
-                        limit = BodyLimit(policy.robots_max_bytes, truncate=True)
-                        async for chunk in response.chunks():
-                            if not limit.add(chunk):
-                                break
-                        return status, limit.body()
-            except TimeoutError:
-                error = timeout_error(policy.fetch.timeout_seconds, "robots.txt")
-            except FetchError as exc:
-                error = exc
-            if not error.retryable:
-                raise error
-            failures += 1
-            delay = (
-                error.retry_after
-                if error.retry_after is not None
-                else min(retry.max_delay_seconds, retry.base_delay_seconds * 2 ** (failures - 1))
-            )
-            if failures >= retry.max_attempts or waited + delay > retry.max_total_wait_seconds:
-                raise error
-            waited += delay
-            await asyncio.sleep(delay)
+                            limit = BodyLimit(policy.robots_max_bytes, truncate=True)
+                            async for chunk in response.chunks():
+                                if not limit.add(chunk):
+                                    break
+                            return status, limit.body()
+                except TimeoutError:
+                    raise timeout_error(policy.fetch.timeout_seconds, "robots.txt") from None
+
+        return await retry_call_async(
+            fetch_once,
+            # One robots.txt per host: no herd to spread, so the waits are the policy's without jitter.
+            backoff=Backoff(retry.base_delay_seconds, retry.max_delay_seconds),
+            attempts=retry.max_attempts,
+            retry_on=lambda exc: isinstance(exc, FetchError) and exc.retryable,
+            retry_after=lambda exc: getattr(exc, "retry_after", None),
+            max_total_wait=retry.max_total_wait_seconds,
+        )
 
 
 def _explained(error: FetchError, prefix: str) -> FetchError:

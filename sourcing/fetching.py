@@ -5,6 +5,11 @@ Safety rules, each with a reason a person understands when it trips (they live i
 - only http and https;
 - every hop (the first request and each redirect) is resolved and refused when it points at a
   private, loopback, link-local or reserved address, unless that host is explicitly allowed;
+- with a `PinnedClient` (what the pipeline uses) the connection goes to exactly the addresses that
+  were checked, through an httpcore network backend that never resolves a name itself: no second
+  DNS lookup, so no rebinding window, and `SCRAPE_HOST_OVERRIDES` reach the socket (the request keeps
+  the host name for its Host header and TLS SNI / certificate check). A plain `httpx.Client` still
+  works, but httpx then resolves the name again by itself;
 - redirects are followed by hand, at most `max_redirects`, and loops are caught;
 - the body is streamed and counted *after* decompression, so a gzip bomb stops at `max_bytes`.
 """
@@ -12,7 +17,10 @@ Safety rules, each with a reason a person understands when it trips (they live i
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from typing import Any
 
+import httpcore
 import httpx
 
 from sourcing.fetchrules import (
@@ -39,11 +47,60 @@ __all__ = [
     "FetchError",
     "FetchPolicy",
     "FetchResult",
+    "PinnedClient",
     "Resolver",
     "check_destination",
     "fetch",
     "system_resolver",
 ]
+
+
+class PinnedBackend(httpcore.SyncBackend):
+    """httpcore's network backend, connecting a host name only to the addresses pinned for it."""
+
+    def __init__(self) -> None:
+        self.pins: dict[str, list[str]] = {}  # host as httpcore sees it (lower case, IDNA) -> addresses
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = self.pins.get(host.lower())
+        if not addresses:  # never fall back to a lookup of our own: that is the rebinding window
+            raise httpcore.ConnectError(f"no checked address for {host}")
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:  # in order, like socket.create_connection over getaddrinfo
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+
+class PinnedClient(httpx.Client):
+    """An httpx client whose connections go only to the addresses `fetch` checked for each host.
+
+    The proxy settings of the environment are ignored (`trust_env=False`): through a proxy the proxy
+    would resolve the name, and the guard's check would mean nothing."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.backend = PinnedBackend()
+        transport = httpx.HTTPTransport(http1=True, http2=bool(kwargs.pop("http2", False)))
+        # httpx 0.28 takes no network backend: give its connection pool ours before any connection exists.
+        pool = transport._pool
+        assert isinstance(pool, httpcore.ConnectionPool)
+        pool._network_backend = self.backend
+        super().__init__(transport=transport, trust_env=False, **kwargs)
+
+    def pin(self, url: str, addresses: list[str]) -> None:
+        """Connections to the host of `url` go to `addresses` (already checked) from now on."""
+        host = httpx.URL(url).raw_host.decode("ascii").lower()
+        self.backend.pins[host] = addresses
 
 
 def fetch(
@@ -62,7 +119,9 @@ def fetch(
     current = url
     seen: list[str] = []
     while True:
-        check_destination(current, policy, resolver)
+        addresses = check_destination(current, policy, resolver)
+        if isinstance(client, PinnedClient):
+            client.pin(current, addresses)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise total_time_error(policy.timeout_seconds)

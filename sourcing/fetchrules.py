@@ -2,11 +2,18 @@
 
 Pure: no Django import and no I/O except `system_resolver`. Each rule raises `FetchError` with a
 reason a person understands and says whether trying later may help (`retryable`).
+
+Where a host is: `resolve_host` is the one place a fetcher asks. A literal address is itself; a host
+matching one of the policy's `host_overrides` (`SCRAPE_HOST_OVERRIDES`: "name=address" or
+"*.suffix=address") gets the override's addresses without any DNS lookup; any other host goes to
+the resolver (getaddrinfo). Both fetchers then connect to exactly the addresses the guard checked,
+never to a second lookup's answer, so DNS rebinding cannot slip between check and connect.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import hashlib
 import ipaddress
@@ -17,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
+
+from core.retry import clamp_wait
 
 Resolver = Callable[[str], list[str]]
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -48,6 +57,9 @@ class FetchPolicy:
     max_redirects: int = 5
     # Hosts (names or IPs) and networks ("10.0.0.0/8") that may resolve to private addresses.
     allowed_private: tuple[str, ...] = ()
+    # "host=address" or "*.suffix=address": where these hosts are, instead of asking DNS. The guard
+    # still checks the address (a private one must also be in `allowed_private`).
+    host_overrides: tuple[str, ...] = ()
 
 
 @dataclass
@@ -83,6 +95,49 @@ def system_resolver(host: str) -> list[str]:
 
 def resolution_error(host: str, exc: socket.gaierror) -> FetchError:
     return FetchError(f"The host {host} could not be resolved ({exc.strerror}).", retryable=True)
+
+
+@functools.lru_cache(maxsize=64)
+def parse_host_overrides(entries: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(pattern, address) pairs from "host=address" / "*.suffix=address" entries; ValueError says
+    which entry is wrong."""
+    pairs = []
+    for entry in entries:
+        pattern, sep, address = (part.strip() for part in entry.partition("="))
+        pattern = pattern.lower().rstrip(".")
+        try:
+            address = str(ipaddress.ip_address(address.strip("[]")))
+        except ValueError:
+            address = ""
+        if not sep or not address or not pattern or "*" in pattern.removeprefix("*."):
+            raise ValueError(
+                f"Host override {entry!r} is not 'host=address' or '*.suffix=address' (an IP address)."
+            )
+        pairs.append((pattern, address))
+    return tuple(pairs)
+
+
+def host_override(host: str, overrides: tuple[str, ...]) -> list[str] | None:
+    """The addresses the overrides give `host` (in the order written), or None when none applies.
+    "*.venues.test" matches "a.venues.test" and "a.b.venues.test", not "venues.test" itself."""
+    if not overrides:
+        return None
+    host = host.lower().rstrip(".")
+    found = [
+        address
+        for pattern, address in parse_host_overrides(overrides)
+        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:]))
+    ]
+    return list(dict.fromkeys(found)) or None
+
+
+def resolve_host(host: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> list[str]:
+    """Where `host` is: itself when it is an address, the policy's override when one matches, else
+    the resolver's answer. Fetchers connect to what this returned (after `check_addresses`)."""
+    with contextlib.suppress(ValueError):
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    override = host_override(host, policy.host_overrides)
+    return override if override is not None else resolver(host)
 
 
 def is_public_address(address: str) -> bool:
@@ -128,10 +183,13 @@ def check_addresses(host: str, addresses: Iterable[str], policy: FetchPolicy) ->
             )
 
 
-def check_destination(url: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> None:
-    """Refuse URLs we must not fetch: other schemes, and hosts resolving to non-public addresses."""
+def check_destination(url: str, policy: FetchPolicy, resolver: Resolver = system_resolver) -> list[str]:
+    """Refuse URLs we must not fetch: other schemes, and hosts resolving to non-public addresses.
+    Returns the checked addresses: the only ones a fetcher may connect to for this hop."""
     host = check_url(url)
-    check_addresses(host, resolver(host), policy)
+    addresses = resolve_host(host, policy, resolver)
+    check_addresses(host, addresses, policy)
+    return addresses
 
 
 # --- the request and its redirects -------------------------------------------------------------
@@ -222,21 +280,23 @@ class BodyLimit:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110)."""
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date (RFC 9110), within
+    [0, MAX_WAIT_SECONDS]: `inf`, 5000 digits or the year 9999 wait a day, never overflow or park work
+    for years."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        return clamp_wait(float(value))
     except ValueError:
         pass
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return clamp_wait((when - (now or datetime.now(UTC))).total_seconds())
 
 
 def check_status(result: FetchResult) -> FetchResult:
@@ -309,7 +369,9 @@ def decode_body(body: bytes, content_type: str = "") -> tuple[str, str]:
             return body.decode(encoding, errors=_errors(encoding)), encoding
         except UnicodeDecodeError:
             continue
-    if declared and declared[0] != "utf-8":
+    if declared and not declared[0].startswith("utf-"):
+        # A single- or multi-byte legacy encoding that does not fit: keep it, with replacements. A UTF-16
+        # or UTF-32 claim the bytes do not bear out is no claim at all (ASCII read as UTF-16 is noise).
         return body.decode(declared[0], errors="replace"), declared[0]
     text = body.decode("utf-8", errors=_WINDOWS_1252_ERRORS)
     return text, ("cp1252" if text == body.decode("cp1252", errors=_WINDOWS_1252_ERRORS) else "utf-8")

@@ -9,14 +9,13 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.queue import enqueue
 from core.stages import OPEN_STATUSES, StageStatus, claim, fail, finish
-from sourcing.fetching import FetchError, FetchPolicy, fetch
+from sourcing.fetching import FetchError, FetchPolicy, PinnedClient, fetch
 from sourcing.models import Scrape, Source, Url, UrlKind
 from sourcing.politeness import host_delay, host_of, reserve_slot, robots_for
 from sourcing.signals import scrape_stored
@@ -172,6 +171,7 @@ def fetch_policy_for(source: Source) -> FetchPolicy:
         max_bytes=settings.SCRAPE_MAX_BYTES,
         max_redirects=settings.SCRAPE_MAX_REDIRECTS,
         allowed_private=tuple(settings.SCRAPE_ALLOWED_PRIVATE_HOSTS),
+        host_overrides=tuple(settings.SCRAPE_HOST_OVERRIDES),
     )
 
 
@@ -184,7 +184,7 @@ def scrape_fetch(*, scrape_id: int) -> Scrape | None:
     policy = fetch_policy_for(url.source)
     # The network calls run outside any transaction: no database lock is held while we wait.
     try:
-        with httpx.Client() as client:
+        with PinnedClient() as client:
             rules = robots_for(url=url.url, client=client, policy=policy)
             if not rules.allows(policy.user_agent, url.url):
                 raise FetchError(

@@ -3,6 +3,7 @@ sync stand-ins in a temporary folder, and a guard that no test reaches the inter
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Worker processes started by tests (another MYSTAGE_DATA_DIR each) share this checkout's offline
+# gazetteer index instead of building their own (~20 s each).
+os.environ.setdefault("GAZETTEER_DIR", str(ROOT / "data" / "gazetteer"))
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +28,13 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(sock, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def _generous_api_rates(settings: object) -> None:
+    """Tests make many API calls a minute; tests/api/test_throttling.py sets the limits it tests."""
+    settings.API_RATE_ANONYMOUS = "100000/min"  # type: ignore[attr-defined]
+    settings.API_RATE_AUTHENTICATED = "100000/min"  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +70,27 @@ def pipeline_settings(settings: object, tmp_path: Path, monkeypatch: pytest.Monk
     # tests/sourcing/test_politeness.py sets them on purpose.
     settings.SCRAPE_DEFAULT_HOST_DELAY_SECONDS = 0  # type: ignore[attr-defined]
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _workers_cache_of_its_own(settings: object) -> Iterator[None]:
+    """Worker heartbeats go to a cache of this test's own, so that a `make run` on the same machine
+    (whose clusters write to data/cache/workers) is not taken for the test's worker; emptied around each
+    test, so that no test sees a worker another one pretended to see."""
+    from django.core.cache import caches
+
+    settings.CACHES = {  # type: ignore[attr-defined]
+        **settings.CACHES,  # type: ignore[attr-defined]
+        "workers": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-workers"},
+    }
+    caches["workers"].clear()
+    yield
+    caches["workers"].clear()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A local port nothing listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

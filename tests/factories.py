@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from entities.models import (
     Artist,
+    Enrichment,
     EntitySource,
     EntitySourceRevision,
     EntityType,
@@ -162,6 +163,14 @@ def make_rows(kind: str, n: int) -> None:
             )
         elif kind in ("performance", "performanceartist"):
             PerformanceArtistFactory.create()
+        elif kind == "enrichment":
+            Enrichment.objects.create(
+                kind="geocode_offline",
+                entity_type="venue",
+                entity_id=i,
+                status="failed",
+                last_error=f"no place #{i}",
+            )
         elif kind == "externalid":
             ExternalId.objects.create(entity_type="venue", scheme="test", value=f"v{i}", public_id="01X")
         elif kind in ("venueduplicate", "pendingvenueduplicate"):

@@ -19,6 +19,14 @@ What it makes up, from real data:
 - Ticketmaster: the saved events (the search page's, the event details, the rescheduled one), their
   embedded venues and attractions and the saved venue and attraction; `ticketmaster_total` repeats
   the events to that many.
+- Google Geocoding: the saved rooftop answer (277 Bedford Ave, Brooklyn) for an address naming it or
+  for its place ID, the saved locality answer (Santa Cruz, Spain) for `components=locality:santa cruz`,
+  the saved ZERO_RESULTS answer for anything else, the saved INVALID_REQUEST answer without a query;
+  `add_geocode(text, result)` answers addresses containing `text` with a test's own result.
+- MusicBrainz (ws/2, JSON): artist searches answered with the saved searches (Manowar, Burzum) or the
+  saved empty one, the saved lookup (Within Temptation, genres and artist relationships), the saved URL
+  lookup (its Spotify link); 404 `{"error": "Not Found"}` otherwise, 403 without a User-Agent that
+  names a contact, as MusicBrainz blocks such agents.
 - `fail(path, status=429, times=N, retry_after=S)` makes the next N requests to a path fail.
 - `add_google_place(place)` serves a test's own Place as well (the pipeline test's venue).
 
@@ -50,6 +58,7 @@ DEFAULT_KEYS = {
     "yelp": "test-yelp-key-81c2",
     "bandsintown": "test-bandsintown-app-77d0",
     "ticketmaster": "test-ticketmaster-key-0b9e",
+    "google_geocoding": "test-google-geocoding-key-3c7e",
 }
 
 # Bandsintown's documented codes for characters an artist name may not carry in a path.
@@ -231,6 +240,11 @@ class FakeApis:
             self.google_search_places.append(place)
             self.google_places[place["id"]] = place
 
+    def add_geocode(self, text: str, result: dict[str, Any]) -> None:
+        """Answer Geocoding requests whose address contains `text` (case-insensitive) with `result`."""
+        with self._lock:
+            self.geocode_answers.insert(0, (text.lower(), result))
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if path in (r.path, r.raw_path)]
@@ -266,6 +280,23 @@ class FakeApis:
         self.yelp_search: list[dict[str, Any]] = [found[i % len(found)] for i in range(total)]
 
         self.bandsintown: dict[str, list[dict[str, Any]]] = _load("bandsintown_artist_events_excerpt.json")
+
+        brooklyn = _load("maps_http_geocode_place_id_response.json")
+        self.geocode_answers: list[tuple[str, dict[str, Any]]] = [("277 bedford", brooklyn["results"][0])]
+        self.geocode_places = {r["place_id"]: r for r in brooklyn["results"]}
+        self.geocode_locality = _load("maps_http_geocode_components_response.json")
+        self.geocode_zero = _load("maps_http_geocode_components_zero_results_response.json")
+        self.geocode_invalid = _load("maps_http_geocode_invalid_request_response.json")
+
+        self.mb_searches = {
+            "manowar": _load("musicbrainz_ws2_artist_search_manowar.json"),
+            "burzum": _load("musicbrainz_ws2_artist_search_burzum.json"),
+        }
+        self.mb_no_results = _load("musicbrainz_ws2_artist_search_no_results.json")
+        lookup = _load("musicbrainz_ws2_artist_lookup_within_temptation.json")
+        self.mb_artists: dict[str, dict[str, Any]] = {lookup["id"]: lookup}
+        url = _load("musicbrainz_ws2_url_lookup_spotify_within_temptation.json")
+        self.mb_urls: dict[str, dict[str, Any]] = {url["resource"]: url}
 
         events = [
             _load("ticketmaster_discovery_event_search.json")["_embedded"]["events"][0],
@@ -351,6 +382,10 @@ class FakeApis:
         routes: list[tuple[str, re.Pattern[str], Callable[..., tuple[int, Json, dict[str, str]]]]] = [
             ("POST", re.compile(r"^/v1/places:searchText$"), self._google_search),
             ("GET", re.compile(r"^/v1/places/(?P<place_id>[^/]+)$"), self._google_details),
+            ("GET", re.compile(r"^/maps/api/geocode/json$"), self._geocode),
+            ("GET", re.compile(r"^/ws/2/artist$"), self._mb_search),
+            ("GET", re.compile(r"^/ws/2/artist/(?P<mbid>[^/]+)$"), self._mb_artist),
+            ("GET", re.compile(r"^/ws/2/url$"), self._mb_url),
             ("GET", re.compile(r"^/v3/businesses/search$"), self._yelp_search),
             ("GET", re.compile(r"^/v3/businesses/(?P<business_id>[^/]+)$"), self._yelp_details),
             ("GET", re.compile(r"^/artists/(?P<name>[^/]+)/events$"), self._bandsintown_events),
@@ -373,6 +408,99 @@ class FakeApis:
                     return 405, {"error": f"{request.method} not allowed"}, {}
                 return view(request, **match.groupdict())
         return 404, {"error": f"no fake for {request.method} {request.path}"}, {}
+
+    # --- Google Geocoding ----------------------------------------------------------------------
+
+    def _geocode(self, request: RecordedRequest) -> tuple[int, Json, dict[str, str]]:
+        key = request.param("key")
+        if not key:
+            message = "You must use an API key to authenticate each request to Google Maps Platform APIs."
+            return 200, {"error_message": message, "results": [], "status": "REQUEST_DENIED"}, {}
+        if key != self.keys["google_geocoding"]:
+            return (
+                200,
+                {
+                    "error_message": "The provided API key is invalid.",
+                    "results": [],
+                    "status": "REQUEST_DENIED",
+                },
+                {},
+            )
+        address = (request.param("address") or "").lower()
+        components = (request.param("components") or "").lower()
+        place_id = request.param("place_id")
+        if not (address or components or place_id):
+            return 200, self.geocode_invalid, {}
+        if place_id:
+            found = self.geocode_places.get(place_id)
+            if found is None:
+                message = "Invalid request. Invalid 'place_id' parameter."
+                return 200, {"error_message": message, "results": [], "status": "INVALID_REQUEST"}, {}
+            return 200, {"results": [found], "status": "OK"}, {}
+        with self._lock:
+            answers = list(self.geocode_answers)
+        for text, result in answers:
+            if text in address:
+                return 200, {"results": [result], "status": "OK"}, {}
+        if "locality:santa cruz" in components:
+            return 200, self.geocode_locality, {}
+        return 200, self.geocode_zero, {}
+
+    # --- MusicBrainz ---------------------------------------------------------------------------
+
+    def _mb_refused(self, request: RecordedRequest) -> tuple[int, Json, dict[str, str]] | None:
+        agent = request.headers.get("user-agent", "")
+        if "(" not in agent or agent.startswith(("python-httpx", "python-requests")):
+            return (
+                403,
+                {
+                    "error": "Your requests are blocked: set a User-Agent naming your application and a contact."
+                },
+                {},
+            )
+        if request.param("fmt") != "json":
+            return 400, {"error": "This fake answers fmt=json only."}, {}
+        return None
+
+    def _mb_search(self, request: RecordedRequest) -> tuple[int, Json, dict[str, str]]:
+        refused = self._mb_refused(request)
+        if refused:
+            return refused
+        match = re.match(r'^artist:"(.*)"$', request.param("query") or "")
+        name = re.sub(r"\\(.)", r"\1", match.group(1)) if match else ""
+        return 200, self.mb_searches.get(name.casefold(), self.mb_no_results), {}
+
+    def _mb_artist(self, request: RecordedRequest, mbid: str) -> tuple[int, Json, dict[str, str]]:
+        refused = self._mb_refused(request)
+        if refused:
+            return refused
+        found = self.mb_artists.get(mbid)
+        if found is None:
+            return (
+                404,
+                {
+                    "error": "Not Found",
+                    "help": "For usage, please see: https://musicbrainz.org/development/mmd",
+                },
+                {},
+            )
+        return 200, found, {}
+
+    def _mb_url(self, request: RecordedRequest) -> tuple[int, Json, dict[str, str]]:
+        refused = self._mb_refused(request)
+        if refused:
+            return refused
+        found = self.mb_urls.get(request.param("resource") or "")
+        if found is None:
+            return (
+                404,
+                {
+                    "error": "Not Found",
+                    "help": "For usage, please see: https://musicbrainz.org/development/mmd",
+                },
+                {},
+            )
+        return 200, found, {}
 
     # --- Google Places (New) ------------------------------------------------------------------
 
@@ -605,4 +733,10 @@ def _default_error(path: str, status: int) -> Json:
             }
             return {"fault": fault}
         return {"errors": [{"code": "DIS5000", "detail": "Internal server error", "status": str(status)}]}
+    if path.startswith("/ws/2/"):
+        # MusicBrainz says 503 when a client goes over its rate.
+        return {
+            "error": "Your requests are exceeding the allowable rate limit. Please see "
+            "http://wiki.musicbrainz.org/XMLWebService for more information."
+        }
     return {"errorMessage": "Too Many Requests" if status == 429 else "Internal Server Error"}

@@ -10,7 +10,6 @@ def ids():
 
 
 def test_default_configuration_is_clean(settings):
-    settings.SECRET_KEY = "a-real-secret"  # PostgreSQL without DEBUG demands one (E006)
     assert ids() == set()
 
 
@@ -26,6 +25,7 @@ def test_default_configuration_is_clean(settings):
             "FIRESTORE_PROJECT is empty",
         ),
         ({"LLM_MODEL": "gpt-4o"}, "mystage.E004", "pydantic-ai model string"),
+        ({"API_RATE_ANONYMOUS": "lots"}, "mystage.E006", 'API_RATE_ANONYMOUS must be a rate like "120/min"'),
         ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "mystage.W002", "cannot reach a local SQLite file"),
     ],
 )

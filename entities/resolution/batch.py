@@ -1,11 +1,11 @@
 """Resolve a whole venue table at once: read, estimate weights, block, score, cluster, in columns.
 
-The same definitions as the pipeline's duplicate pass (``matching.find_duplicates``) and the
+The same definitions as the pipeline's duplicate pass (``duplicates.find_duplicates``) and the
 online index (``index.VenueIndex``): the same normalisers, blocking keys, comparison levels and
 model, computed over whole columns (``columnar`` reads and normalises the table, ``pairs`` blocks
 and scores every candidate pair at once). Records are clustered with ``clustering.cluster_edges``,
 so that weak links do not chain; explanations are built only on request (``Resolution.explain``,
-through the scalar ``matching.score_venue_pair``).
+through the scalar ``scoring.score_venue_pair``).
 
 Used by ``manage.py dedupe_venues`` and by ``bench/er.py``; no Django.
 """
@@ -24,18 +24,8 @@ import polars as pl
 
 from entities.resolution.clustering import ClusterStats, cluster_edges
 from entities.resolution.columnar import VenueTable, read_venue_csv
-from entities.resolution.estimate import SESSION_FIELDS, ValueCounts, estimate_model
-from entities.resolution.matching import (
-    AUTO_ESTIMATE_MIN_VENUES,
-    HAND_MODEL,
-    MatchScore,
-    PreparedVenue,
-    VenueModel,
-    VenueRecord,
-    pair_bits,
-    probability_to_bits,
-    score_venue_pair,
-)
+from entities.resolution.estimate import SESSION_FIELDS, ValueCounts, choose_model, estimate_model
+from entities.resolution.model import MatchScore, VenueModel, probability_to_bits
 from entities.resolution.pairs import (
     Floats,
     Ints,
@@ -45,6 +35,8 @@ from entities.resolution.pairs import (
     pair_level_codes,
     pairs_from,
 )
+from entities.resolution.records import PreparedVenue, VenueRecord
+from entities.resolution.scoring import pair_bits, score_venue_pair
 
 # progress(phase, done, total): called as each phase ends, and per chunk while scoring.
 Progress = Callable[[str, int, int], None]
@@ -125,24 +117,6 @@ def resolve_csv(
     return resolution
 
 
-def resolve_venues(
-    venues: Sequence[PreparedVenue],
-    *,
-    model: VenueModel | Literal["auto", "hand"] = "auto",
-    threshold: float = DEFAULT_MATCH_THRESHOLD,
-    max_block_size: int = 100,
-    progress: Progress | None = None,
-) -> Resolution:
-    """Cluster already prepared venues (as ``resolve_table``)."""
-    return resolve_table(
-        VenueTable.from_venues(venues),
-        model=model,
-        threshold=threshold,
-        max_block_size=max_block_size,
-        progress=progress,
-    )
-
-
 def resolve_table(
     table: VenueTable,
     *,
@@ -168,7 +142,9 @@ def resolve_table(
             progress(phase, total, total)
 
     started = time.perf_counter()
-    chosen = choose_table_model(table, model, max_block_size=max_block_size)
+    chosen = choose_model(
+        model, len(table), lambda: estimate_table_model(table, max_block_size=max_block_size)
+    )
     done("estimate", started)
 
     started = time.perf_counter()
@@ -242,18 +218,6 @@ def resolve_table(
             **{k: round(v, 3) for k, v in timings.items()},
         },
     )
-
-
-def choose_table_model(
-    table: VenueTable, model: VenueModel | Literal["auto", "hand"], *, max_block_size: int = 100
-) -> VenueModel:
-    """As matching.choose_model: the given model, or for "auto" one estimated from the table when it
-    has AUTO_ESTIMATE_MIN_VENUES records, else the hand model."""
-    if isinstance(model, VenueModel):
-        return model
-    if model == "hand" or len(table) < AUTO_ESTIMATE_MIN_VENUES:
-        return HAND_MODEL
-    return estimate_table_model(table, max_block_size=max_block_size)
 
 
 def estimate_table_model(table: VenueTable, *, max_block_size: int = 100) -> VenueModel:

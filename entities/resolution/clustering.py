@@ -1,11 +1,14 @@
 """Clustering scored pairs without chaining through weak links.
 
-Plain union-find (``matching.cluster``) is transitive: A~B and B~C put A and C together even when
+Plain union-find is transitive: A~B and B~C put A and C together even when
 A and C clearly differ ("Showbox" ~ "Showbox at the Market" ~ "Showbox SoDo"). ``cluster_scored``
 merges greedily from the strongest pair down and joins two groups only when the *average* evidence
 over all pairs between them (in bits, scored on demand) still clears the threshold, so one strong
 link cannot drag in a record that disagrees with the rest of the group, and a strongly negative
 pair (a conflicting place ID, another city) vetoes the join.
+
+``components`` (scipy's connected components) is the plain transitive clustering, for pairs that are
+all to be joined (a ground truth given as pairs); ``cluster_edges`` splits the graph with it first.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def cluster_scored(
     """Cluster positions 0..size-1 from scored edges (i, j, bits); returns a root position per record.
 
     Edges below ``threshold_bits`` are ignored. With ``link_bits`` (scores any pair, e.g. through
-    ``matching.pair_bits``), two groups join only if the mean bits over all pairs between them is at
+    ``scoring.pair_bits``), two groups join only if the mean bits over all pairs between them is at
     least ``threshold_bits``; pairs that came as edges are not scored again. Groups whose product of
     sizes exceeds ``max_pairs_checked`` are not joined. Without ``link_bits`` this is union-find.
     """
@@ -103,8 +106,16 @@ def cluster_scored(
     return [find(x) for x in range(size)]
 
 
+def components(size: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+    """The connected component of every position 0..size-1 in the graph of edges (left[k], right[k]):
+    plain transitive clustering (scipy), for pairs that are all to be joined."""
+    graph = coo_array((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
+    labels: npt.NDArray[np.int32] = connected_components(graph, directed=False)[1]
+    return labels
+
+
 def cluster_ids(ids: Sequence[str], roots: Sequence[int]) -> dict[str, str]:
-    """Each id -> the smallest id of its cluster (the same convention as ``matching.cluster``)."""
+    """Each id -> the smallest id of its cluster (the convention of every clustering here)."""
     smallest: dict[int, str] = {}
     for x, root in zip(ids, roots, strict=True):
         current = smallest.get(root)
@@ -135,8 +146,7 @@ def cluster_edges(
     roots = np.arange(size, dtype=np.int64)
     if not len(left):
         return roots
-    graph = coo_array((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
-    _, component = connected_components(graph, directed=False)
+    component = components(size, left, right)
     nodes_in = np.bincount(component)
     edges_in = np.bincount(component[left], minlength=len(nodes_in))
     k = nodes_in[component[left]]

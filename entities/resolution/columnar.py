@@ -27,12 +27,9 @@ import numpy as np
 import polars as pl
 
 from entities.resolution import normalize
-from entities.resolution.matching import (
-    _BLOCK_STOP_TOKENS,
-    VENUE_NOISE_TOKENS,
-    PreparedVenue,
-    _base_key,
-)
+from entities.resolution.blocking import BLOCK_STOP_TOKENS
+from entities.resolution.normalize import VENUE_NOISE_TOKENS
+from entities.resolution.records import PreparedVenue, base_key
 
 # The columns a venue CSV may have; "id" and "name" are required, the others optional.
 COLUMNS: Final = ("id", "name", "addr", "city", "postcode", "country", "phone", "website", "lat", "lng")
@@ -159,8 +156,8 @@ class NameWords:
         noise_index = words.replace_strict(
             {w: k + 1 for k, w in enumerate(noise_words)}, default=0, return_dtype=pl.UInt8
         ).to_numpy()
-        # A word can key a block (matching._words) if longer than one letter and not a stop word.
-        blockable = ((words.str.len_chars() > 1) & ~words.is_in(sorted(_BLOCK_STOP_TOKENS))).to_numpy()
+        # A word can key a block (blocking._words) if longer than one letter and not a stop word.
+        blockable = ((words.str.len_chars() > 1) & ~words.is_in(sorted(BLOCK_STOP_TOKENS))).to_numpy()
         venue = exploded["pos"].to_numpy()
         del exploded, words
         # Sort by (venue, word) and drop repeated words of a name ("the the").
@@ -274,7 +271,7 @@ _PLAIN: Final = r"^[\t\n\r -~]*$"
 
 
 def prepare_frame(raw: pl.DataFrame) -> pl.DataFrame:
-    """COLUMNS of raw strings ("" for empty) -> PREPARED_COLUMNS, as ``matching.prepare_values``."""
+    """COLUMNS of raw strings ("" for empty) -> PREPARED_COLUMNS, as ``records.prepare_values``."""
     n = raw.height
     plain = raw.select(
         [pl.col(c).str.contains(_PLAIN).alias(c) for c in ("id", "name", "addr", "lat", "lng")]
@@ -378,7 +375,7 @@ def _normalize_name(raw: pl.Series, plain: pl.Series) -> tuple[pl.Series, pl.Ser
 
 
 def _base_keys(raw: pl.Series, name_norm: pl.Series, name_key: pl.Series) -> pl.Series:
-    """_base_key: the name key unless the name ends with a "(qualifier)" or a "the"; those (few)
+    """records.base_key: the name key unless the name ends with a "(qualifier)" or a "the"; those (few)
     rows go through the scalar function."""
     frame = pl.DataFrame({"raw": raw, "norm": name_norm, "key": name_key})
     special = frame.select(
@@ -388,7 +385,7 @@ def _base_keys(raw: pl.Series, name_norm: pl.Series, name_key: pl.Series) -> pl.
     base = name_key.clone()  # scatter writes in place
     if len(rows):
         picked = frame[rows].rows()
-        base = base.scatter(rows, pl.Series([_base_key(r, nn, k) for r, nn, k in picked], dtype=pl.String))
+        base = base.scatter(rows, pl.Series([base_key(r, nn, k) for r, nn, k in picked], dtype=pl.String))
     return base
 
 
@@ -527,8 +524,8 @@ def _nanp_validity_patterns() -> tuple[str, ...]:
     """phonenumbers' rules for a valid number of a NANP region without leading digits (the US and
     Canada), one regex per region: the general pattern and any number type's pattern, as
     ``phonenumberutil._number_type_helper`` checks them (a type is known: the number is valid)."""
+    import phonenumbers
     from phonenumbers import PhoneMetadata
-    from phonenumbers.data import _COUNTRY_CODE_TO_REGION_CODE
 
     def desc_pattern(desc: object) -> str | None:
         if desc is None:
@@ -540,7 +537,7 @@ def _nanp_validity_patterns() -> tuple[str, ...]:
         return f"(?:{pattern})"
 
     patterns = []
-    for region in _COUNTRY_CODE_TO_REGION_CODE[1]:
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
         meta = PhoneMetadata.metadata_for_region(region)
         if meta is None or meta.leading_digits is not None:
             continue  # regions with leading digits are normalize._OTHER_NANP: never on this path

@@ -10,7 +10,7 @@ The method is Splink's, unsupervised, with two refinements:
   Splink's tutorials do: pairs sharing a phone train every field but phone, pairs sharing a name
   key train every field but name. A weak Dirichlet prior ("matches mostly agree") keeps levels the
   data barely see from swinging to extremes. The E-step combines evidence exactly as scoring does
-  (``matching.level_weights``, with the "max" rule for the correlated place fields).
+  (``model.level_weights``, with the "max" rule for the correlated place fields).
 - The prior (probability that two random records match) is not a guess: each session's expected
   matches, divided by that session's blocking recall (which the *other* session measured: m of
   "phone exact" times the share of pairs that both have a phone; m of "name exact"), estimate the
@@ -28,16 +28,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Final
+from typing import Final, Literal
 
-from entities.resolution.matching import (
+from entities.resolution.model import (
+    FIELD_INDEX,
     HAND_MODEL,
     VENUE_FIELDS,
-    PreparedVenue,
     VenueModel,
+    bits_to_probability,
     level_weights,
-    pair_levels,
 )
+from entities.resolution.records import PreparedVenue
+from entities.resolution.scoring import pair_levels
 
 Pattern = tuple[str, ...]
 Table = dict[str, dict[str, float]]
@@ -77,7 +79,8 @@ _EQUALITY_ATTRS: Final[Mapping[str, str]] = {
     "phone": "phone",
     "website": "website_host",
 }
-_FIELD_INDEX: Final = {f: i for i, f in enumerate(VENUE_FIELDS)}
+# Below this many records, "auto" uses the hand model: too few pairs to estimate m and u from.
+AUTO_ESTIMATE_MIN_VENUES: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +143,11 @@ def expectation_maximisation(
             ]
             weights, overlap = level_weights(masked, model)
             bits = model.prior_weight + sum(weights) + overlap
-            r = 1.0 / (1.0 + math.pow(2.0, -max(-60.0, min(60.0, bits))))
+            r = bits_to_probability(bits)
             rc = r * count
             expected += rc
             for f in trained:
-                lvl = pattern[_FIELD_INDEX[f]]
+                lvl = pattern[FIELD_INDEX[f]]
                 if lvl in ESTIMATED_LEVELS[f]:
                     counts[f][lvl] += rc
                     present[f] += rc
@@ -236,7 +239,7 @@ def estimate_u(
     sample: dict[str, Counter[str]] = {f: Counter() for f in ESTIMATED_LEVELS}
     for pattern, count in Counter(levels_of(pairs)).items():
         for f in ESTIMATED_LEVELS:
-            sample[f][pattern[_FIELD_INDEX[f]]] += count
+            sample[f][pattern[FIELD_INDEX[f]]] += count
     u: Table = {}
     share: dict[str, float] = {}
     for f, levels in ESTIMATED_LEVELS.items():
@@ -287,6 +290,18 @@ def _monotone(weights: Table) -> Table:
             fixed["different_nearby"] = min(fixed["different_nearby"], fixed["exact"])
         out[f] = fixed
     return out
+
+
+def choose_model(
+    model: VenueModel | Literal["auto", "hand"], records: int, estimate: Callable[[], VenueModel]
+) -> VenueModel:
+    """The given model; for "auto", ``estimate()`` when there are AUTO_ESTIMATE_MIN_VENUES ``records``
+    or more, else (and for "hand") the hand model."""
+    if isinstance(model, VenueModel):
+        return model
+    if model == "hand" or records < AUTO_ESTIMATE_MIN_VENUES:
+        return HAND_MODEL
+    return estimate()
 
 
 def estimate_venue_model(

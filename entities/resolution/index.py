@@ -1,9 +1,9 @@
 """Online matching: canonical venues in memory, one new record matched against them in milliseconds.
 
-``VenueIndex`` keeps prepared canonical venues and a ``matching.BlockIndex`` over them (the same
+``VenueIndex`` keeps prepared canonical venues and a ``blocking.BlockIndex`` over them (the same
 blocking keys, caps and comparisons as the batch pass), so a new source record is compared only with
 the few canonical venues it shares a key with: a lookup per key, then a lean score per candidate
-(``matching.pair_bits``), then the full explanation for the ones worth showing. Adding, replacing and
+(``scoring.pair_bits``), then the full explanation for the ones worth showing. Adding, replacing and
 removing a venue keep the index current as merges and edits happen.
 """
 
@@ -12,17 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from entities.resolution.matching import (
-    HAND_MODEL,
-    BlockIndex,
-    FieldComparison,
-    PreparedVenue,
-    VenueModel,
-    VenueRecord,
-    pair_bits,
-    probability_to_bits,
-    score_venue_pair,
-)
+from entities.resolution.blocking import BlockIndex
+from entities.resolution.model import HAND_MODEL, FieldComparison, VenueModel, probability_to_bits
+from entities.resolution.records import PreparedVenue, VenueRecord
+from entities.resolution.scoring import pair_bits, score_venue_pair
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,12 +51,24 @@ def normalize_name(s: str | None) -> str:
     """normalize_text, unify theatre/theater-style spellings, drop a leading "the".
 
     Venue-type words ("club", "bar", "theater") are kept: they are part of the name, and
-    ``matching`` decides how much they count.
+    ``scoring`` decides how much they count (VENUE_NOISE_TOKENS).
     """
     tokens = [_NAME_SPELLINGS.get(t, t) for t in normalize_text(s).split()]
     if len(tokens) > 1 and tokens[0] == "the":
         tokens = tokens[1:]
     return " ".join(tokens)
+
+
+# Venue-type and filler words: name comparison and blocking judge names without them ("The Moore"
+# vs "Moore Theatre"); never removed from stored names.
+VENUE_NOISE_TOKENS: Final = frozenset(
+    {
+        "the", "and", "at", "of", "on", "in", "a",
+        "theater", "theaters", "club", "nightclub", "bar", "lounge", "hall", "music", "live", "venue",
+        "cafe", "tavern", "pub", "room", "ballroom", "arena", "center", "amphitheater", "auditorium",
+        "stage", "concert", "concerts", "saloon", "cabaret", "restaurant",
+    }
+)  # fmt: skip
 
 
 def name_tokens(s: str | None) -> frozenset[str]:
@@ -299,10 +311,9 @@ def _other_nanp_area_codes() -> re.Pattern[str]:
     # Area codes of the NANP members other than the US and Canada (Caribbean, Pacific territories),
     # as phonenumbers' metadata lists them in each region's leading digits.
     from phonenumbers import PhoneMetadata
-    from phonenumbers.data import _COUNTRY_CODE_TO_REGION_CODE
 
     parts = []
-    for region in _COUNTRY_CODE_TO_REGION_CODE[1]:
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
         meta = PhoneMetadata.metadata_for_region(region)
         if region not in ("US", "CA") and meta is not None and meta.leading_digits:
             parts.append(f"(?:{meta.leading_digits})")

@@ -1,15 +1,15 @@
 """Candidate pairs of a VenueTable and their comparison levels and scores, all pairs at once.
 
-The columnar counterpart of ``matching``'s scalar code, with the same definitions:
+The columnar counterpart of the scalar ``blocking`` and ``scoring``, with the same definitions:
 
-- ``candidate_pairs``: the blocks of ``matching.neighbour_lists`` (the same key families, caps and
+- ``candidate_pairs``: the blocks of ``blocking.neighbour_lists`` (the same key families, caps and
   ~1 km geo neighbourhoods), built with polars joins (string keys) and numpy (name words, geo
   cells) into two position arrays;
-- ``pair_level_codes``: the level of every field for every pair, as ``matching.pair_levels``
+- ``pair_level_codes``: the level of every field for every pair, as ``scoring.pair_levels``
   (names, streets and cities compared with the same ``string_ratio``, through rapidfuzz's
   ``cpdist``);
 - ``pair_bits_array``: prior + weight of every pair, the same arithmetic in the same order as
-  ``matching.pair_bits``.
+  ``scoring.pair_bits``.
 
 Rows whose normalised name, street or city are not ASCII (non-Latin scripts) and pairs with external
 IDs on both sides are compared by the scalar functions. tests/entities/test_pairs.py compares both
@@ -29,35 +29,28 @@ import polars as pl
 from rapidfuzz.distance import Hamming, Indel
 from rapidfuzz.process import cpdist
 
+from entities.resolution.blocking import CELL_DEG, BlockCaps, row_scale
 from entities.resolution.columnar import NameWords, VenueTable
-from entities.resolution.matching import (
-    _CELL_DEG,
+from entities.resolution.model import FIELD_INDEX, LOCATION_MAX, LOCATION_MIN, VENUE_FIELDS, Level, VenueModel
+from entities.resolution.scoring import (
     CITY_CLOSE,
     CITY_SAME_PLACE_M,
     GEO_CLOSE_M,
     GEO_EXACT_M,
     GEO_NEAR_M,
-    LOCATION_MAX,
-    LOCATION_MIN,
     NAME_CLOSE,
     NAME_SIMILAR,
     STREET_CLOSE,
-    VENUE_FIELDS,
-    BlockCaps,
-    Level,
-    VenueModel,
-    _ids_level,
-    _row_scale,
+    ids_level,
     pair_levels,
 )
 
 # Level codes: an index into LEVELS (uint8 arrays, one per field).
 LEVELS: Final[tuple[Level, ...]] = (
-    "missing", "ignored", "exact", "close", "similar", "partial", "near", "alias", "different",
+    "missing", "ignored", "exact", "close", "similar", "partial", "near", "different",
     "different_nearby", "conflict",
 )  # fmt: skip
 CODE: Final[dict[str, int]] = {level: k for k, level in enumerate(LEVELS)}
-FIELD: Final[dict[str, int]] = {f: k for k, f in enumerate(VENUE_FIELDS)}
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -177,7 +170,7 @@ def _name_pairs(lazy: pl.LazyFrame, caps: BlockCaps) -> pl.LazyFrame:
 
 
 def _word_pairs(words: NameWords, limit: int) -> pl.DataFrame:
-    """The "t" family (matching._words): each distinctive name word held by 2 to ``limit`` names.
+    """The "t" family (blocking._words): each distinctive name word held by 2 to ``limit`` names.
 
     A word counts only if at most ``limit`` names hold it at all (noise words excepted: in names
     made of noise words alone they are keys whatever their count, and their block decides)."""
@@ -210,16 +203,16 @@ def _pairs_within(groups: Ints, members: Ints, limit: int) -> tuple[Ints, Ints]:
 
 def _geo_pairs(table: VenueTable, limit: int) -> pl.DataFrame:
     """Each venue with those in its ~1 km neighbourhood (its cell and the 8 around it), where the
-    whole neighbourhood holds at most ``limit`` venues (matching._geo_neighbours)."""
+    whole neighbourhood holds at most ``limit`` venues (blocking._geo_neighbours)."""
     lat = table.frame["latitude"].to_numpy()
     lon = table.frame["longitude"].to_numpy()
     located = np.flatnonzero(~np.isnan(lat))
     if len(located) < 2:
         return pl.DataFrame({"a": [], "b": []}, schema={"a": pl.Int64, "b": pl.Int64})
     lat, lon = lat[located], lon[located]
-    row = np.floor(lat / _CELL_DEG).astype(np.int64)
+    row = np.floor(lat / CELL_DEG).astype(np.int64)
     rows = np.arange(row.min() - 1, row.max() + 2)
-    scales = np.array([_row_scale(int(r)) for r in rows])  # math.cos, as the scalar path
+    scales = np.array([row_scale(int(r)) for r in rows])  # math.cos, as the scalar path
 
     # Each venue's cell in its own row and in the rows above and below (longitude scaled per row).
     base = {
@@ -273,13 +266,13 @@ class PairLevels:
         self.name_equal = name_equal
 
     def patterns(self) -> list[tuple[str, ...]]:
-        """The level tuples, as matching.pair_levels gives them."""
+        """The level tuples, as scoring.pair_levels gives them."""
         names = np.array(LEVELS, dtype=object)
         return list(zip(*(names[c] for c in self.codes), strict=True))
 
 
 def pair_level_codes(table: VenueTable, left: Ints, right: Ints) -> PairLevels:
-    """The levels of pairs (left[k], right[k]): matching.pair_levels for each, computed at once."""
+    """The levels of pairs (left[k], right[k]): scoring.pair_levels for each, computed at once."""
     comparison = table.comparison_frame()
     count = len(left)
     codes = np.zeros((len(VENUE_FIELDS), count), dtype=np.uint8)
@@ -288,23 +281,23 @@ def pair_level_codes(table: VenueTable, left: Ints, right: Ints) -> PairLevels:
     metres = _metres(a, b)
 
     name_equal = (a["name_key"] == b["name_key"]).to_numpy()
-    codes[FIELD["name"]] = _name_codes(a, b, name_equal, table.name_words(), left, right)
-    codes[FIELD["city"]] = _city_codes(a["city"], b["city"], metres)
-    codes[FIELD["country"]] = _equality_codes(a["country"], b["country"])
-    codes[FIELD["street"]] = _street_codes(a, b)
-    codes[FIELD["postcode"]] = _equality_codes(a["postcode"], b["postcode"])
-    codes[FIELD["geo"]] = _geo_codes(metres)
-    codes[FIELD["phone"]] = _phone_codes(a["phone"], b["phone"])
+    codes[FIELD_INDEX["name"]] = _name_codes(a, b, name_equal, table.name_words(), left, right)
+    codes[FIELD_INDEX["city"]] = _city_codes(a["city"], b["city"], metres)
+    codes[FIELD_INDEX["country"]] = _equality_codes(a["country"], b["country"])
+    codes[FIELD_INDEX["street"]] = _street_codes(a, b)
+    codes[FIELD_INDEX["postcode"]] = _equality_codes(a["postcode"], b["postcode"])
+    codes[FIELD_INDEX["geo"]] = _geo_codes(metres)
+    codes[FIELD_INDEX["phone"]] = _phone_codes(a["phone"], b["phone"])
     web = _equality_codes(a["website_host"], b["website_host"])
     generic = (a["website_generic"] | b["website_generic"]).to_numpy()
     web[(web != CODE["missing"]) & generic] = CODE["ignored"]
-    codes[FIELD["website"]] = web
+    codes[FIELD_INDEX["website"]] = web
     # external IDs: missing unless both sides have some (then the scalar rule).
     ids = table.external_ids
     if ids is not None:
         has_ids = np.array([bool(x) for x in ids])
         for pair in np.flatnonzero(has_ids[left] & has_ids[right]).tolist():
-            codes[FIELD["external_ids"], pair] = CODE[_ids_level(ids[left[pair]], ids[right[pair]])[0]]
+            codes[FIELD_INDEX["external_ids"], pair] = CODE[ids_level(ids[left[pair]], ids[right[pair]])[0]]
     # Non-ASCII text: the scalar comparison (word boundaries and digits are Unicode there).
     exotic = np.flatnonzero((a["exotic"] | b["exotic"]).to_numpy())
     if len(exotic):
@@ -317,7 +310,7 @@ def pair_level_codes(table: VenueTable, left: Ints, right: Ints) -> PairLevels:
 
 
 def _metres(a: pl.DataFrame, b: pl.DataFrame) -> Floats:
-    """matching.haversine_m for every pair, NaN where either side has no coordinates.
+    """scoring.haversine_m for every pair, NaN where either side has no coordinates.
 
     numpy's sin/cos/asin may differ from libm's in the last bit: a pair exactly on a bucket edge
     (to a nanometre) could fall on the other side of it than in the scalar path."""
@@ -372,7 +365,7 @@ def _phone_codes(a: pl.Series, b: pl.Series) -> Codes:
 
 
 def _ratios(a: pl.Series, b: pl.Series) -> Floats:
-    """matching.string_ratio of aligned strings."""
+    """scoring.string_ratio of aligned strings."""
     if len(a) == 0:
         return np.zeros(0)
     result: Floats = cpdist(
@@ -412,7 +405,7 @@ def _street_codes(a: pl.DataFrame, b: pl.DataFrame) -> Codes:
 
 
 def _city_codes(a: pl.Series, b: pl.Series, metres: Floats) -> Codes:
-    """matching._city_level: matching.city_text_level, then "different" within 1 km is nearby."""
+    """scoring._city_level: scoring.city_text_level, then "different" within 1 km is nearby."""
     out = _equality_codes(a, b)
     differ = np.flatnonzero(out == CODE["different"])
     if len(differ):
@@ -463,7 +456,7 @@ def _shared_words(words: NameWords, left: Ints, right: Ints) -> tuple[Ints, Ints
 def _name_codes(
     a: pl.DataFrame, b: pl.DataFrame, equal: Bools, words: NameWords, left: Ints, right: Ints
 ) -> Codes:
-    """matching._name_level: exact for equal keys, else from word sets and the key ratio."""
+    """scoring._name_level: exact for equal keys, else from word sets and the key ratio."""
     out = np.full(len(equal), CODE["exact"], dtype=np.uint8)
     differ = np.flatnonzero(~equal)
     if not len(differ):
@@ -511,7 +504,7 @@ def _name_codes(
 
 
 def _weights(model: VenueModel, field: str) -> Floats:
-    table = model.table[FIELD[field]]
+    table = model.table[FIELD_INDEX[field]]
     return np.array([table.get(level, math.nan) for level in LEVELS])
 
 
@@ -520,7 +513,7 @@ FrequentBits = dict[str, Floats]
 
 def frequent_bits(table: VenueTable, model: VenueModel) -> FrequentBits:
     """Per venue, the model's term-frequency adjustment of its name key, phone and website host
-    (0 where the value is not frequent): what an "exact" pair of them adds (matching.pair_bits)."""
+    (0 where the value is not frequent): what an "exact" pair of them adds (scoring.pair_bits)."""
     out: FrequentBits = {}
     for field, column in (("name", "name_key"), ("phone", "phone"), ("website", "website_host")):
         bits = model.frequent.get(field)
@@ -541,21 +534,21 @@ def pair_bits_array(
     model: VenueModel,
     frequent: FrequentBits | None = None,
 ) -> Floats:
-    """matching.pair_bits (without the early exit) for every pair, operation for operation.
+    """scoring.pair_bits (without the early exit) for every pair, operation for operation.
     ``frequent``: frequent_bits(table, model), when scoring in chunks."""
     codes = levels.codes
 
     def w(field: str) -> Floats:
-        result: Floats = _weights(model, field)[codes[FIELD[field]]]
+        result: Floats = _weights(model, field)[codes[FIELD_INDEX[field]]]
         return result
 
     street, postcode, geo, phone, web = w("street"), w("postcode"), w("geo"), w("phone"), w("website")
     if model.frequent:
         frequent = frequent if frequent is not None else frequent_bits(table, model)
         exact = CODE["exact"]
-        phone = phone + np.where(codes[FIELD["phone"]] == exact, frequent["phone"][left], 0.0)
+        phone = phone + np.where(codes[FIELD_INDEX["phone"]] == exact, frequent["phone"][left], 0.0)
         # An exact website level means neither host is generic.
-        web = web + np.where(codes[FIELD["website"]] == exact, frequent["website"][left], 0.0)
+        web = web + np.where(codes[FIELD_INDEX["website"]] == exact, frequent["website"][left], 0.0)
     clamp = model.location == "clamp"
     if clamp:
         location = street + postcode + geo
@@ -565,7 +558,7 @@ def pair_bits_array(
         agree = np.maximum.reduce([np.zeros(len(left)), street, postcode, geo, phone])
         place = agree + np.minimum.reduce([np.zeros(len(left)), street, postcode, geo, phone, web])
     total = model.prior_weight + place + w("city") + w("country") + w("external_ids")
-    exact_name = model.table[FIELD["name"]]["exact"]
+    exact_name = model.table[FIELD_INDEX["name"]]["exact"]
     if model.frequent:
         assert frequent is not None
         name = np.where(levels.name_equal, exact_name + frequent["name"][left], w("name"))

@@ -14,15 +14,13 @@ Scores are Fellegi-Sunter bits with hand-set weights, and every score keeps its 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Final, Literal
 
-from entities.resolution.matching import FieldComparison, Level
+from entities.resolution.model import FieldComparison, Level, bits_to_probability
 from entities.resolution.normalize import normalize_artist_name
+from entities.resolution.scoring import string_ratio
 
 RESCHEDULE_WINDOW_DAYS: Final = 4
 # Prior for a candidate pair (same venue and headliner within the window): 1 in 9.
@@ -99,7 +97,8 @@ def score_performance_pair(
     if ha and ha == hb:
         rows.append(_row("headliner", ha, hb, "exact", 1.0))
     else:
-        sim = SequenceMatcher(None, ha.replace(" ", ""), hb.replace(" ", ""), autojunk=False).ratio()
+        # Space-free, as venue names: typos and spacing dominate in short names.
+        sim = string_ratio(ha.replace(" ", ""), hb.replace(" ", ""))
         rows.append(_row("headliner", ha, hb, "close" if sim >= 0.92 else "different", sim))
 
     days = abs((a.local_date - b.local_date).days)
@@ -130,7 +129,7 @@ def score_performance_pair(
         )
     )
     weight = sum(r.weight for r in rows)
-    score = 1.0 / (1.0 + math.pow(2.0, -max(-60.0, min(60.0, PERFORMANCE_PRIOR_WEIGHT + weight))))
+    score = bits_to_probability(PERFORMANCE_PRIOR_WEIGHT + weight)
     kind: PerformanceKind
     if score < 0.5:
         kind = "different"
@@ -167,38 +166,6 @@ def _signal(p: PerformanceRecord) -> str | None:
     if not p.listed:
         return "no longer listed"
     return p.status
-
-
-def performance_block_key(p: PerformanceRecord) -> tuple[str, str]:
-    """Venue + normalised headliner: candidates for "same show" are compared within one block."""
-    return p.venue_id, normalize_artist_name(p.headliner)
-
-
-def find_moved_performances(
-    performances: Iterable[PerformanceRecord],
-    *,
-    window_days: int = RESCHEDULE_WINDOW_DAYS,
-    threshold: float = 0.5,
-) -> list[PerformanceMatch]:
-    """Pairs of listings that are one show (same, at another time, or moved), best first.
-
-    Blocks on venue + headliner and compares listings at most ``window_days`` apart.
-    """
-    blocks: dict[tuple[str, str], list[PerformanceRecord]] = defaultdict(list)
-    for p in performances:
-        blocks[performance_block_key(p)].append(p)
-    out: list[PerformanceMatch] = []
-    for block in blocks.values():
-        block.sort(key=lambda p: (p.local_date, p.id))
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                if (b.local_date - a.local_date).days > window_days:
-                    break
-                result = score_performance_pair(a, b, window_days=window_days)
-                if result.score >= threshold:
-                    out.append(result)
-    out.sort(key=lambda m: (-m.score, m.a_id, m.b_id))
-    return out
 
 
 def moved_show_match[K](

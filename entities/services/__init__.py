@@ -5,9 +5,11 @@ Re-exported here so callers write `from entities.services import entity_sources_
 """
 
 from entities.services.artist_merge import artist_merge, artist_unmerge
-from entities.services.curation import entity_fields_lock, entity_fields_unlock, entity_import
+from entities.services.curation import curated_value, entity_fields_lock, entity_fields_unlock, entity_import
 from entities.services.duplicates import venue_duplicate_decide, venue_duplicates_find
+from entities.services.enrichment import enrichment_run
 from entities.services.ingest import entity_sources_ingest
+from entities.services.locate import gazetteer_build
 from entities.services.merge import venue_merge, venue_unmerge
 from entities.services.moved import performance_merge, performance_unmerge, performances_merge_moved
 from entities.services.resolve import entity_source_resolve, entity_sources_resolve_for_extraction
@@ -25,12 +27,15 @@ from entities.services.review import (
 __all__ = [
     "artist_merge",
     "artist_unmerge",
+    "curated_value",
     "entity_fields_lock",
     "entity_fields_unlock",
     "entity_import",
     "entity_source_resolve",
     "entity_sources_ingest",
     "entity_sources_resolve_for_extraction",
+    "gazetteer_build",
+    "enrichment_run",
     "merge_record_undo",
     "performance_merge",
     "performance_unmerge",

@@ -7,9 +7,15 @@ survivorship gives it precedence over every source (entities/services/recompute.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import zoneinfo
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
+import pycountry
+from django.conf import settings
 from django.db import transaction
 
 from entities.models import (
@@ -23,7 +29,13 @@ from entities.models import (
     VenueKind,
 )
 from entities.resolution.keys import venue_block_key
-from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
+from entities.resolution.normalize import (
+    normalize_artist_name,
+    normalize_city,
+    normalize_country,
+    normalize_name,
+    normalize_phone,
+)
 from entities.services.recompute import artist_recompute, performance_recompute, venue_recompute
 from entities.signals import announce_change
 
@@ -83,6 +95,12 @@ def lock_value(value: Any) -> Any:
     return value
 
 
+# The largest value the database's integer column holds (PositiveIntegerField on PostgreSQL).
+MAX_INTEGER = 2_147_483_647
+COORDINATE_RANGE = {"latitude": 90.0, "longitude": 180.0}
+URL_FIELDS = frozenset({"website", "url"})
+
+
 def _model_value(entity_type: str, field: str, value: Any) -> Any:
     """Check and convert one incoming value to what the model field holds; ValueError says why not."""
     if (entity_type, field) in CHOICES and value not in CHOICES[(entity_type, field)]:
@@ -95,6 +113,8 @@ def _model_value(entity_type: str, field: str, value: Any) -> Any:
         if field in ("name", "local_date"):
             raise ValueError(f"{field} may not be empty")
         return ""
+    if isinstance(value, bool) or isinstance(value, dict | list):
+        raise ValueError(f"{field}: {value!r} is not a {model_field.get_internal_type()} value")
     try:
         converted = model_field.to_python(value)
     except Exception as exc:  # ValidationError, TypeError: say which field and why
@@ -102,7 +122,60 @@ def _model_value(entity_type: str, field: str, value: Any) -> Any:
     max_length = getattr(model_field, "max_length", None)
     if isinstance(converted, str) and max_length and len(converted) > max_length:
         raise ValueError(f"{field}: longer than {max_length} characters")
-    return converted
+    return _pipeline_value(field, value, converted)
+
+
+def _pipeline_value(field: str, given: Any, value: Any) -> Any:
+    """The constraints and normalisers the pipeline applies to the same field from a source, so that a
+    curated value is never one the pipeline itself would refuse (a phone is stored in E.164, ...)."""
+    if field == "phone":
+        phone = normalize_phone(value, settings.DEFAULT_PHONE_REGION)
+        if phone is None:
+            raise ValueError(f"phone: {given!r} is not a valid phone number (write it as +12065550100)")
+        return phone
+    if field in COORDINATE_RANGE:
+        bound = COORDINATE_RANGE[field]
+        if not math.isfinite(value) or not -bound <= value <= bound:
+            raise ValueError(f"{field}: {given!r} is outside -{bound:g}..{bound:g}")
+        return value
+    if field == "capacity":
+        if isinstance(given, float) and not given.is_integer():
+            raise ValueError(f"capacity: {given!r} is not a whole number")
+        if not 0 <= value <= MAX_INTEGER:
+            raise ValueError(f"capacity: {given!r} must be a whole number from 0 up")
+        return value
+    if field == "country":
+        code = normalize_country(value)
+        if code is None or pycountry.countries.get(alpha_2=code) is None:
+            raise ValueError(f"country: {given!r} is not a country (give its ISO code, e.g. US)")
+        return code
+    if field == "timezone":
+        if value not in _time_zones():
+            raise ValueError(f"timezone: {given!r} is not an IANA time zone (e.g. America/Los_Angeles)")
+        return value
+    if field in URL_FIELDS:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError(f"{field}: {given!r} is not an http(s) URL")
+        return value
+    if field == "name" and not value.strip():
+        raise ValueError("name may not be empty")
+    return value
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def curated_value(*, entity_type: str, field: str, value: Any) -> Any:
+    """`value` as staff may set it on `field` (converted and normalised as the pipeline would); ValueError
+    says why not. The admin's change forms and `import_entities` both ask this."""
+    if field not in LOCKABLE_FIELDS.get(entity_type, ()):
+        raise ValueError(
+            f"{field} cannot be set by hand; settable: {', '.join(LOCKABLE_FIELDS[entity_type])}"
+        )
+    return _model_value(entity_type, field, value)
 
 
 def _recompute(entity: Venue | Artist | Performance) -> bool:

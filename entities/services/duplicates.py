@@ -12,21 +12,24 @@ from django.db.models import Q
 from django.utils import timezone
 
 from entities.models import CanonicalStatus, DuplicateStatus, Venue, VenueDuplicate
+from entities.resolution.duplicates import find_duplicates, possibly_renamed
 from entities.resolution.keys import venue_block_key
-from entities.resolution.matching import (
-    FieldComparison,
-    MatchScore,
-    VenueRecord,
-    find_duplicates,
-    possibly_renamed,
-    score_venue_pair,
-)
+from entities.resolution.links import is_identifying, record_external_ids
+from entities.resolution.model import FieldComparison, MatchScore
 from entities.resolution.normalize import normalize_city, normalize_name
+from entities.resolution.records import VenueRecord
+from entities.resolution.scoring import score_venue_pair
 from entities.services.merge import venue_merge, venue_pick_winner
 from extraction.schemas import ExtractedVenue
 
+# Coordinates precise enough to say where a building is. A postal-code or city centroid (the offline
+# gazetteer) puts every venue of a town on one point: as evidence that two venues are one place it
+# would be false, so matching does not see it.
+PLACE_PRECISIONS = frozenset({"", "reported", "rooftop", "address"})
+
 
 def venue_record(venue: Venue) -> VenueRecord:
+    precise = venue.coord_precision in PLACE_PRECISIONS
     return VenueRecord(
         id=str(venue.pk),
         name=venue.name,
@@ -36,12 +39,13 @@ def venue_record(venue: Venue) -> VenueRecord:
         country=venue.country or None,
         phone=venue.phone or None,
         website=venue.website or None,
-        latitude=venue.latitude,
-        longitude=venue.longitude,
+        latitude=venue.latitude if precise else None,
+        longitude=venue.longitude if precise else None,
+        # Typed IDs that name one place (a shared website is the website field's business).
         external_ids={
             scheme: ids[0]
             for scheme, ids in venue.external_ids.items()
-            if ids and not scheme.startswith("source:")
+            if ids and not scheme.startswith("source:") and is_identifying(scheme, "venue")
         },
     )
 
@@ -169,8 +173,17 @@ def extracted_venue_record(data: ExtractedVenue) -> VenueRecord:
         website=data.website,
         latitude=data.latitude,
         longitude=data.longitude,
-        external_ids={k: v for k, v in data.external_ids.items() if not k.startswith("source:")},
+        external_ids=_identifying_ids(record_external_ids("venue", data.model_dump(mode="json"))),
     )
+
+
+def _identifying_ids(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The first ID per scheme of those that name one place, as the canonical side keeps them."""
+    ids: dict[str, str] = {}
+    for scheme, value in pairs:
+        if not scheme.startswith("source:") and is_identifying(scheme, "venue"):
+            ids.setdefault(scheme, value)
+    return ids
 
 
 # Canonical venues scored against one new source at most: blocks stay small, matching stays fast.

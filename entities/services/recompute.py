@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from entities.merging.survivorship import Observation, merge_records, union_values
 from entities.merging.timing import resolve_time, timezone_at, timezone_for_region
@@ -22,6 +22,7 @@ from entities.models import (
     Venue,
 )
 from entities.resolution.keys import venue_block_key
+from entities.resolution.links import EntityKind, record_external_ids, typed_external_ids
 from entities.resolution.normalize import (
     normalize_artist_name,
     normalize_city,
@@ -31,6 +32,7 @@ from entities.resolution.normalize import (
 )
 from entities.resolution.performances import MovedShow
 from entities.services.listings import moved_listing_dates
+from entities.services.locate import artist_musicbrainz, venue_locate
 from entities.signals import announce_change
 from entities.venue_fields import ADDRESS_FIELDS
 from images.services import images_request
@@ -74,15 +76,30 @@ def _union(observations: list[Observation], *, flatten: bool = False) -> list[An
 
 
 def _external_ids(
-    entity_type: str, entity: Venue | Artist | Performance, sources: list[EntitySource]
+    entity_type: str,
+    entity: Venue | Artist | Performance,
+    sources: list[EntitySource],
+    extra: Iterable[tuple[str, str]] = (),
 ) -> dict[str, list[str]]:
-    """Every external ID of every source (several per scheme allowed), indexed for exact matching."""
+    """Every external ID of every source (several per scheme allowed), typed and normalised
+    (`entities.resolution.links`: a Spotify URL and a Spotify URI are one ID), plus those an enrichment
+    found (`extra`); each indexed in ExternalId for exact matching."""
     ids: dict[str, list[str]] = {}
+    kind = cast(EntityKind, entity_type)
     for es in sources:
-        pairs = [(f"source:{es.source.name}", es.source_key), *(es.data.get("external_ids") or {}).items()]
+        # An ID-only source (Google Places, Yelp) gives its IDs, never its links: those are its content.
+        data = (
+            {"external_ids": es.data.get("external_ids")}
+            if es.source.kind in ID_ONLY_SOURCE_KINDS
+            else es.data
+        )
+        pairs = [(f"source:{es.source.name}", es.source_key), *record_external_ids(kind, data)]
         for scheme, value in pairs:
             if value and value not in ids.setdefault(scheme, []):
                 ids[scheme].append(value)
+    for scheme, value in extra:
+        if value and value not in ids.setdefault(scheme, []):
+            ids[scheme].append(value)
     for scheme, values in ids.items():
         for value in values:
             # First come keeps the ID: a conflict means two canonical entities claim one ID, which
@@ -93,7 +110,7 @@ def _external_ids(
                 value=value[:500],
                 defaults={"public_id": entity.public_id},
             )
-    return {k: ids[k] for k in sorted(ids)}
+    return {k: ids[k] for k in sorted(ids) if ids[k]}
 
 
 def _apply(entity: Venue | Artist | Performance, values: dict[str, Any]) -> bool:
@@ -136,21 +153,22 @@ def venue_recompute(venue: Venue) -> bool:
     for name in ("name", "phone", "website", "timezone", *ADDRESS_FIELDS):
         values[name] = (values[name] or "")[: Venue._meta.get_field(name).max_length]  # type: ignore[union-attr]
     values["name"] = values["name"] or venue.name
+    provenance = dict(outcome.provenance)
+    # Where the sources leave them empty: the country inferred, coordinates geocoded (with precision).
+    venue_locate(venue=venue, values=values, provenance=provenance)
     values["timezone"] = (
         values["timezone"]
         or timezone_at(values["latitude"], values["longitude"])
         or timezone_for_region(values["country"], values["region"])
         or ""
     )
-    if values["latitude"] is not None:
-        values["coord_source"] = outcome.provenance.get("latitude", {}).get("source", "")
     names = _union(fields["name"])
     values["former_names"] = [n for n in names if n != values["name"]]
     values["socials"] = _union(_observe(content, lambda d: d.get("socials")), flatten=True)
     values["image_urls"] = _union(_observe(content, lambda d: d.get("image_urls")), flatten=True)
     images_request(values["image_urls"])
     values["external_ids"] = _external_ids(EntityType.VENUE, venue, sources)
-    values["provenance"] = outcome.provenance
+    values["provenance"] = provenance
     values["name_key"] = normalize_name(values["name"])
     values["city_key"] = normalize_city(values["locality"]) if values["locality"] else ""
     values["block_key"] = venue_block_key(values["name_key"], values["city_key"])
@@ -178,16 +196,42 @@ def artist_recompute(artist: Artist) -> bool:
     }
     outcome = merge_records(fields, locks=artist.locked_fields)
     chosen: dict[str, Any] = dict(outcome.values)
+    provenance = dict(outcome.provenance)
     name = (chosen.get("name") or artist.name)[:255]
+    external_ids = _external_ids(EntityType.ARTIST, artist, sources)
+    genres = _union(_observe(content, lambda d: d.get("genres")), flatten=True)
     values: dict[str, Any] = {
         "name": name,
         "artist_type": (chosen.get("artist_type") or "")[:32],
+        "sort_name": artist.locked_fields.get("sort_name", ""),
+        "disambiguation": artist.locked_fields.get("disambiguation", ""),
+    }
+    # MusicBrainz's facts fill what the sources leave empty; its MBID and links join the external IDs.
+    facts = artist_musicbrainz(artist=artist, name=name, external_ids=external_ids)
+    if facts:
+        said: dict[str, Any] = {"source": "musicbrainz", "reason": str(facts.get("reason") or "")}
+        filled = {
+            "artist_type": str(facts.get("type") or "").lower()[:32],
+            "sort_name": str(facts.get("sort_name") or "")[:255],
+            "disambiguation": str(facts.get("disambiguation") or "")[:255],
+        }
+        for field_name, value in filled.items():
+            if value and not values[field_name] and field_name not in artist.locked_fields:
+                values[field_name] = value
+                provenance[field_name] = said
+        known = {g.casefold() for g in genres}
+        genres += [g for g in facts.get("genres") or [] if g.casefold() not in known]
+        extra = [("musicbrainz", str(facts["mbid"]))] + typed_external_ids(
+            entity_type="artist", links=[str(link) for link in facts.get("links") or []]
+        )
+        external_ids = _external_ids(EntityType.ARTIST, artist, sources, extra=extra)
+    values |= {
         "url": (chosen.get("url") or "")[:500],
         "aliases": [n for n in _union(fields["name"]) if n != name],
-        "genres": _union(_observe(content, lambda d: d.get("genres")), flatten=True),
+        "genres": genres,
         "images": _artist_images(content),
-        "external_ids": _external_ids(EntityType.ARTIST, artist, sources),
-        "provenance": outcome.provenance,
+        "external_ids": external_ids,
+        "provenance": provenance,
         "name_key": normalize_artist_name(name),
     }
     images_request(values["images"])

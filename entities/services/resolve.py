@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +20,7 @@ from entities.models import (
     Venue,
 )
 from entities.resolution.keys import venue_block_key
+from entities.resolution.links import EntityKind, is_identifying, record_external_ids
 from entities.resolution.normalize import normalize_artist_name, normalize_city, normalize_name
 from entities.services.duplicates import venue_candidates_scored, venue_duplicate_file
 from entities.services.moved import performance_find_moved
@@ -88,16 +89,22 @@ def _surviving[T: (Venue, Artist, Performance)](entity: T) -> T:
     return entity
 
 
-def _by_external_ids(entity_type: str, scheme_values: dict[str, str]) -> str | None:
-    for scheme, value in scheme_values.items():
+def _by_external_ids(entity_type: str, pairs: list[tuple[str, str]]) -> str | None:
+    for scheme, value in pairs:
         hit = ExternalId.objects.filter(entity_type=entity_type, scheme=scheme, value=value).first()
         if hit:
             return hit.public_id
     return None
 
 
-def _source_ids(es: EntitySource, extra: dict[str, str]) -> dict[str, str]:
-    return {f"source:{es.source.name}": es.source_key} | dict(extra)
+def _source_ids(es: EntitySource) -> list[tuple[str, str]]:
+    """The IDs a source is matched by: its own key, then the typed IDs of its record that name one entity
+    (`entities.resolution.links`: Spotify, MusicBrainz, an artist's Instagram... not a bare website, nor a
+    venue's social account). The hook for
+    resolution by link: an artist source with a Spotify ID resolves to the artist holding that ID."""
+    typed = record_external_ids(cast(EntityKind, es.entity_type), es.data)
+    identifying = (p for p in typed if is_identifying(p[0], es.entity_type))
+    return [(f"source:{es.source.name}", es.source_key), *identifying]
 
 
 def _resolve_venue(es: EntitySource) -> Venue:
@@ -130,7 +137,7 @@ def _resolve_venue(es: EntitySource) -> Venue:
 
 
 def _match_venue(es: EntitySource, data: ExtractedVenue) -> Venue | None:
-    public_id = _by_external_ids(EntityType.VENUE, _source_ids(es, data.external_ids))
+    public_id = _by_external_ids(EntityType.VENUE, _source_ids(es))
     if public_id:
         return _surviving(Venue.objects.get(public_id=public_id))
     name_key = normalize_name(data.name)
@@ -152,7 +159,7 @@ def _resolve_artist(es: EntitySource) -> Artist:
         artist = _surviving(Artist.objects.get(pk=es.artist_id))
     else:
         data = ExtractedArtist.model_validate(es.data)
-        public_id = _by_external_ids(EntityType.ARTIST, _source_ids(es, data.external_ids))
+        public_id = _by_external_ids(EntityType.ARTIST, _source_ids(es))
         name_key = normalize_artist_name(data.name)
         if public_id:
             artist = _surviving(Artist.objects.get(public_id=public_id))
@@ -211,7 +218,7 @@ def _resolve_performance(es: EntitySource) -> Performance:
 
 def _match_performance(es: EntitySource, venue: Venue | None, headliner: list[Artist]) -> Performance | None:
     data = es.data
-    public_id = _by_external_ids(EntityType.PERFORMANCE, _source_ids(es, data.get("external_ids") or {}))
+    public_id = _by_external_ids(EntityType.PERFORMANCE, _source_ids(es))
     if public_id:
         return _surviving(Performance.objects.get(public_id=public_id))
     same_day = Performance.objects.filter(venue=venue, local_date=data["local_date"]).exclude(

@@ -1,5 +1,6 @@
 """The pipeline dashboard (/admin/pipeline/): counts per stage and status, failures grouped by reason
-with a "retry these" button, throughput per hour as inline SVG, and the worker cluster's queue."""
+with a "retry these" button, throughput per hour as inline SVG, the worker cluster's queue, and a
+plain warning when no worker has been seen for a minute (queued work would wait)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from mystage.pipeline import dashboard
 from mystage.pipeline.flow import STAGES
 from mystage.pipeline.services import pipeline_counts
+from mystage.pipeline.workers import worker_status
 
 HOURS = 48
 
@@ -38,6 +40,7 @@ def pipeline_dashboard(request: HttpRequest) -> HttpResponse:
         "charts": dashboard.throughput_charts(hours=HOURS),
         "hours": HOURS,
         "queue": dashboard.queue_depth(),
+        "workers": worker_status(),
         "task_failures": dashboard.recent_task_failures(limit=5),
         "sync_targets": dashboard.sync_overview(),
         "now": timezone.now(),
@@ -67,4 +70,7 @@ def pipeline_retry(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Queued {count} {stage.replace('_', ' ')} row(s) again.")
+        workers = worker_status()
+        if not workers.running:
+            messages.warning(request, workers.describe())
     return HttpResponseRedirect(reverse("pipeline_dashboard"))

@@ -14,7 +14,7 @@ from typing import Any
 
 from core.queue import enqueue
 from entities import selectors as entity_selectors
-from entities.models import EntitySource
+from entities.models import Enrichment, EntitySource
 from entities.services import entity_sources_ingest
 from entities.signals import entities_resolved, entity_changed
 from extraction.models import Extraction
@@ -36,10 +36,13 @@ STAGES: list[tuple[str, Any, str]] = [
     ("extractions", Extraction, "extraction.tasks.extraction_run_task"),
     ("entity_sources", EntitySource, "entities.tasks.entity_source_resolve_task"),
     ("url_images", UrlImage, "images.tasks.image_fetch_task"),
+    ("enrichments", Enrichment, "entities.tasks.enrichment_run_task"),
 ]
 # Side branches that nothing downstream waits for: images come from third-party hosts and may retry
 # for an hour, so they do not count as open work (the demo and tests wait for the entity pipeline).
-SIDE_STAGES = frozenset({"url_images"})
+# Enrichments (Google geocoding, MusicBrainz) wait on third-party quotas and rate rules likewise: an
+# entity is complete without them and is recomputed when they arrive.
+SIDE_STAGES = frozenset({"url_images", "enrichments"})
 
 SCHEDULED_TASKS = {
     ScheduledTaskKind.SCRAPE_DUE: "sourcing.tasks.scrapes_request_due_task",

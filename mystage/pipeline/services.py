@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.queue import enqueue
 from core.stages import StageStatus, sweepable
 from entities.models import Artist, CanonicalStatus, EntitySource, Performance, Venue, VenueDuplicate
+from entities.services.locate import refresh_due as enrichments_refresh_due
 from extraction.models import Extraction
 from images.models import UrlImage
 from mystage.pipeline.flow import SCHEDULED_TASKS, SIDE_STAGES, STAGES, SYNC_PUSH_TASK, TICK_TASK
@@ -37,6 +38,7 @@ def pipeline_sweep(
     """Re-enqueue work left pending or stuck running (a killed worker). Enqueueing twice is harmless:
     the task's claim lets only one run."""
     counts: dict[str, int] = {}
+    enrichments_refresh_due(now=now)  # expired answers (Google's 30 days) back to pending, swept below
     for name, model, task in STAGES:
         ids = list(
             sweepable(model, now=now, grace_seconds=grace_seconds).values_list("pk", flat=True)[:limit]

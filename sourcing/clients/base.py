@@ -5,7 +5,7 @@
   a URL with every credential removed, so it is safe to store, log and show.
 - Quota and rate limits: a per-client minimum interval between calls; 429 and transient failures
   (timeouts, connection errors, 408 and 5xx) are retried a bounded number of times, waiting what
-  `Retry-After` asks or else an exponential backoff with jitter. A wait longer than
+  `Retry-After` asks or else an exponential backoff with jitter (`core.retry`). A wait longer than
   `RetryPolicy.max_retry_after_seconds`, or a daily quota used up, is not slept through: the
   `SourceApiError` says `retryable=True` with `retry_after`, and the pipeline's own backoff takes over.
 - Failures raise `SourceApiError(reason, retryable=..., status_code=...)`; `reason` is for people.
@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 import httpx
 
+from core.retry import Backoff, clamp_wait, retry_call
 from sourcing.fetchrules import parse_retry_after
 
 logger = logging.getLogger("sourcing.clients")
@@ -116,10 +117,10 @@ class RetryPolicy:
     # A server asking for a longer pause is not waited for in-process (it would hold a worker).
     max_retry_after_seconds: float = 120.0
 
-    def backoff(self, attempt: int, jitter: float) -> float:
+    @property
+    def backoff(self) -> Backoff:
         """Exponential backoff with "equal jitter": half fixed, half random, capped."""
-        ceiling = min(self.backoff_max_seconds, self.backoff_base_seconds * 2.0 ** (attempt - 1))
-        return ceiling / 2 + jitter * ceiling / 2
+        return Backoff(self.backoff_base_seconds, self.backoff_max_seconds, jitter=True)
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,8 @@ class ApiClient:
     key_setting: ClassVar[str]  # the setting that holds the key: "GOOGLE_PLACES_API_KEY"
     default_base_url: ClassVar[str]
     default_min_interval_seconds: ClassVar[float] = 0.2
+    # An API without keys (MusicBrainz) identifies its callers otherwise (a User-Agent with a contact).
+    requires_key: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -177,9 +180,9 @@ class ApiClient:
         jitter: Callable[[], float] = random.random,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        if not api_key or not api_key.strip():
+        if self.requires_key and (not api_key or not api_key.strip()):
             raise MissingApiKeyError(self.label, self.key_setting)
-        self._api_key = api_key.strip()
+        self._api_key = (api_key or "").strip()
         self._http = http
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self.timeout_seconds = timeout_seconds
@@ -268,54 +271,74 @@ class ApiClient:
         )
         safe_url = self.redact(str(request.url))
         short = f"{method} {path}"
-        attempt = 0
-        while True:
-            attempt += 1
+        policy = self.retry
+        calls = 0
+
+        def send_once() -> tuple[int, httpx.Headers, bytes, int]:
+            """One call; an answer other than 2xx is raised as the SourceApiError it means."""
+            nonlocal calls
+            calls += 1
             self._throttle()
             started = time.monotonic()
-            try:
-                status, response_headers, body = self._send(request)
-            except SourceApiError as exc:
-                error = exc
-            else:
-                elapsed_ms = int((time.monotonic() - started) * 1000)
-                logger.info("%s %s -> %s in %d ms", method, safe_url, status, elapsed_ms)
-                if 200 <= status < 300:
-                    payload = self._parse(body, status, short)
-                    self._check_body(payload, path)
-                    return ApiResponse(
-                        api=self.api,
-                        method=method,
-                        url=safe_url,
-                        status_code=status,
-                        headers={k.lower(): v for k, v in response_headers.items()},
-                        body=body,
-                        elapsed_ms=elapsed_ms,
-                        data=payload,
-                        request_body=content,
-                        attempts=attempt,
-                    )
-                error = self._http_error(status, response_headers, body, short)
-            if error.quota_exhausted or not error.retryable:
-                raise error
-            if attempt >= self.retry.max_attempts:
-                raise SourceApiError(
-                    f"{error.reason} Gave up after {attempt} attempts.",
-                    retryable=True,
-                    status_code=error.status_code,
-                    retry_after=error.retry_after,
-                ) from None
-            delay = error.retry_after
-            if delay is None:
-                delay = self.retry.backoff(attempt, self._jitter())
-            elif delay > self.retry.max_retry_after_seconds:
-                raise error  # retryable, with retry_after: the pipeline waits, not this worker
-            if error.status_code == 429:
+            status, response_headers, body = self._send(request)
+            elapsed_ms = int((time.monotonic() - started) * 1000)
+            logger.info("%s %s -> %s in %d ms", method, safe_url, status, elapsed_ms)
+            if not 200 <= status < 300:
+                raise self._http_error(status, response_headers, body, short)
+            return status, response_headers, body, elapsed_ms
+
+        def worth_waiting_for(exc: BaseException) -> bool:
+            # A used-up quota, or a pause longer than we hold a worker for, is the pipeline's to wait.
+            return (
+                isinstance(exc, SourceApiError)
+                and exc.retryable
+                and not exc.quota_exhausted
+                and (exc.retry_after is None or exc.retry_after <= policy.max_retry_after_seconds)
+            )
+
+        def before_retry(exc: BaseException, attempt: int, delay: float) -> None:
+            assert isinstance(exc, SourceApiError)
+            if exc.status_code == 429:
                 self._delay_next_call(delay)
             logger.warning(
-                "%s %s failed (%s); retry %d in %.1f s", method, safe_url, error.reason, attempt, delay
+                "%s %s failed (%s); retry %d in %.1f s", method, safe_url, exc.reason, attempt, delay
             )
-            self._sleep(delay)
+
+        try:
+            status, response_headers, body, elapsed_ms = retry_call(
+                send_once,
+                backoff=policy.backoff,
+                attempts=policy.max_attempts,
+                retry_on=worth_waiting_for,
+                retry_after=lambda exc: getattr(exc, "retry_after", None),
+                on_retry=before_retry,
+                sleep=self._sleep,
+                rand=self._jitter,
+            )
+        except SourceApiError as error:
+            if error.quota_exhausted or not error.retryable or calls < policy.max_attempts:
+                raise  # not retryable, or retryable with a retry_after: the pipeline waits, not this worker
+            raise SourceApiError(
+                f"{error.reason} Gave up after {calls} attempts.",
+                retryable=True,
+                status_code=error.status_code,
+                retry_after=error.retry_after,
+            ) from None
+        # Outside the retry: a 2xx that is not JSON, or an error in disguise, is not tried again here.
+        payload = self._parse(body, status, short)
+        self._check_body(payload, path)
+        return ApiResponse(
+            api=self.api,
+            method=method,
+            url=safe_url,
+            status_code=status,
+            headers={k.lower(): v for k, v in response_headers.items()},
+            body=body,
+            elapsed_ms=elapsed_ms,
+            data=payload,
+            request_body=content,
+            attempts=calls,
+        )
 
     def _send(self, request: httpx.Request) -> tuple[int, httpx.Headers, bytes]:
         """Send once and read the body up to `max_bytes`; transport failures become SourceApiError."""
@@ -381,7 +404,7 @@ class ApiClient:
                 f"{self.label} quota is used up (HTTP {status}){tail} Try again later.",
                 retryable=True,
                 status_code=status,
-                retry_after=self._retry_after_hint(status, payload, headers),
+                retry_after=_bounded(self._retry_after_hint(status, payload, headers)),
                 quota_exhausted=True,
             )
         if status == 429:
@@ -389,7 +412,7 @@ class ApiClient:
                 f"{self.label} rate limit hit (HTTP 429) on {short}{tail}",
                 retryable=True,
                 status_code=status,
-                retry_after=self._retry_after_hint(status, payload, headers),
+                retry_after=_bounded(self._retry_after_hint(status, payload, headers)),
             )
         if status in (401, 403):
             return SourceApiError(
@@ -411,6 +434,11 @@ class ApiClient:
         return SourceApiError(
             f"{self.label} rejected {short} (HTTP {status}){tail}", retryable=False, status_code=status
         )
+
+
+def _bounded(seconds: float | None) -> float | None:
+    """A wait an API asked for, at most `core.retry.MAX_WAIT_SECONDS` (a quota reset in 9999 is a day)."""
+    return None if seconds is None else clamp_wait(seconds)
 
 
 def _param(value: str | int | float | bool) -> str:

@@ -84,7 +84,8 @@ class TicketmasterClient(ApiClient):
         hint = super()._retry_after_hint(status, payload, headers)
         reset = headers.get("rate-limit-reset")
         if hint is None and reset and reset.strip().isdigit():
-            hint = max(0.0, int(reset) / 1000 - self._wall_clock())
+            # float, not int: 5000 digits are inf (clamped by the base), not a ValueError.
+            hint = max(0.0, float(reset) / 1000 - self._wall_clock())
         return hint
 
     def search(

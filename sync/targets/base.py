@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from core.retry import Backoff, retry_call
 
 logger = logging.getLogger(__name__)
 
@@ -113,23 +114,33 @@ def call_with_retries[T](
 ) -> T:
     """Call `func`; on a transient error wait (exponential backoff with jitter) and call it again, at most
     `attempts` times in all, then raise `TargetUnavailable`. Other errors propagate at once."""
-    attempts = max(1, attempts)
-    for attempt in range(1, attempts + 1):
-        try:
-            return func()
-        except Exception as exc:
-            if not is_transient(exc):
-                raise
-            if attempt == attempts:
-                raise TargetUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
-            delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
-            logger.info(
-                "%s failed (%s), attempt %s of %s; retrying in %.1fs", what, exc, attempt, attempts, delay
-            )
-            sleep(delay)
-            if before_retry is not None:
-                before_retry()
-    raise AssertionError("unreachable")  # pragma: no cover
+    calls = 0
+
+    def call() -> T:
+        nonlocal calls
+        calls += 1
+        if calls > 1 and before_retry is not None:
+            before_retry()
+        return func()
+
+    def log(exc: BaseException, attempt: int, delay: float) -> None:
+        logger.info(
+            "%s failed (%s), attempt %s of %s; retrying in %.1fs", what, exc, attempt, attempts, delay
+        )
+
+    try:
+        return retry_call(
+            call,
+            backoff=Backoff(base_seconds=base_delay, max_seconds=max_delay, jitter=True),
+            attempts=attempts,
+            retry_on=is_transient,
+            on_retry=log,
+            sleep=sleep,
+        )
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        raise TargetUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
 
 
 def json_size(value: Any, *, compact: bool = True) -> int:

@@ -1,5 +1,6 @@
 """Property-based run of every API operation against our own OpenAPI schema (schemathesis, through the
-WSGI app, no server): whatever the input, no response is a server error.
+WSGI app, no server) with all of schemathesis' checks: whatever the input, every response is one the
+schema documents, with the body it documents, and no response is a server error.
 
 Runs with a staff API key, so that the staff-only paths (pipeline endpoints, sources in details) are
 exercised too, on a database holding a few real entities. Examples are limited to keep it short.
@@ -14,7 +15,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 
 from core.api_keys import api_key_create
 from entities.models import Artist
@@ -65,14 +66,26 @@ def staff_key(entities) -> str:
     return api_key_create(name="schemathesis", is_staff=True)[1]
 
 
+# Every built-in check runs (server errors, status codes, content types, headers, response schemas,
+# negative data rejected, positive data accepted, ignored auth, missing headers, unsupported methods...).
+# One expectation is widened, for one operation, with its reason: a URL may match the documented form
+# (http(s)://...) and still name a destination the scraping policy refuses (a private or link-local
+# address, a bad port, a host that cannot be public). SCRAPE_ALLOWED_PRIVATE_HOSTS decides part of that,
+# so no static schema can spell it out; such a URL is a documented 422 that says why.
+CONFIG = SchemathesisConfig.from_str(
+    """
+[[operations]]
+include-path = "/api/pipeline/scrapes"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
+"""
+)
+
 # Loaded at import (the schema is static; pytest-django has configured Django by now). The lazy
 # `schemathesis.pytest.from_fixture` loader does not work with pytest 9 (it writes Function._nodeid).
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=CONFIG)
 
-
-@schema.parametrize()
-@settings(
-    max_examples=25,
+HYPOTHESIS = settings(
     deadline=None,
     derandomize=True,
     suppress_health_check=[
@@ -81,20 +94,15 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
         HealthCheck.function_scoped_fixture,
     ],
 )
-def test_no_server_errors(case, staff_key):
-    case.call_and_validate(headers={"X-API-Key": staff_key}, checks=[not_a_server_error])
 
 
 @schema.parametrize()
-@settings(
-    max_examples=8,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
-def test_no_server_errors_anonymous(case, entities):
-    case.call_and_validate(checks=[not_a_server_error])
+@settings(HYPOTHESIS, max_examples=25)
+def test_api_conforms_with_a_staff_key(case, staff_key):
+    case.call_and_validate(headers={"X-API-Key": staff_key})
+
+
+@schema.parametrize()
+@settings(HYPOTHESIS, max_examples=8)
+def test_api_conforms_anonymously(case, entities):
+    case.call_and_validate()

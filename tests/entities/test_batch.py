@@ -7,17 +7,12 @@ import pytest
 
 from bench.er_synth import generate, write_csv
 from entities.resolution import normalize
-from entities.resolution.batch import resolve_csv, resolve_venues
-from entities.resolution.columnar import read_venue_csv
+from entities.resolution.batch import resolve_csv, resolve_table
+from entities.resolution.blocking import iter_candidate_pairs
+from entities.resolution.columnar import VenueTable, read_venue_csv
 from entities.resolution.estimate import estimate_venue_model
-from entities.resolution.matching import (
-    HAND_MODEL,
-    iter_candidate_pairs,
-    pair_bits,
-    pair_levels,
-    score_venue_pair,
-    venue_levels,
-)
+from entities.resolution.model import HAND_MODEL
+from entities.resolution.scoring import pair_bits, pair_levels, score_venue_pair, venue_levels
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +70,14 @@ def test_resolve_csv_reports_and_explains(table):
     assert explained.weight == pytest.approx(sum(row.weight for row in explained.explanation))
 
 
-def test_resolve_venues_rejects_repeated_ids(table):
+def test_resolve_rejects_repeated_ids(table):
     # given
     path, _, _ = table
     venues = prepared(path, 10)
 
     # when / then
     with pytest.raises(ValueError, match="duplicate venue id"):
-        resolve_venues([*venues, venues[0]])
+        resolve_table(VenueTable.from_venues([*venues, venues[0]]))
 
 
 def test_hand_model_on_request(table):
@@ -91,7 +86,7 @@ def test_hand_model_on_request(table):
     venues = prepared(path, 3000)
 
     # when
-    resolution = resolve_venues(venues, model="hand")
+    resolution = resolve_table(VenueTable.from_venues(venues), model="hand")
 
     # then
     assert resolution.model is HAND_MODEL
@@ -99,7 +94,7 @@ def test_hand_model_on_request(table):
 
 def test_explain_needs_known_ids(table):
     path, _, _ = table
-    resolution = resolve_venues(prepared(path, 600))
+    resolution = resolve_table(VenueTable.from_venues(prepared(path, 600)))
     with pytest.raises(ValueError, match="unknown venue id"):
         resolution.explain("nope", "1")
 

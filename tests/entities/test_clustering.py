@@ -1,9 +1,9 @@
 """Clustering scored pairs: union-find when told nothing else, no chaining through weak links."""
 
+import numpy as np
 import pytest
 
-from entities.resolution.clustering import ClusterStats, cluster_ids, cluster_scored
-from entities.resolution.matching import cluster
+from entities.resolution.clustering import ClusterStats, cluster_ids, cluster_scored, components
 
 
 def test_without_link_scores_it_is_union_find():
@@ -81,15 +81,49 @@ def test_result_does_not_depend_on_edge_order(order):
     }  # fmt: skip
 
 
-def test_cluster_ids_match_union_find_convention():
+def greedy(size, left, right):
+    return cluster_scored(size, zip(left, right, [1.0] * len(left), strict=True), threshold_bits=0.0)
+
+
+def connected(size, left, right):
+    return components(size, np.array(left, dtype=np.int64), np.array(right, dtype=np.int64)).tolist()
+
+
+def clusters(pairs, how):
+    """Plain transitive clustering of id pairs, each cluster named by its smallest id."""
+    ids = sorted({x for pair in pairs for x in pair})
+    position = {x: i for i, x in enumerate(ids)}
+    left, right = [position[a] for a, _ in pairs], [position[b] for _, b in pairs]
+    return cluster_ids(ids, how(len(ids), left, right))
+
+
+@pytest.mark.parametrize("how", [greedy, connected])
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([], {}),
+        ([("b", "a")], {"a": "a", "b": "a"}),
+        ([("c", "b"), ("b", "a"), ("x", "y")], {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}),
+        ([("d", "c"), ("b", "a"), ("c", "b")], {"a": "a", "b": "a", "c": "a", "d": "a"}),
+        ([("a", "a")], {"a": "a"}),
+        ([("v10", "v9"), ("v9", "v3")], {"v10": "v10", "v9": "v10", "v3": "v10"}),  # smallest by string order
+    ],
+)
+def test_without_link_scores_it_clusters_as_connected_components(pairs, expected, how):
+    # when / then: cluster_scored without link scores is union-find, the same as components
+    assert clusters(pairs, how) == expected
+
+
+@pytest.mark.parametrize("how", [greedy, connected])
+def test_a_long_chain_is_one_cluster(how):
     # given
-    ids = ["v10", "v9", "v3"]
+    pairs = [(f"n{i:05}", f"n{i + 1:05}") for i in range(20_000)]
 
     # when
-    labels = cluster_ids(ids, cluster_scored(3, [(0, 1, 1.0), (1, 2, 1.0)], threshold_bits=0.0))
+    result = clusters(list(reversed(pairs)), how)
 
-    # then: the smallest id by string order, like matching.cluster
-    assert labels == cluster([("v10", "v9"), ("v9", "v3")]) == {"v10": "v10", "v9": "v10", "v3": "v10"}
+    # then
+    assert set(result.values()) == {"n00000"}
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -97,8 +131,6 @@ def test_split_into_components_it_clusters_as_a_whole(seed):
     # given: random sparse graphs (pairs, complete groups, chains, one large component) with strong
     # and weak edges; pairs without an edge score -3
     import random
-
-    import numpy as np
 
     from entities.resolution.clustering import cluster_edges
 

@@ -10,13 +10,13 @@ from bench.er_synth import generate, write_csv
 from entities.resolution import columnar, normalize
 from entities.resolution.batch import _float
 from entities.resolution.columnar import COLUMNS, VenueTable, read_venue_csv
-from entities.resolution.matching import PreparedVenue, prepare_values
+from entities.resolution.records import PreparedVenue, prepare_values
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def scalar_prepare(path):
-    """The reference: the csv module and matching.prepare_values, row by row."""
+    """The reference: the csv module and records.prepare_values, row by row."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         names = [h.strip().lower() for h in next(reader)]

@@ -130,5 +130,5 @@ def test_bad_input_is_reported(tmp_path, content, message):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(CommandError, match="No such file"):
+    with pytest.raises(CommandError, match="No such CSV file"):
         call_command("dedupe_venues", csv=str(tmp_path / "nope.csv"), out=str(tmp_path / "out.csv"))

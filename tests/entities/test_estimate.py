@@ -7,7 +7,10 @@ from collections import Counter
 import pytest
 
 from bench.er_synth import COLUMNS, generate
-from entities.resolution.batch import records_from_rows, resolve_venues
+from entities.resolution.batch import records_from_rows, resolve_table
+from entities.resolution.blocking import iter_candidate_pairs
+from entities.resolution.columnar import VenueTable
+from entities.resolution.duplicates import find_duplicates
 from entities.resolution.estimate import (
     ESTIMATED_LEVELS,
     ValueCounts,
@@ -16,25 +19,16 @@ from entities.resolution.estimate import (
     expectation_maximisation,
     frequent_values,
 )
-from entities.resolution.matching import (
-    HAND_MODEL,
-    VENUE_FIELDS,
-    VenueRecord,
-    find_duplicates,
-    iter_candidate_pairs,
-    pair_levels,
-    prepare_venues,
-    score_venue_pair,
-)
-
-FIELD = {f: i for i, f in enumerate(VENUE_FIELDS)}
+from entities.resolution.model import FIELD_INDEX, HAND_MODEL, VENUE_FIELDS
+from entities.resolution.records import VenueRecord
+from entities.resolution.scoring import pair_levels, score_venue_pair
 
 
 @pytest.fixture(scope="module")
 def synthetic():
     """6,000 synthetic rows with their true venue (entity) numbers, prepared."""
     rows, truth = generate(6000, seed=11)
-    venues = prepare_venues(records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows))
+    venues = [r.prepare() for r in records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows)]
     return venues, truth
 
 
@@ -45,7 +39,7 @@ def model(synthetic):
 
 
 def _true_distribution(venues, truth, pairs, field):
-    counts: Counter[str] = Counter(pair_levels(venues[i], venues[j])[FIELD[field]] for i, j in pairs)
+    counts: Counter[str] = Counter(pair_levels(venues[i], venues[j])[FIELD_INDEX[field]] for i, j in pairs)
     levels = ESTIMATED_LEVELS[field]
     total = sum(counts[lvl] for lvl in levels)
     return {lvl: counts[lvl] / total for lvl in levels}
@@ -170,7 +164,7 @@ def test_unobserved_levels_weigh_nothing():
     rows, _ = generate(1500, seed=3)
     for row in rows:
         row[5] = row[7] = row[8] = row[9] = ""  # postcode, lat, lng, website
-    venues = prepare_venues(records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows))
+    venues = [r.prepare() for r in records_from_rows(dict(zip(COLUMNS, row, strict=True)) for row in rows)]
 
     # when
     model = estimate_venue_model(venues)
@@ -185,7 +179,7 @@ def test_unobserved_levels_weigh_nothing():
 
 def test_too_little_data_falls_back_to_the_hand_model():
     # given
-    venues = prepare_venues([VenueRecord(id="a", name="A"), VenueRecord(id="b", name="B")])
+    venues = [VenueRecord(id="a", name="A").prepare(), VenueRecord(id="b", name="B").prepare()]
 
     # then
     assert estimate_venue_model(venues) is HAND_MODEL
@@ -244,7 +238,7 @@ def test_resolution_is_accurate_on_synthetic_data(synthetic):
     venues, truth = synthetic
 
     # when
-    resolution = resolve_venues(venues)
+    resolution = resolve_table(VenueTable.from_venues(venues))
 
     # then: pairwise F1 against the truth
     predicted = [resolution.cluster_of[v.id] for v in venues]

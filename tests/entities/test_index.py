@@ -6,9 +6,10 @@ import pytest
 
 from bench.er_synth import COLUMNS, generate
 from entities.resolution.batch import records_from_rows
+from entities.resolution.blocking import BlockIndex, neighbour_lists
 from entities.resolution.estimate import estimate_venue_model
 from entities.resolution.index import VenueIndex
-from entities.resolution.matching import BlockIndex, VenueRecord, neighbour_lists, prepare_venues
+from entities.resolution.records import VenueRecord
 
 
 def record(id_, name, **fields):
@@ -83,7 +84,7 @@ def test_add_replace_and_remove(index):
 def test_online_candidates_are_the_batch_candidates():
     # given: the same blocks through the online index and the batch pass
     rows, _ = generate(3000, seed=5)
-    venues = prepare_venues(records_from_rows(dict(zip(COLUMNS, r, strict=True)) for r in rows))
+    venues = [v.prepare() for v in records_from_rows(dict(zip(COLUMNS, r, strict=True)) for r in rows)]
     blocks = BlockIndex(100, venues)
     for i, v in enumerate(venues):
         blocks.add(v, i)
@@ -99,7 +100,7 @@ def test_online_candidates_are_the_batch_candidates():
 def test_matching_is_fast_on_a_large_index():
     # given: 20,000 canonical venues and a model estimated from them
     rows, _ = generate(20_000, seed=9)
-    venues = prepare_venues(records_from_rows(dict(zip(COLUMNS, r, strict=True)) for r in rows))
+    venues = [v.prepare() for v in records_from_rows(dict(zip(COLUMNS, r, strict=True)) for r in rows)]
     index = VenueIndex(estimate_venue_model(venues))
     index.add_all(venues)
     originals = venues[::100]

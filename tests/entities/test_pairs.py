@@ -12,24 +12,19 @@ import numpy as np
 import pytest
 
 from bench.er_synth import generate, write_csv
-from entities.resolution.batch import estimate_table_model, records_from_rows, resolve_table, resolve_venues
+from entities.resolution.batch import estimate_table_model, records_from_rows, resolve_table
+from entities.resolution.blocking import iter_candidate_pairs
 from entities.resolution.columnar import VenueTable, read_venue_csv
 from entities.resolution.estimate import estimate_venue_model
-from entities.resolution.matching import (
-    HAND_MODEL,
-    PreparedVenue,
-    haversine_m,
-    iter_candidate_pairs,
-    pair_bits,
-    pair_levels,
-    prepare_venues,
-)
+from entities.resolution.model import HAND_MODEL
 from entities.resolution.pairs import (
     candidate_pairs,
     pair_bits_array,
     pair_level_codes,
     pairs_from,
 )
+from entities.resolution.records import PreparedVenue
+from entities.resolution.scoring import haversine_m, pair_bits, pair_levels
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +106,12 @@ def test_non_ascii_names_and_external_ids_take_the_scalar_comparison():
         PreparedVenue(*v[:-1], frozenset({("osm", k)})) if k != "4" else v
         for k, v in zip(
             "1234",
-            prepare_venues(
-                records_from_rows({"id": i, "name": n, "addr": a, "city": c} for i, n, a, c in records)
-            ),
+            [
+                r.prepare()
+                for r in records_from_rows(
+                    {"id": i, "name": n, "addr": a, "city": c} for i, n, a, c in records
+                )
+            ],
             strict=True,
         )
     ]
@@ -131,7 +129,7 @@ def test_non_ascii_names_and_external_ids_take_the_scalar_comparison():
 def test_table_and_prepared_venues_resolve_alike(table, venues):
     # when
     from_table = resolve_table(table[0])
-    from_venues = resolve_venues(venues)
+    from_venues = resolve_table(VenueTable.from_venues(venues))
 
     # then
     assert from_table.cluster_ids.to_list() == from_venues.cluster_ids.to_list()

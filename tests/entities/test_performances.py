@@ -6,7 +6,6 @@ import pytest
 
 from entities.resolution.performances import (
     PerformanceRecord,
-    find_moved_performances,
     merge_moved,
     moved_show_match,
     score_performance_pair,
@@ -114,21 +113,22 @@ def test_explanation_sums_to_the_weight():
     ]  # fmt: skip
 
 
-def test_find_moved_performances_blocks_on_venue_and_headliner():
-    # given
-    listings = [
-        show("old", seen_at=T0),
-        show("new", day=D + dt.timedelta(days=2), seen_at=T0 + dt.timedelta(days=5), status="rescheduled"),
-        show("other-venue", venue="barboza"),
-        show("other-act", headliner="Snail Mail"),
-        show("later-tour", day=D + dt.timedelta(days=90)),
-    ]
+def test_a_moved_show_is_found_among_other_venues_acts_and_dates():
+    # given: the pipeline's candidates, one show per key
+    new = show("new", day=D + dt.timedelta(days=2), seen_at=T0 + dt.timedelta(days=5), status="rescheduled")
+    candidates = {
+        "old": [show("old", seen_at=T0)],
+        "other-venue": [show("x", venue="barboza")],
+        "other-act": [show("y", headliner="Snail Mail")],
+        "later-tour": [show("z", day=D + dt.timedelta(days=90))],
+    }
 
     # when
-    found = find_moved_performances(listings)
+    found = moved_show_match(new, candidates)
 
     # then
-    assert [(m.a_id, m.b_id, m.kind) for m in found] == [("old", "new", "rescheduled")]
+    assert found is not None
+    assert (found[0], found[1].kind) == ("old", "rescheduled")
 
 
 def test_merge_keeps_the_current_date_and_the_previous_ones():

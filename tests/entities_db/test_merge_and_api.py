@@ -124,9 +124,10 @@ def test_api_lists_filter_and_paginate(seattle):
     assert client.get("/api/openapi.json").status_code == 200
 
 
-def test_scrape_api_needs_a_staff_session(seattle, django_user_model):
+def test_scrape_api_needs_a_staff_session(seattle, django_user_model, settings, unused_port):
+    settings.SCRAPE_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
     client = Client()
-    payload = {"url": "http://127.0.0.1:1/x", "source": "api-test"}
+    payload = {"url": f"http://127.0.0.1:{unused_port}/x", "source": "api-test"}
     assert client.post("/api/pipeline/scrapes", payload, content_type="application/json").status_code == 401
     staff = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
     client.force_login(staff)
@@ -134,6 +135,6 @@ def test_scrape_api_needs_a_staff_session(seattle, django_user_model):
     assert response.status_code == 202
     scrape_id = response.json()["scrape_id"]
     status = client.get(f"/api/pipeline/scrapes/{scrape_id}").json()
-    # Nothing listens on port 1: a connection failure is retryable, so the scrape waits to be retried
+    # Nothing listens on that port: a connection failure is retryable, so the scrape waits to be retried
     assert status["status"] == "pending"
     assert "Connection failed" in status["last_error"]

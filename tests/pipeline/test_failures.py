@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from core.stages import StageStatus, retry_rows
+from core.stages import StageStatus, claim, fail, retry_rows
 from entities.models import EntitySource, Performance, Venue
 from extraction.models import Extraction
 from extraction.router import EXTRACTORS
 from mystage.pipeline.services import pipeline_sweep
 from sourcing import services as sourcing
 from sourcing.models import Scrape, Url
+from tests.factories import ScrapeFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -115,3 +116,21 @@ def test_page_without_markup_waits_for_an_llm(fixtures_web, pipeline_settings):
     assert extraction.status == StageStatus.WAITING
     assert "LLM_MODEL" in extraction.last_error
     assert not EntitySource.objects.exists()
+
+
+@pytest.mark.parametrize(("attempt", "seconds"), [(1, 30), (2, 60), (3, 120), (8, 3600), (1000, 3600)])
+def test_a_retryable_failure_is_scheduled_by_the_backoff_policy(settings, attempt, seconds):
+    settings.PIPELINE_MAX_ATTEMPTS = 10_000
+    scrape = ScrapeFactory.create(status=StageStatus.PENDING, attempts=attempt - 1)
+    row = claim(Scrape, scrape.pk)
+    assert row is not None
+    assert row.attempts == attempt
+    before = timezone.now()
+
+    assert fail(row, "HTTP 503: the server failed.", retryable=True)
+
+    row.refresh_from_db()
+    assert row.status == StageStatus.PENDING
+    assert row.retry_at is not None
+    wait = dt.timedelta(seconds=seconds)
+    assert before + wait <= row.retry_at <= timezone.now() + wait

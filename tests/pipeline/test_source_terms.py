@@ -117,9 +117,13 @@ def test_google_places_contributes_its_id_only(demo_web, places_api, pipeline_se
     assert (venue.locality, venue.postal_code, venue.country) == ("Seattle", "98103", "US")
     assert not venue.phone
     assert not venue.website or "google-only" not in venue.website
-    assert venue.latitude is None
-    assert venue.longitude is None
-    assert {entry["source"] for entry in venue.provenance.values()} == {"fremont-abbey"}
+    # Google's point is not kept: the venue is placed by the offline gazetteer at its postal code
+    assert (venue.latitude, venue.longitude) != (47.6587913, -122.3500937)
+    assert (venue.coord_precision, venue.coord_source) == ("postal_code", "gazetteer:postal_code")
+    assert {entry["source"] for entry in venue.provenance.values()} == {
+        "fremont-abbey",
+        "gazetteer:postal_code",
+    }
 
     # And nothing of Google's, not even its place ID, is in any document sent to Firestore or Algolia
     documents = list(pipeline_settings.SYNC_LOCAL_DIR.rglob("*.json"))
@@ -204,7 +208,11 @@ def test_a_venue_only_google_knows_publishes_nothing_until_a_site_describes_it(
     doc = store.get("evt_venues", venue.public_id)
     assert doc is not None
     assert doc["name"] == "Fremont Abbey Arts Center"
-    assert doc["location"] is None  # the coordinates were Google's
+    # Google's coordinates stay unpublished; the site gives none, so the venue is placed by our own
+    # gazetteer from the site's postal address (a centroid, marked as one)
+    assert doc["location"] is not None
+    assert doc["location"]["precision"] in ("postal_code", "city")
+    assert (doc["location"]["lat"], doc["location"]["lng"]) != (47.6587913, -122.3500937)
     assert "google_place" not in doc["external_ids"]
     shows = store.documents("evt_performances")
     assert [s for s in shows.values() if (s["venue"] or {}).get("id") == venue.public_id]

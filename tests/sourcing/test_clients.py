@@ -14,6 +14,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
+from core.retry import MAX_WAIT_SECONDS
 from sourcing.clients import (
     BandsintownClient,
     GooglePlacesClient,
@@ -451,6 +452,18 @@ def test_ticketmaster_daily_quota_uses_rate_limit_reset(fake, http, clock):
     assert len(fake.requests) == 1
 
 
+def test_ticketmaster_quota_reset_of_5000_digits_is_clamped_to_a_day(fake, http, clock):
+    client = make(TicketmasterClient, fake, http, clock, wall_clock=lambda: 1_700_000_000.0)
+    fault = {
+        "fault": {"faultstring": "Rate limit quota violation.", "detail": {"errorcode": "QuotaViolation"}}
+    }
+    fake.fail("/discovery/v2/events.json", status=429, body=fault, headers={"Rate-Limit-Reset": "9" * 5000})
+    with pytest.raises(SourceApiError, match="QuotaViolation") as info:
+        client.search_events()
+    assert info.value.quota_exhausted
+    assert info.value.retry_after == MAX_WAIT_SECONDS
+
+
 # --- common behaviour, for every client -------------------------------------------------------
 
 CALLS = {
@@ -674,3 +687,16 @@ def test_clients_from_settings(settings, http, fake):
     settings.GOOGLE_PLACES_API_KEY = "k-1234"
     settings.GOOGLE_PLACES_BASE_URL = ""
     assert api_client_for("google_places", http=http).base_url == "https://places.googleapis.com"
+
+
+@ALL
+@pytest.mark.parametrize("retry_after", ["inf", "9" * 5000, "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_an_absurd_retry_after_is_clamped_and_left_to_the_pipeline(fake, http, clock, api, retry_after):
+    cls, path, call = CALLS[api]
+    client = make(cls, fake, http, clock)
+    fake.fail(path, status=429, retry_after=retry_after)
+    with pytest.raises(SourceApiError, match="rate limit") as info:
+        call(client)
+    assert info.value.retryable
+    assert info.value.retry_after == MAX_WAIT_SECONDS  # a day, not an OverflowError or years
+    assert clock.sleeps == []

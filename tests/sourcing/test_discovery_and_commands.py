@@ -85,7 +85,7 @@ def test_csv_import_list_due_and_scrape_now(tmp_path: Path, django_capture_on_co
 def test_csv_import_refuses_unknown_kinds(tmp_path: Path):
     csv_file = tmp_path / "bad.csv"
     csv_file.write_text("source,kind,url\nx,myspace,https://x.example/\n")
-    with pytest.raises(Exception, match="Line 2: unknown kind 'myspace'"):
+    with pytest.raises(Exception, match="line 2: unknown kind 'myspace'"):
         _call("import_sources_csv", str(csv_file))
 
 

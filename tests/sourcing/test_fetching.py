@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import httpx
+import datetime as dt
+
 import pytest
 
-from sourcing.fetching import FetchError, FetchPolicy, check_destination, fetch
-from sourcing.fetchrules import decode_body
+from core.retry import MAX_WAIT_SECONDS
+from sourcing.fetching import FetchError, FetchPolicy, FetchResult, PinnedClient, check_destination, fetch
+from sourcing.fetchrules import check_status, decode_body, parse_retry_after
 
 LOCAL = FetchPolicy(allowed_private=("127.0.0.1",), timeout_seconds=3, max_bytes=2 * 1024 * 1024)
 
 
 @pytest.fixture
 def client():
-    with httpx.Client() as c:
+    with PinnedClient() as c:
         yield c
 
 
@@ -73,7 +75,7 @@ def test_redirect_to_a_private_address_is_refused(demo_web, client):
     url = demo_web.url("/_test/redirect?to=http://metadata.internal/latest/")
     with pytest.raises(FetchError, match="169.254.169.254"):
         fetch(url, client=client, policy=policy, resolver=resolver)
-    assert resolver_calls == ["127.0.0.1", "metadata.internal"]
+    assert resolver_calls == ["metadata.internal"]  # an address is not looked up
 
 
 def test_non_http_schemes_are_refused():
@@ -125,3 +127,51 @@ def test_page_that_lies_about_its_encoding_is_decoded(demo_web, client):
     text, encoding = decode_body(result.body, result.content_type)
     assert "Café Nouveau" in text
     assert encoding == "cp1252"
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("inf", MAX_WAIT_SECONDS),
+        ("9" * 5000, MAX_WAIT_SECONDS),
+        ("1e400", MAX_WAIT_SECONDS),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", MAX_WAIT_SECONDS),
+        ("nan", 0),
+        ("120", 120),
+    ],
+)
+def test_an_absurd_retry_after_waits_a_day_at_most(header, seconds):
+    assert parse_retry_after(header) == seconds
+    result = FetchResult(
+        url="https://venue.example/",
+        final_url="https://venue.example/",
+        status_code=503,
+        headers={"retry-after": header},
+        body=b"",
+        elapsed_ms=1,
+    )
+    with pytest.raises(FetchError) as info:
+        check_status(result)
+    retry_after = info.value.retry_after
+    assert retry_after is not None
+    assert retry_after == seconds
+    # What the pipeline does with it (sourcing.services._record_fetch_failure) no longer overflows.
+    assert dt.datetime.now(dt.UTC) + dt.timedelta(seconds=retry_after)
+
+
+def test_a_retry_after_beyond_the_calendar_is_no_retry_after():
+    assert parse_retry_after("Fri, 31 Dec 99999 23:59:59 GMT") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text"),
+    [
+        (b"User-agent: *\nDisallow: /", "text/plain; charset=undefined", "User-agent: *\nDisallow: /"),
+        (b"Disallow: /caf\xe9", "text/plain; charset=rot13", "Disallow: /café"),
+        (b"Disallow: /a\xff", "text/plain; charset=utf-16", "Disallow: /aÿ"),  # odd length: not UTF-16
+        # Bytes windows-1252 leaves undefined read as the C1 controls, as browsers (WHATWG) read them.
+        (b"\x81\x8d\x8f", "text/plain; charset=no-such-charset", "\x81\x8d\x8f"),
+    ],
+)
+def test_undecodable_bodies_and_bogus_charsets_are_decoded_leniently(body, content_type, text):
+    assert decode_body(body, content_type)[0] == text

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.retry import MAX_WAIT_SECONDS
 from core.stages import StageStatus
 from demo.webserver import start_server
 from sourcing import services
@@ -113,3 +114,43 @@ def test_a_robots_txt_we_cannot_have(pipeline_settings, robots_status, scrape_st
         server.shutdown()
     assert Scrape.objects.get(url=url).status == scrape_status
     assert HostState.objects.get().robots_status == robots_status
+
+
+def test_a_hostile_robots_txt_is_read_leniently(pipeline_settings):
+    # A charset Python knows but that refuses every byte, bytes that are not UTF-8, a Crawl-delay of
+    # 5000 digits: the rules still apply, and the delay is a day (the far slot hands the scrape back).
+    body = (
+        b"# caf\xe9 \xff\nUser-agent: *\nDisallow: /private/\nCrawl-delay: " + b"9" * 5000 + b"\n\x81\x8d\n"
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            robots = self.path == "/robots.txt"
+            self.send_header("Content-Type", "text/plain; charset=undefined" if robots else "text/html")
+            self.end_headers()
+            self.wfile.write(body if robots else b"<html><title>page</title></html>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        source = services.source_upsert(name="hostile", kind="venue_site")
+        base = f"http://127.0.0.1:{server.server_port}"
+        private = _scrape_url(source, f"{base}/private/x")
+        public = _scrape_url(source, f"{base}/public")
+    finally:
+        server.shutdown()
+    assert private.status == StageStatus.FAILED
+    assert "disallows" in private.last_error
+    state = HostState.objects.get()
+    assert state.crawl_delay == MAX_WAIT_SECONDS
+    assert public.status in (StageStatus.DONE, StageStatus.PENDING)
+
+
+def _scrape_url(source: Source, url_text: str) -> Scrape:
+    url = services.url_add(source=source, url=url_text)
+    services.scrape_request(url=url)
+    return Scrape.objects.get(url=url)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from core.api_keys import api_key_create
+from core.commands import BaseCommand
+from core.models import ApiKey
 
 
 class Command(BaseCommand):
@@ -21,12 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--by", help="Username recorded as the creator.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        name = options["name"].strip()
+        max_length = ApiKey._meta.get_field("name").max_length or 100
+        if not name:
+            raise CommandError("Give the key a name that says who or what uses it.")
+        if len(name) > max_length:
+            raise CommandError(f"The name is longer than {max_length} characters.")
         by = None
         if options["by"]:
             by = get_user_model().objects.filter(username=options["by"]).first()
             if by is None:
                 raise CommandError(f"No user {options['by']!r}.")
-        api_key, raw = api_key_create(name=options["name"], is_staff=options["staff"], by=by)
+        api_key, raw = api_key_create(name=name, is_staff=options["staff"], by=by)
         scope = "staff" if api_key.is_staff else "public"
         self.stderr.write(
             f"API key {api_key.name!r} ({scope} scope, prefix {api_key.prefix}). It is shown only now; "

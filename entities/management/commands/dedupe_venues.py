@@ -10,16 +10,19 @@ cluster. It touches no database (no migrations needed), so it runs on any CSV an
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import sys
 import time
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
+from core.commands import BaseCommand, input_file, output_file
 from entities.resolution.batch import DEFAULT_MATCH_THRESHOLD, resolve_csv
 
 
@@ -53,11 +56,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Path() again: call_command(csv="...") passes options through without argparse's type.
-        source, target = Path(options["csv"]), Path(options["out"])
-        if not source.is_file():
-            raise CommandError(f"No such file: {source}")
+        source = input_file(options["csv"], "CSV file")
+        target = output_file(options["out"], "CSV file")
+        if options["model_out"] is not None:
+            output_file(options["model_out"], "JSON file")
         if not 0.0 < options["threshold"] < 1.0:
             raise CommandError("--threshold must be between 0 and 1")
+        if options["max_block_size"] < 2:
+            raise CommandError("--max-block-size must be at least 2")
         started = time.perf_counter()
         bars: dict[str, tqdm[Any]] = {}
         disabled = True if options["no_progress"] else None  # None: shown on a terminal only
@@ -84,13 +90,12 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except ValueError as exc:  # unreadable file, missing columns, missing or repeated ids
-            raise CommandError(f"Cannot resolve {source}: {exc}") from exc
+            raise CommandError(f"Cannot read {source}: {explain_csv_error(source, str(exc))}") from exc
         finally:
             for bar in bars.values():
                 bar.close()
         ids = resolution.ids
 
-        target.parent.mkdir(parents=True, exist_ok=True)
         pl.DataFrame({"id": ids, "cluster_id": resolution.cluster_ids}).write_csv(target)
         if options["model_out"] is not None:
             Path(options["model_out"]).write_text(json.dumps(resolution.model.to_json(), indent=2))
@@ -103,3 +108,30 @@ class Command(BaseCommand):
             f"with the {resolution.model.kind} model in {time.perf_counter() - started:.1f}s; "
             f"wrote {target}"
         )
+
+
+def explain_csv_error(path: Path, message: str) -> str:
+    """The reader's complaint as one line a person acts on: where the file is malformed (found again
+    with the csv module, which counts lines), not the CSV library's advice about its own options."""
+    if "utf-8" in message.lower():
+        return "it is not UTF-8 text (save it as UTF-8 CSV)."
+    if "need at least the columns" in message:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            header = handle.readline().strip()
+        return f"the header row must name at least the columns id and name (it reads {header[:120]!r}; the separator is a comma)."
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle, strict=True)
+            for _ in reader:
+                pass
+    except csv.Error as exc:
+        hint = (
+            " (a quote is opened and never closed)"
+            if "end of data" in str(exc) or "quote" in str(exc)
+            else ""
+        )
+        return f"line {reader.line_num}: malformed CSV: {exc}{hint}."
+    column = re.search(r"at column '([^']*)'", message)
+    where = f" in column {column.group(1)!r}" if column else ""
+    first = message.strip().splitlines()[0] if message.strip() else "unreadable"
+    return f"malformed CSV{where}: {first}"

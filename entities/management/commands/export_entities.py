@@ -7,9 +7,10 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from tqdm import tqdm
 
+from core.commands import BaseCommand, output_file
 from entities.exporting import csv_cell, export_columns, export_queryset, export_records
 from entities.models import EntityType
 
@@ -26,8 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         entity_type = options["entity_type"]
+        target = None if options["out"] == "-" else output_file(options["out"], f"{options['format']} file")
         total = export_queryset(entity_type, include_merged=options["include_merged"]).count()
-        out = sys.stdout if options["out"] == "-" else open(options["out"], "w", newline="", encoding="utf-8")  # noqa: SIM115
+        out = sys.stdout if target is None else target.open("w", newline="", encoding="utf-8")
         records = export_records(entity_type, include_merged=options["include_merged"])
         bar = tqdm(
             total=total,

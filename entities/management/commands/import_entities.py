@@ -5,6 +5,11 @@ One JSON object per line:
 Without "id" a new entity is created (an unknown "id" is an error, never a new entity); a new performance needs
 "fields": {"venue": "<venue ID>", "name": …, "local_date": "YYYY-MM-DD"}. Every field given is locked,
 so that no source or merge overwrites it; "unlock" hands fields back to the sources.
+
+Every value is checked with the pipeline's own normalisers and constraints (a phone becomes E.164 or is
+refused, coordinates lie on the globe, a capacity is a whole number from 0, a country an ISO code, a time
+zone an IANA zone...). The file is imported whole or not at all: one bad line and nothing is written, and
+every bad line is reported with its number. `--dry-run` checks everything the same way and writes nothing.
 """
 
 from __future__ import annotations
@@ -15,19 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.core.management.base import CommandError, CommandParser
+from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
+from core.commands import BaseCommand, fail_with, input_file
 from entities.services import entity_import
 
+RECORD_KEYS = {"type", "id", "fields", "unlock"}
 
-class DryRun(Exception):
-    pass
+
+class Rollback(Exception):
+    """Leaves the import's transaction without writing anything."""
 
 
 class Command(BaseCommand):
-    help = "Create or update canonical entities from staff-curated JSON lines; the values given are locked."
+    help = (
+        "Create or update canonical entities from staff-curated JSON lines; the values given are locked. "
+        "All lines or none: any bad line is reported and nothing is written."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="JSON lines; - for standard input.")
@@ -42,58 +53,74 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(f"No user {options['by']!r}.")
         if options["file"] == "-":
-            lines = sys.stdin.read().splitlines()
+            text = sys.stdin.read()
         else:
-            path = Path(options["file"])
-            if not path.exists():
-                raise CommandError(f"{path} does not exist.")
-            lines = path.read_text(encoding="utf-8").splitlines()
-        counts = {"created": 0, "updated": 0, "failed": 0}
+            path = input_file(options["file"], "file")
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise CommandError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        if not lines:
+            raise CommandError("The file has no lines to import.")
+        counts = {"created": 0, "updated": 0}
+        problems: list[tuple[int, str]] = []
         try:
             with transaction.atomic():
-                for number, line in enumerate(
-                    tqdm(
-                        lines,
-                        desc="import",
-                        unit="line",
-                        file=sys.stderr,
-                        disable=options["no_progress"] or None,
-                    ),
-                    start=1,
+                for number, line in tqdm(
+                    lines, desc="import", unit="line", file=sys.stderr, disable=options["no_progress"] or None
                 ):
-                    if not line.strip():
-                        continue
                     try:
                         with transaction.atomic():
-                            self._one(line, by, counts)
-                    except (ValueError, TypeError, KeyError) as exc:
-                        counts["failed"] += 1
-                        self.stderr.write(f"line {number}: {exc}")
-                if options["dry_run"]:
-                    raise DryRun
-        except DryRun:
-            self.stdout.write("Dry run: nothing was changed.")
-        self.stdout.write(
-            f"{counts['created']} created, {counts['updated']} updated, {counts['failed']} failed."
-        )
-        if counts["failed"]:
-            raise CommandError(f"{counts['failed']} line(s) failed; see above.")
+                            counts["created" if self._one(line, by) else "updated"] += 1
+                    except (ValueError, TypeError, DatabaseError) as exc:
+                        problems.append(
+                            (
+                                number,
+                                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                            )
+                        )
+                if problems or options["dry_run"]:
+                    raise Rollback
+        except Rollback:
+            pass
+        if problems:
+            fail_with(
+                self,
+                [f"line {number}: {problem}" for number, problem in problems],
+                f"nothing was imported ({len(problems)} of {len(lines)} line(s) are not valid)",
+            )
+        if options["dry_run"]:
+            self.stdout.write(
+                f"Dry run: all {len(lines)} line(s) are valid ({counts['created']} to create, "
+                f"{counts['updated']} to update); nothing was changed."
+            )
+        else:
+            self.stdout.write(f"{counts['created']} created, {counts['updated']} updated, 0 failed.")
 
-    def _one(self, line: str, by: Any, counts: dict[str, int]) -> None:
+    def _one(self, line: str, by: Any) -> bool:
+        """Import one line; returns whether it created an entity."""
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"not JSON ({exc})") from exc
+            raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from exc
         if not isinstance(record, dict):
             raise ValueError("each line must be a JSON object")
+        unknown = sorted(set(record) - RECORD_KEYS)
+        if unknown:
+            raise ValueError(
+                f"unknown key(s) {', '.join(unknown)}; a line has {', '.join(sorted(RECORD_KEYS))}"
+            )
         fields = record.get("fields") or {}
         if not isinstance(fields, dict):
             raise ValueError('"fields" must be an object')
+        unlock = record.get("unlock") or []
+        if not isinstance(unlock, list) or not all(isinstance(f, str) for f in unlock):
+            raise ValueError('"unlock" must be a list of field names')
+        public_id = record.get("id")
+        if public_id is not None and not isinstance(public_id, str):
+            raise ValueError('"id" must be a string (the public ID)')
         _, created = entity_import(
-            entity_type=record.get("type", ""),
-            public_id=record.get("id"),
-            fields=fields,
-            unlock=record.get("unlock") or [],
-            by=by,
+            entity_type=str(record.get("type", "")), public_id=public_id, fields=fields, unlock=unlock, by=by
         )
-        counts["created" if created else "updated"] += 1
+        return created

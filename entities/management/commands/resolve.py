@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import Case, IntegerField, Value, When
 from tqdm import tqdm
 
+from core.commands import BaseCommand
 from core.stages import StageStatus
 from entities.models import EntitySource, EntityType
 from entities.services import entity_source_resolve

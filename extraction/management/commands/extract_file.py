@@ -7,8 +7,9 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.commands import BaseCommand
 from extraction.router import Document, route
 from sourcing.models import SourceKind
 

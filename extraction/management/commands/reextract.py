@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from core.commands import BaseCommand
 from extraction.replay import batched_ids, extractions_replay, known_extractors, replayable_scrapes
+from sourcing.models import Source
 
 
 def _date(value: str) -> dt.datetime:
-    return dt.datetime.combine(
-        dt.date.fromisoformat(value), dt.time(), tzinfo=timezone.get_current_timezone()
-    )
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
 
 
 class Command(BaseCommand):
@@ -41,6 +47,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["source"] and not Source.objects.filter(name=options["source"]).exists():
+            raise CommandError(f"No source {options['source']!r}.")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if options["since"] and options["until"] and options["since"] >= options["until"]:
+            raise CommandError("--since must be before --until.")
         if options["extractor"] and options["extractor"] not in known_extractors():
             raise CommandError(
                 f"Unknown extractor {options['extractor']!r}; known: {', '.join(known_extractors())}."
@@ -52,7 +64,8 @@ class Command(BaseCommand):
             latest_only=not options["all_scrapes"],
         )
         total = {"created": 0, "rerun": 0, "unchanged": 0}
-        with tqdm(total=scrapes.count(), desc="Scrapes", unit="scrape", file=self.stdout) as bar:
+        # Progress on stderr, shown on a terminal only: stdout carries the result.
+        with tqdm(total=scrapes.count(), desc="Scrapes", unit="scrape", file=sys.stderr, disable=None) as bar:
             for ids in batched_ids(scrapes, options["batch_size"]):
                 with transaction.atomic():
                     counts = extractions_replay(

@@ -13,9 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
+from core.commands import BaseCommand
 from demo.webserver import start_server
 from mystage.pipeline.services import pipeline_counts, pipeline_open_work, pipeline_sweep, schedule_setup
 from sourcing import services as sourcing_services
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 <= options["port"] <= 65535:
+            raise CommandError(f"--port {options['port']} is not a port (0-65535).")
+        if options["timeout"] <= 0 or options["workers"] < 1:
+            raise CommandError("--timeout must be more than 0 seconds and --workers at least 1.")
         seed = json.loads((DEMO_DIR / "seed.json").read_text())
         try:
             server = start_server(DEMO_DIR / "web", host="127.0.0.1", port=options["port"])
@@ -157,7 +162,7 @@ class Command(BaseCommand):
             )
         )
         w("")
-        w("Next: start the web app with   .venv/bin/python manage.py runserver")
+        w("Next: make run   (the web app, a worker cluster and the tick together; Ctrl-C stops them all)")
         w("  admin     http://127.0.0.1:8000/admin/   (demo login: demo / demo, local only)")
         w("  API docs  http://127.0.0.1:8000/api/docs")
 

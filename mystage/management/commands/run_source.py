@@ -12,11 +12,12 @@ import sys
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from tqdm import tqdm
 
+from core.commands import BaseCommand
 from core.stages import OPEN_STATUSES, StageStatus
 from entities.models import EntitySource
 from extraction.models import Extraction
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["timeout"] <= 0:
+            raise CommandError("--timeout must be more than 0 seconds.")
         source = Source.objects.filter(name=options["name"]).first()
         if source is None:
             known = ", ".join(Source.objects.order_by("name").values_list("name", flat=True)[:30])

@@ -1,7 +1,8 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.commands import BaseCommand
 from mystage.pipeline.services import pipeline_sweep
 
 
@@ -12,5 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--grace", type=int, default=60, help="Skip rows touched in the last N seconds.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["grace"] < 0:
+            raise CommandError("--grace must be 0 or more seconds.")
         counts = pipeline_sweep(grace_seconds=options["grace"])
         self.stdout.write(", ".join(f"{n} {stage}" for stage, n in counts.items()) + " re-enqueued")

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
+from core.commands import BaseCommand
 from sourcing.models import Url
 
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=50)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["limit"] < 1:
+            raise CommandError("--limit must be at least 1.")
         now = timezone.now()
         due = Url.objects.filter(is_active=True, source__is_active=True, next_scrape_at__lte=now)
         total = due.count()

@@ -1,7 +1,6 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from core.commands import BaseCommand
 from sourcing.services import scrapes_request_due
 
 

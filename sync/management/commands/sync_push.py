@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 
+from core.commands import BaseCommand
 from sync.management.commands._progress import progress_bar
 from sync.models import SyncTarget
 from sync.services import due_records, sync_push, target_for

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.commands import BaseCommand
 from sync.management.commands._progress import progress_bar
 from sync.models import SyncTarget
 from sync.reconcile import sync_reindex
