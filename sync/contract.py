@@ -60,6 +60,8 @@ CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")]
 # Published links carry no tracking parameters and none of our credentials (sync.serializers._http).
 HttpUrl = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
+# A website as a key (entities.resolution.links): host and path, no scheme, no query.
+WebsiteKey = Annotated[str, Field(pattern=r"^[^\s/?#:@]+\.[^\s/?#:@]+(/[^\s?#]*)?$", max_length=500)]
 # Image variants are served from our media storage: absolute in production, "/media/..." in development.
 MediaUrl = Annotated[str, Field(pattern=r"^(https?://|/)\S+$", max_length=2000)]
 
@@ -86,10 +88,9 @@ TimePrecision = Literal["exact", "date", "tba"]
 Billing = Literal["headliner", "co_headliner", "support", "guest"]
 VenueKind = Literal["venue", "complex", "room"]
 ArtistType = Literal["person", "group", "orchestra", "choir", "character", "other"]
-# How close the coordinates are to the venue's door (entities fill Venue.coord_precision with these):
-# given by a source for this venue, geocoded from its street address, or the centre of its postal
-# code area or of its city.
-CoordPrecision = Literal["exact", "address", "postal_code", "locality"]
+# How close the coordinates are to the venue's door, best first: the values geocoding fills
+# Venue.coord_precision with (entities.enrichment.geocoding.PRECISIONS; a test keeps the two equal).
+CoordPrecision = Literal["reported", "rooftop", "address", "postal_code", "city", "region"]
 COORD_PRECISIONS: tuple[str, ...] = CoordPrecision.__args__  # type: ignore[attr-defined]
 ARTIST_TYPES: tuple[str, ...] = ArtistType.__args__  # type: ignore[attr-defined]
 
@@ -120,13 +121,25 @@ class ExternalIds(_Model):
     bandsintown: list[DigitsId] = Field(
         default_factory=list, description="Bandsintown artist, event or venue ID."
     )
+    bluesky: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$", max_length=253)]] = (
+        Field(default_factory=list, description="Bluesky handle, a domain name (bsky.app/profile/<id>).")
+    )
+    deezer: list[DigitsId] = Field(default_factory=list, description="Deezer artist ID.")
     dice: list[TokenId] = Field(default_factory=list, description="DICE artist, event or venue ID.")
+    discogs: list[DigitsId] = Field(default_factory=list, description="Discogs artist ID.")
     eventbrite: list[DigitsId] = Field(default_factory=list, description="Eventbrite event or venue ID.")
     facebook: list[TokenId] = Field(
         default_factory=list, description="Facebook page name or numeric page ID."
     )
     instagram: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9._]{1,30}$")]] = Field(
         default_factory=list, description="Instagram user name, without '@'."
+    )
+    lastfm: list[Annotated[str, Field(pattern=r"^\S.{0,299}$")]] = Field(
+        default_factory=list,
+        description=(
+            "Last.fm artist page name, lower case (last.fm/music/<id>). Last.fm has one page per name, "
+            "shared by namesakes: a link to show, not an identity."
+        ),
     )
     musicbrainz: list[Annotated[str, Field(pattern=_UUID)]] = Field(
         default_factory=list, description="MusicBrainz ID (MBID) of the artist, event or place."
@@ -139,18 +152,45 @@ class ExternalIds(_Model):
     spotify: list[Annotated[str, Field(pattern=r"^[0-9A-Za-z]{22}$")]] = Field(
         default_factory=list, description="Spotify artist ID (open.spotify.com/artist/<id>)."
     )
+    threads: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9._]{1,30}$")]] = Field(
+        default_factory=list, description="Threads user name, without '@'."
+    )
     ticketmaster: list[TokenId] = Field(
         default_factory=list, description="Ticketmaster (Discovery API) attraction, event or venue ID."
     )
     tiktok: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9._]{1,64}$")]] = Field(
         default_factory=list, description="TikTok user name, without '@'."
     )
-    website: list[HttpUrl] = Field(default_factory=list, description="Official website URL.")
+    tidal: list[DigitsId] = Field(default_factory=list, description="TIDAL artist ID.")
+    twitter: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,15}$")]] = Field(
+        default_factory=list, description="X (Twitter) user name, without '@'."
+    )
+    website: list[WebsiteKey] = Field(
+        default_factory=list,
+        description=(
+            "Official website as a key: lower-case host and path, without scheme, 'www.', query or "
+            "trailing slash (band.example/tour). The link to show is the venue's `website` or the "
+            "artist's `url`."
+        ),
+    )
+    wikipedia: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,15}:\S{1,300}$")]] = Field(
+        default_factory=list,
+        description="Wikipedia article as <language>:<title> (en:Nirvana_(band) is en.wikipedia.org/wiki/<title>).",
+    )
     wikidata: list[Annotated[str, Field(pattern=r"^Q[1-9][0-9]{0,11}$")]] = Field(
         default_factory=list, description="Wikidata item (Q-number)."
     )
-    youtube: list[Annotated[str, Field(pattern=r"^(UC[0-9A-Za-z_-]{22}|@[A-Za-z0-9._-]{3,30})$")]] = Field(
-        default_factory=list, description="YouTube channel ID (UC...) or handle (@name)."
+    youtube: list[
+        Annotated[
+            str,
+            Field(pattern=r"^(UC[0-9A-Za-z_-]{22}|@[A-Za-z0-9._-]{3,30}|(user|c)/[A-Za-z0-9._-]{1,100})$"),
+        ]
+    ] = Field(
+        default_factory=list,
+        description=(
+            "YouTube channel: its ID (UC...), its handle (@name), or the legacy user/<name> or c/<name> "
+            "path; each is youtube.com/channel/<id> or youtube.com/<id>."
+        ),
     )
 
     @model_serializer(mode="wrap")
@@ -192,8 +232,10 @@ class Location(_Model):
     lng: float = Field(ge=-180, le=180)
     precision: CoordPrecision | None = Field(
         description=(
-            "exact: the venue's own coordinates, from a source; address: geocoded from its street "
-            "address; postal_code / locality: the centre of its postal code area / its city."
+            "reported: the venue's own coordinates, given by a source; rooftop / address: geocoded "
+            "from its street address, to the building / along the street; postal_code / city / "
+            "region: the centre of its postal code area / city / region (fine for 'near me', not "
+            "for a pin on the door); null: not stated."
         )
     )
 

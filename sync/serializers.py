@@ -236,7 +236,7 @@ def _location(v: Mapping[str, Any]) -> dict[str, Any] | None:
     if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
         return None
     # Coordinates without a stated precision were given by a source for this venue.
-    precision = v.get("coord_precision") or "exact"
+    precision = v.get("coord_precision") or "reported"
     return {"lat": lat, "lng": lng, "precision": precision if precision in COORD_PRECISIONS else None}
 
 

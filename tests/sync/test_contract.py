@@ -154,7 +154,7 @@ def test_a_venue_document_publishes_only_what_the_contract_allows():
         "postal_code": "98103",
         "country": "US",
     }
-    assert data["location"] == {"lat": 47.6588, "lng": -122.3501, "precision": "exact"}
+    assert data["location"] == {"lat": 47.6588, "lng": -122.3501, "precision": "reported"}
     # Public IDs only, under their public keys; ours, Google's, Yelp's and unknown services' stay home
     assert data["external_ids"] == {"dice": ["10639"], "songkick": ["29331"]}
     assert data["socials"] == ["https://www.instagram.com/fremontabbey/"]
@@ -279,7 +279,7 @@ def test_external_ids_need_their_service_form():
     ids = public_external_ids(
         {
             "wikidata": ["Q123", "https://www.wikidata.org/wiki/Q123"],
-            "website": ["https://band.example", "band.example"],
+            "website": ["band.example/tour", "https://band.example"],
             "spotify": ["4Z8W4fKeB5YxbusRsdQVPb"],
             "instagram": ["odesza"],
             "bandsintown_artist": ["3213796", "3213796"],
@@ -289,9 +289,70 @@ def test_external_ids_need_their_service_form():
         "bandsintown": ["3213796"],
         "instagram": ["odesza"],
         "spotify": ["4Z8W4fKeB5YxbusRsdQVPb"],
-        "website": ["https://band.example"],
+        "website": ["band.example/tour"],
         "wikidata": ["Q123"],
     }
+
+
+# One link of each kind the entities' link classifier types (entities.resolution.links), as pages and
+# APIs give them: each must come out of the contract under its own key, in the form the classifier gave.
+LINKS_BY_SCHEME = {
+    "apple_music": "https://music.apple.com/us/artist/odesza/560042429",
+    "bandcamp": "https://odesza.bandcamp.com/album/a-moment-apart",
+    "bandsintown": "https://www.bandsintown.com/a/3213796-odesza",
+    "bluesky": "https://bsky.app/profile/odesza.bsky.social",
+    "deezer": "https://www.deezer.com/fr/artist/4675226",
+    "discogs": "https://www.discogs.com/artist/2917343-Odesza",
+    "facebook": "https://www.facebook.com/odesza/",
+    "instagram": "https://www.instagram.com/odesza/?hl=en",
+    "lastfm": "https://www.last.fm/music/ODESZA",
+    "musicbrainz": "https://musicbrainz.org/artist/D0B14B3F-9C45-4D5B-8DCD-7D4DEDC24B0B",
+    "songkick": "https://www.songkick.com/artists/5963554-odesza",
+    "soundcloud": "https://soundcloud.com/odesza",
+    "spotify": "spotify:artist:21mKp7DqtSNHhCAU2ugvUw",
+    "threads": "https://www.threads.net/@odesza",
+    "tidal": "https://tidal.com/browse/artist/5220135",
+    "tiktok": "https://www.tiktok.com/@odesza",
+    "twitter": "https://x.com/odesza",
+    "website": "https://www.ODESZA.com/tour/?utm_source=x",
+    "wikidata": "https://www.wikidata.org/wiki/Special:EntityPage/q18703087",
+    "wikipedia": "https://en.wikipedia.org/wiki/Odesza",
+    "youtube": "https://www.youtube.com/channel/UCJzOtCdI5DBIvSBvCc9RCnQ",
+}
+
+
+def test_every_link_the_entities_type_is_published_under_its_key():
+    from entities.resolution.links import LASTFM, RESOLVING_SCHEMES, WEBSITE, WIKIPEDIA, classify_link
+
+    # A scheme the classifier learns must be placed in the contract (published, or listed private).
+    assert set(LINKS_BY_SCHEME) == RESOLVING_SCHEMES | {WEBSITE, WIKIPEDIA, LASTFM}
+    typed = {}
+    for scheme, link in LINKS_BY_SCHEME.items():
+        found = classify_link(link)
+        assert found is not None, link
+        assert found.scheme == scheme, link
+        typed[scheme] = [found.value]
+    assert public_external_ids(typed).model_dump() == typed
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.youtube.com/@ODESZA",
+        "https://www.youtube.com/user/odeszamusic",
+        "https://www.youtube.com/c/odesza",
+        "https://www.facebook.com/profile.php?id=100044158271352",
+        "https://www.facebook.com/pages/Odesza/123456789",
+        "https://band.example",
+    ],
+)
+def test_the_other_forms_of_a_typed_link_are_published_too(link):
+    from entities.resolution.links import classify_link
+
+    found = classify_link(link)
+    assert found is not None
+    ids = {found.scheme: [found.value]}
+    assert public_external_ids(ids).model_dump() == ids
 
 
 def test_content_hash_ignores_updated_at_only():
@@ -319,8 +380,10 @@ def test_algolia_size_is_the_minified_record():
     assert "10,000 bytes" in reason
 
 
-def test_coordinate_precisions_are_named_in_the_contract():
-    assert COORD_PRECISIONS == ("exact", "address", "postal_code", "locality")
+def test_coordinate_precisions_are_those_geocoding_gives():
+    from entities.enrichment.geocoding import PRECISIONS
+
+    assert COORD_PRECISIONS == PRECISIONS
     doc = venue_document(venue(coord_precision="postal_code"), updated_at=WHEN)
     assert doc.location is not None
     assert doc.location.precision == "postal_code"

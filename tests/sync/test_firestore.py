@@ -45,7 +45,7 @@ def test_push_writes_each_document_under_its_public_id(firestore):
     assert stored == expected.model_dump()
     assert isinstance(stored["updated_at"], dt.datetime)
     assert stored["updated_at"] == record.changed_at
-    assert stored["location"] == {"lat": venue.latitude, "lng": venue.longitude, "precision": "exact"}
+    assert stored["location"] == {"lat": venue.latitude, "lng": venue.longitude, "precision": "reported"}
     show = target.get("evt_performances", made["performance"][0].public_id) or {}
     assert [a["name"] for a in show["artists"]] == ["Artist 0", "Artist 1"]
     assert len(target.list_hashes("evt_artists")) == 2
