@@ -4,8 +4,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.commands import BaseCommand
 from sync.contract import json_schemas
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -32,6 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         root: Path = options["dir"]
+        if root.exists() and not root.is_dir():
+            raise CommandError(f"{root} is not a folder; give the folder the schemas go in.")
+        if not root.exists() and not options["check"]:
+            # No silent mkdir of a typo: the firestore/ and algolia/ folders inside are ours to make.
+            raise CommandError(f"The folder {root} does not exist; create it first or write elsewhere.")
         wanted = {name: schema_text(schema) for name, schema in json_schemas().items()}
         present = {str(p.relative_to(root)): p for p in root.glob("*/*.schema.json")} if root.exists() else {}
         stale = sorted(n for n, text in wanted.items() if n not in present or present[n].read_text() != text)
