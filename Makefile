@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 VENV_PY := .venv/bin/python
 
-.PHONY: setup lock demo run test test-sqlite test-postgres lint typecheck check bench clean services-start services-stop
+.PHONY: setup lock demo run test test-sqlite test-postgres lint typecheck check schemas bench clean services-start services-stop
 
 $(UV):
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (pyenv install 3.12, or set PYTHON312=/path/to/python3.12)"; exit 1; }
@@ -56,11 +56,16 @@ lint: setup
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports
 	.venv/bin/deptry .
+	$(VENV_PY) manage.py sync_schemas --check
 
 typecheck: setup
 	.venv/bin/mypy .
 
 check: lint typecheck
+
+# The published document contract (sync/schemas/*.schema.json), regenerated from sync/contract.py.
+schemas: setup
+	$(VENV_PY) manage.py sync_schemas
 
 clean:
 	rm -rf .venv .tools data/demo* .pytest_cache .mypy_cache .ruff_cache

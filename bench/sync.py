@@ -11,7 +11,11 @@
     when neither is there). Reports entities/s and the requests each push took.
 (c) Marks every entity again and pushes again: nothing changed, so both must write nothing
     (`writes` 0 and no batch request).
-(d) Prints, as its last line, RESULT {...}.
+(d) Firestore write paths on the same documents, in the same run: the anchor is what sync did before
+    (sequential atomic `WriteBatch` commits of 500 in document-ID order); ours is `BulkWriter` as the
+    target uses it, at Firestore's cold-start ramp (500 writes/s, FIRESTORE_BULK_INITIAL_OPS) and warm
+    (10,000/s). Each writes into collections of its own; reported as documents/s and as a ratio.
+(e) Prints, as its last line, RESULT {...}.
 Reads nothing outside this repository; talks to 127.0.0.1 only.
 """
 
@@ -195,6 +199,48 @@ def push(target: str, store: Any, requests: Any) -> dict[str, Any]:
     }
 
 
+def firestore_write_paths(store: Any) -> dict[str, Any]:
+    """(d): the anchor and ours writing the same documents into fresh collections."""
+    from sync.models import SyncTarget
+    from sync.services import MODELS, collection_for, expected_payloads
+    from sync.targets.firestore import FirestoreTarget
+
+    docs: list[tuple[str, str, dict[str, Any]]] = []
+    for entity_type in MODELS:
+        collection = collection_for(SyncTarget.FIRESTORE, entity_type)
+        docs += [
+            (collection, public_id, wanted.payload)
+            for public_id, wanted in expected_payloads(SyncTarget.FIRESTORE, entity_type)
+            if wanted.payload is not None
+        ]
+    client = store.client
+
+    started = time.perf_counter()
+    for collection in sorted({c for c, _, _ in docs}):
+        mine = sorted((d for d in docs if d[0] == collection), key=lambda d: d[1])
+        for i in range(0, len(mine), 500):
+            batch = client.batch()
+            for _, doc_id, payload in mine[i : i + 500]:
+                batch.set(client.collection(f"anchor_{collection}").document(doc_id), payload)
+            batch.commit()
+    anchor = time.perf_counter() - started
+    result: dict[str, Any] = {"documents": len(docs), "anchor_writebatch_docs_s": round(len(docs) / anchor)}
+    for label, initial in (("cold", 500), ("warm", 10_000)):
+        target = FirestoreTarget(
+            project=store.project, client=client, initial_ops_per_second=initial, max_ops_per_second=10_000
+        )
+        started = time.perf_counter()
+        for collection in sorted({c for c, _, _ in docs}):
+            to_write = [(doc_id, payload) for c, doc_id, payload in docs if c == collection]
+            outcome = target.write(f"{label}_{collection}", to_write, [])
+            if outcome.failure is not None or len(outcome.done) != len(to_write):
+                raise RuntimeError(f"BulkWriter did not write every document: {outcome.failure}")
+        seconds = time.perf_counter() - started
+        result[f"bulkwriter_{label}_docs_s"] = round(len(docs) / seconds)
+        result[f"ratio_{label}_to_anchor"] = round(anchor / seconds, 2)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entities", type=int, default=3000)
@@ -261,6 +307,15 @@ def main() -> None:
                 )
                 if second["writes"] or second["requests"] or first["failed"]:
                     result["ok"] = False
+                if name == "firestore":
+                    paths = firestore_write_paths(store)
+                    result["firestore"]["write_paths"] = paths
+                    print(
+                        f"firestore write paths on {paths['documents']} documents: anchor (sequential "
+                        f"WriteBatch of 500) {paths['anchor_writebatch_docs_s']}/s; BulkWriter cold "
+                        f"{paths['bulkwriter_cold_docs_s']}/s (x{paths['ratio_cold_to_anchor']}), warm "
+                        f"{paths['bulkwriter_warm_docs_s']}/s (x{paths['ratio_warm_to_anchor']})"
+                    )
                 store.close()
             result.setdefault("ok", True)
     finally:

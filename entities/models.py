@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -13,8 +14,13 @@ from entities.search import search_key
 
 
 def new_public_id() -> str:
-    """An opaque, sortable, never-reused public ID (a ULID)."""
-    return str(ULID())
+    """An opaque, never-reused public ID: 128 random bits in a ULID's form (26 characters, Crockford
+    base32), so IDs issued earlier as time-ordered ULIDs keep their form and their URLs.
+
+    Random, not time-ordered: the public ID is also the Firestore document ID, and Firestore spreads
+    writes by key range, so IDs that grow with time pile every new document onto one tablet (its
+    guidance warns of hotspots for monotonically increasing IDs). Nothing reads an order into IDs."""
+    return str(ULID.from_bytes(secrets.token_bytes(16)))
 
 
 class EntityType(models.TextChoices):

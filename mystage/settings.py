@@ -274,14 +274,24 @@ SYNC_LOCAL_DIR = Path(env_str("SYNC_LOCAL_DIR", str(DATA_DIR / "sync")))
 # a growing retry_at (30 s doubling, at most an hour) and nothing is lost.
 SYNC_RETRY_ATTEMPTS = env_int("SYNC_RETRY_ATTEMPTS", 4)
 SYNC_RETRY_BASE_SECONDS = env_float("SYNC_RETRY_BASE_SECONDS", 1.0)
+# A push claims each batch of records for this long: no other push sends them meanwhile. It must
+# exceed the longest a batch can take to send (every in-call retry with its timeout), so a slow push
+# never has its records taken over while its request is still in flight.
+SYNC_CLAIM_LEASE_SECONDS = env_int("SYNC_CLAIM_LEASE_SECONDS", 900)
 FIRESTORE_PROJECT = env_str("FIRESTORE_PROJECT", "")
 FIRESTORE_DATABASE = env_str("FIRESTORE_DATABASE", "")
 FIRESTORE_EMULATOR_HOST = env_str("FIRESTORE_EMULATOR_HOST", "")
 GOOGLE_APPLICATION_CREDENTIALS = env_str("GOOGLE_APPLICATION_CREDENTIALS", "")
+# BulkWriter's ramp-up (Firestore's 500/50/5 rule): writes a second at first, and the most it reaches.
+FIRESTORE_BULK_INITIAL_OPS = env_int("FIRESTORE_BULK_INITIAL_OPS", 500)
+FIRESTORE_BULK_MAX_OPS = env_int("FIRESTORE_BULK_MAX_OPS", 10_000)
 ALGOLIA_APP_ID = env_str("ALGOLIA_APP_ID", "")
 ALGOLIA_API_KEY = env_str("ALGOLIA_API_KEY", "")
 ALGOLIA_INDEX_PREFIX = env_str("ALGOLIA_INDEX_PREFIX", "")
 ALGOLIA_HOSTS = env_list("ALGOLIA_HOSTS", "")
+# The plan's record size limit (10 KB on most plans, up to 100 KB): bigger records are rejected before
+# sending, once, with the reason.
+ALGOLIA_MAX_RECORD_BYTES = env_int("ALGOLIA_MAX_RECORD_BYTES", 10_000)
 
 # --- Files ----------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))

@@ -143,6 +143,7 @@ class ScheduledTaskKind(models.TextChoices):
     SWEEP = "sweep", "Re-enqueue stuck pipeline work"
     FIND_DUPLICATES = "find_duplicates", "Find duplicate venues"
     SYNC = "sync", "Push changes to sync targets"
+    RECONCILE = "reconcile", "Compare sync targets with the database and repair them"
     API_QUERY = "api_query", "Query a source API (params: method, args, max_pages)"
 
 

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core.admin_display import PipelineRowAdmin, compact_time, short
-from sync.models import SyncRecord
+from sync.models import ReconcileRun, SyncRecord
 from sync.services import sync_records_retry
 
 
@@ -38,3 +38,32 @@ class SyncRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
     def retry(self, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> None:
         count = sync_records_retry(queryset)
         self.message_user(request, f"Queued {count} record(s).", messages.SUCCESS)
+
+
+@admin.register(ReconcileRun)
+class ReconcileRunAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    """What each reconcile found (read-only: runs are made by the schedule or `manage.py sync_reconcile`)."""
+
+    list_display = [
+        "target",
+        "started_at_when",
+        "finished_at_when",
+        "expected",
+        "found",
+        "missing",
+        "extra",
+        "stale",
+        "rejected",
+        "settings_drift",
+        "repair",
+        "short_error",
+    ]
+    list_filter = ["target", "repair", ("started_at", admin.DateFieldListFilter)]
+    show_full_result_count = False
+
+    started_at_when = compact_time("started_at", "Started")
+    finished_at_when = compact_time("finished_at", "Finished")
+
+    @admin.display(description="Error")
+    def short_error(self, obj: ReconcileRun) -> str:
+        return short(obj.error, 40)

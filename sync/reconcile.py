@@ -1,10 +1,15 @@
 """Compare a target with the database and repair it; rebuild an Algolia index without downtime.
 
 The database is the truth: every entity's payload for the target is serialised again and hashed
-(`sync.services.expected_payloads`) and compared with the `_hash` each target document carries
-(`list_hashes`; a field mask, cheap), or with the hash of each document's whole content (`deep`, which
-also catches a document edited by hand, since such an edit leaves `_hash` alone). Drift comes in three kinds: missing (in the database, not in the target), extra (in
-the target, not expected: removed or, for Algolia, merged entities) and stale (hashes differ).
+(`sync.services.expected_payloads`) and compared with the hash of each target document's content
+(`list_hashes`: whole documents are read, so an edit made by hand in a console shows too; `updated_at`
+is left out of both hashes). Drift comes in three kinds: missing (in the database, not in the target),
+extra (in the target, not expected: removed entities, merged ones in Algolia, venues we may not
+publish, strangers) and stale (hashes differ). Records rejected for good (too big, outside the
+contract) are reported apart: repairing cannot help them until their entity changes.
+
+`sync_reconcile_run` is what the schedule runs: it reconciles each target, repairs, and stores a
+`ReconcileRun` that the pipeline dashboard shows.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from sync.models import SyncRecord, SyncStatus, SyncTarget
+from sync.models import ReconcileRun, SyncRecord, SyncStatus, SyncTarget
 from sync.services import (
     MODELS,
     Progress,
@@ -26,7 +31,9 @@ from sync.services import (
     sync_push,
     target_for,
 )
-from sync.targets.base import DocumentTarget
+from sync.targets.base import DocumentTarget, WritesBy
+
+EXAMPLES = 20  # IDs kept per kind of drift in a stored run
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,7 @@ class Drift:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # rejected for good: not repairable by a push
     settings: dict[str, list[str]] = field(default_factory=dict)  # Algolia: index -> differing settings
 
     @property
@@ -61,9 +69,9 @@ class ReconcileReport:
 def _expected(target: str, entity_type: str, progress: Progress | None) -> dict[str, tuple[str, bool]]:
     """public ID -> (hash, tombstone) of what the target should hold, for entities it should hold."""
     expected: dict[str, tuple[str, bool]] = {}
-    for public_id, payload, payload_hash, tombstone in expected_payloads(target, entity_type):
-        if payload is not None:
-            expected[public_id] = (payload_hash, tombstone)
+    for public_id, wanted in expected_payloads(target, entity_type):
+        if wanted.payload is not None:
+            expected[public_id] = (wanted.hash, wanted.tombstone)
         if progress is not None:
             progress(1)
     return expected
@@ -73,13 +81,11 @@ def sync_reconcile(
     *,
     target: str,
     repair: bool = False,
-    deep: bool = False,
     store: DocumentTarget | None = None,
     progress: Progress | None = None,
 ) -> ReconcileReport:
     """Report drift between one target and the database; with `repair`, mark missing and stale records
-    dirty and push them, and delete extras. Hashes compared are the `_hash` stored with each document,
-    or with `deep` those of the documents' content (which catches edits made behind our back)."""
+    dirty and push them, and delete extras."""
     own_store = store is None
     store = store or target_for(target)
     report = ReconcileReport(target=target, drift=[])
@@ -88,13 +94,23 @@ def sync_reconcile(
         for entity_type in MODELS:
             collection = collection_for(target, entity_type)
             expected = _expected(target, entity_type, progress)
-            found = store.list_hashes(collection, deep=deep)
+            found = store.list_hashes(collection)
+            rejected = set(
+                SyncRecord.objects.filter(
+                    target=target, entity_type=entity_type, status=SyncStatus.REJECTED
+                ).values_list("public_id", flat=True)
+            )
             drift = Drift(
                 entity_type=entity_type, collection=collection, expected=len(expected), found=len(found)
             )
-            drift.missing = sorted(pid for pid in expected if pid not in found)
-            drift.extra = sorted(pid for pid in found if pid not in expected)
-            drift.stale = sorted(pid for pid, (h, _) in expected.items() if pid in found and found[pid] != h)
+            drift.missing = sorted(pid for pid in expected if pid not in found and pid not in rejected)
+            drift.extra = sorted(pid for pid in found if pid not in expected and pid not in rejected)
+            drift.stale = sorted(
+                pid
+                for pid, (h, _) in expected.items()
+                if pid in found and found[pid] != h and pid not in rejected
+            )
+            drift.rejected = sorted(rejected)
             settings_drift = getattr(store, "settings_drift", None)
             if settings_drift is not None:
                 drift.settings = settings_drift(collection)
@@ -137,6 +153,7 @@ def _repair(
                 )
                 repaired["marked"] += 1
         if drift.extra:
+            assert isinstance(store, WritesBy)
             repaired["deleted"] += store.delete(drift.collection, drift.extra)
     pushed = sync_push(target=target, store=store)
     repaired["written"] = pushed["written"]
@@ -161,25 +178,38 @@ def sync_reindex(*, target: str = SyncTarget.ALGOLIA, progress: Progress | None 
         counts: dict[str, int] = {}
         for entity_type in MODELS:
             sent: dict[str, tuple[str, bool]] = {}
+            skipped: set[str] = set()
+            collection = collection_for(target, entity_type)
 
             def records(
-                entity_type: str = entity_type, sent: dict[str, tuple[str, bool]] = sent
+                entity_type: str = entity_type,
+                sent: dict[str, tuple[str, bool]] = sent,
+                skipped: set[str] = skipped,
+                collection: str = collection,
             ) -> Iterator[tuple[str, dict[str, Any]]]:
-                for public_id, payload, payload_hash, tombstone in expected_payloads(target, entity_type):
-                    sent[public_id] = (payload_hash, tombstone)
-                    if payload is not None:
-                        yield public_id, payload
+                for public_id, wanted in expected_payloads(target, entity_type):
+                    # Outside the contract, or too big for a record: left out (sending it would fail
+                    # the whole rebuild) and its record left alone: a push rejects it with the reason.
+                    if wanted.problem or (
+                        wanted.payload is not None
+                        and store.document_problem(collection, public_id, wanted.payload)
+                    ):
+                        skipped.add(public_id)
+                        continue
+                    sent[public_id] = (wanted.hash, wanted.tombstone)
+                    if wanted.payload is not None:
+                        yield public_id, wanted.payload
 
-            counts[entity_type] = store.reindex(
-                collection_for(target, entity_type), records(), progress=progress
-            )
-            _records_after_full_push(target, entity_type, sent)
+            counts[entity_type] = store.reindex(collection, records(), progress=progress)
+            _records_after_full_push(target, entity_type, sent, skipped)
         return counts
     finally:
         store.close()
 
 
-def _records_after_full_push(target: str, entity_type: str, sent: dict[str, tuple[str, bool]]) -> None:
+def _records_after_full_push(
+    target: str, entity_type: str, sent: dict[str, tuple[str, bool]], skipped: set[str]
+) -> None:
     """After a rebuild the target holds exactly `sent`: records that match are synced, records that
     changed meanwhile stay dirty (pushed again next run), entities without a record get one."""
     now = timezone.now()
@@ -187,6 +217,8 @@ def _records_after_full_push(target: str, entity_type: str, sent: dict[str, tupl
     records = SyncRecord.objects.filter(target=target, entity_type=entity_type).order_by("pk")
     for record in records.iterator(chunk_size=1000):
         seen.add(record.public_id)
+        if record.public_id in skipped:
+            continue  # left out of the rebuild on purpose
         entry = sent.get(record.public_id)
         # An entity gone from the database is gone from the rebuilt index too: its removal is done.
         payload_hash = entry[0] if entry else record.payload_hash
@@ -215,8 +247,52 @@ def _records_after_full_push(target: str, entity_type: str, sent: dict[str, tupl
                 synced_at=now,
             )
             for public_id, (payload_hash, tombstone) in sent.items()
-            if public_id not in seen
+            if public_id not in seen and public_id not in skipped
         ],
         batch_size=500,
         ignore_conflicts=True,
     )
+
+
+def sync_reconcile_run(*, target: str, repair: bool = True) -> ReconcileRun:
+    """Reconcile one target (repairing by default) and store what was found, for the dashboard; a
+    failure is stored too, with its reason."""
+    run = ReconcileRun.objects.create(target=target, started_at=timezone.now(), repair=repair)
+    try:
+        report = sync_reconcile(target=target, repair=repair)
+    except Exception as exc:
+        logger.exception("reconcile of %s failed", target)
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        for drift in report.drift:
+            run.expected += drift.expected
+            run.found += drift.found
+            run.missing += len(drift.missing)
+            run.extra += len(drift.extra)
+            run.stale += len(drift.stale)
+            run.rejected += len(drift.rejected)
+            run.settings_drift += len(drift.settings)
+            run.details[drift.entity_type] = {
+                "collection": drift.collection,
+                "expected": drift.expected,
+                "found": drift.found,
+                **{
+                    kind: {"count": len(ids), "examples": ids[:EXAMPLES]}
+                    for kind, ids in (
+                        ("missing", drift.missing),
+                        ("extra", drift.extra),
+                        ("stale", drift.stale),
+                        ("rejected", drift.rejected),
+                    )
+                },
+                "settings": drift.settings,
+            }
+        run.repaired = report.repaired
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def sync_reconcile_all(*, repair: bool = True) -> list[ReconcileRun]:
+    """The scheduled reconcile: every target, one stored run each."""
+    return [sync_reconcile_run(target=target, repair=repair) for target in SyncTarget.values]

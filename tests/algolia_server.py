@@ -20,6 +20,8 @@ per index (`server.indexes[name].records`), so reconcile reads back what was pus
 status)` makes the next n requests fail (503 by default, 429 with Retry-After), `down()`/`up()` fail
 every request until told otherwise: outages and rate limits for the retry tests. `refuse(objectID)`
 answers 400 to batches writing that record, as Algolia does for a record that is too big.
+`hold_batches()` makes batch requests wait until the event it returns is set, and `batch_delay` slows
+every batch down: concurrent pushes for the race tests (`batch_waiting` is set once one waits).
 
     with AlgoliaServer() as server:
         settings.ALGOLIA_HOSTS = [server.url]    # http://127.0.0.1:PORT
@@ -31,6 +33,7 @@ import gzip
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,6 +72,9 @@ class AlgoliaServer:
         self._fail: list[tuple[int, int | None]] = []  # (status, retry_after) for the next requests
         self._down_status: int | None = None
         self.refused: set[str] = set()  # objectIDs a batch is refused for (400, as for a record too big)
+        self.batch_gate: threading.Event | None = None
+        self.batch_waiting = threading.Event()
+        self.batch_delay = 0.0
         owner = self
 
         class Handler(_Handler):
@@ -123,6 +129,13 @@ class AlgoliaServer:
         """Answer 400 to any batch that writes one of these records, as Algolia does for a bad record."""
         with self.lock:
             self.refused.update(object_ids)
+
+    def hold_batches(self) -> threading.Event:
+        """Batch requests wait (before they are applied or recorded) until the returned event is set."""
+        gate = threading.Event()
+        self.batch_waiting.clear()
+        self.batch_gate = gate
+        return gate
 
     def fail_next(self, count: int = 1, status: int = 503, retry_after: int | None = None) -> None:
         with self.lock:
@@ -398,6 +411,13 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = raw.decode(errors="replace")
         recorded = Recorded(self.command, split.path, parse_qs(split.query), body, size=length)
+        if self.command == "POST" and split.path.endswith("/batch"):
+            gate = owner.batch_gate
+            if gate is not None:
+                owner.batch_waiting.set()
+                gate.wait(timeout=60)
+            if owner.batch_delay:
+                time.sleep(owner.batch_delay)
         headers: dict[str, str] = {}
         with owner.lock:
             owner.requests.append(recorded)

@@ -29,7 +29,7 @@ from extraction.models import Extraction
 from extraction.schemas import ExtractionResult
 from images.models import UrlImage
 from sourcing.models import HostState, ScheduledTask, Scrape, Source, SourceKind, Url
-from sync.models import SyncRecord
+from sync.models import ReconcileRun, SyncRecord
 
 
 class SourceFactory(factory.django.DjangoModelFactory[Source]):
@@ -199,6 +199,10 @@ def make_rows(kind: str, n: int) -> None:
         elif kind == "syncrecord":
             SyncRecord.objects.create(
                 target="algolia", entity_type="venue", public_id=f"p{i}", payload_hash="h"
+            )
+        elif kind == "reconcilerun":
+            ReconcileRun.objects.create(
+                target="firestore", started_at=timezone.now(), missing=i, details={"venue": {"missing": i}}
             )
         elif kind == "apikey":
             api_key_create(name=f"key {i}", by=get_user_model().objects.create_user(f"keymaker-{i}"))

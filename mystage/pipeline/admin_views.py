@@ -42,6 +42,7 @@ def pipeline_dashboard(request: HttpRequest) -> HttpResponse:
         "queue": dashboard.queue_depth(),
         "workers": worker_status(),
         "task_failures": dashboard.recent_task_failures(limit=5),
+        "sync_targets": dashboard.sync_overview(),
         "now": timezone.now(),
     }
     return TemplateResponse(request, "admin/pipeline_dashboard.html", context)

@@ -1,4 +1,5 @@
-"""What the pipeline dashboard shows: failures grouped by reason, throughput per hour, queue depth.
+"""What the pipeline dashboard shows: failures grouped by reason, throughput per hour, queue depth, and
+each sync target's state and the drift its last reconcile found.
 
 Reads only, except `failures_retry`, which puts one group of failed rows back to pending and enqueues
 them (the dashboard's "retry these" button).
@@ -20,6 +21,7 @@ from django.utils import timezone
 from core.queue import queued_tasks
 from core.stages import StageStatus, rows_retry
 from mystage.pipeline.flow import STAGES
+from sync.models import ReconcileRun, SyncRecord, SyncStatus, SyncTarget
 
 logger = logging.getLogger(__name__)
 
@@ -179,3 +181,33 @@ def recent_task_failures(*, limit: int = 5) -> list[Any]:
     from django_q.models import Failure
 
     return list(Failure.objects.order_by("-stopped")[:limit])
+
+
+@dataclass(frozen=True)
+class SyncTargetState:
+    target: str
+    label: str
+    by_status: dict[str, int]
+    last_run: ReconcileRun | None
+    problems: list[dict[str, Any]]  # failed and rejected records grouped by reason
+
+
+def sync_overview(*, reasons: int = 5) -> list[SyncTargetState]:
+    """Per sync target: records by status, the latest reconcile run (its drift), and the most frequent
+    reasons among failed and rejected records."""
+    states = []
+    for target, label in SyncTarget.choices:
+        records = SyncRecord.objects.filter(target=target)
+        by_status = {
+            row["status"]: row["n"]
+            for row in records.values("status").annotate(n=Count("pk")).order_by("status")
+        }
+        problems = list(
+            records.filter(status__in=[SyncStatus.FAILED, SyncStatus.REJECTED])
+            .values("status", "last_error")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "status", "last_error")[:reasons]
+        )
+        last_run = ReconcileRun.objects.filter(target=target).order_by("-started_at").first()
+        states.append(SyncTargetState(target, str(label), by_status, last_run, [dict(p) for p in problems]))
+    return states

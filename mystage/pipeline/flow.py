@@ -55,6 +55,7 @@ SCHEDULED_TASKS = {
     ScheduledTaskKind.SWEEP: "mystage.pipeline.tasks.pipeline_sweep_task",
     ScheduledTaskKind.FIND_DUPLICATES: "entities.tasks.duplicates_find_task",
     ScheduledTaskKind.SYNC: SYNC_PUSH_TASK,
+    ScheduledTaskKind.RECONCILE: "sync.tasks.sync_reconcile_all_task",
     ScheduledTaskKind.API_QUERY: "sourcing.tasks.api_query_run_task",
 }
 

@@ -36,6 +36,9 @@ DEFAULT_SCHEDULE = [
     ("sweep-stuck-work", ScheduledTaskKind.SWEEP, dt.timedelta(minutes=5)),
     ("find-duplicate-venues", ScheduledTaskKind.FIND_DUPLICATES, dt.timedelta(hours=1)),
     ("push-sync-targets", ScheduledTaskKind.SYNC, dt.timedelta(minutes=5)),
+    # The safety net under push: finds and repairs what a lost push or a hand edit left behind. It reads
+    # every document of every collection (one Firestore read each), hence hours, not minutes.
+    ("reconcile-sync-targets", ScheduledTaskKind.RECONCILE, dt.timedelta(hours=6)),
 ]
 
 

@@ -1,9 +1,10 @@
 """Algolia over the official client (`algoliasearch` v4, `SearchClientSync`): one index per entity type.
 
-- Records come from `sync.serializers.search_record` (objectID = public ID, `_geoloc` for venues) and
-  carry `_hash`, the hash of the rest of the record, so reconcile browses only that attribute.
+- Records come from `sync.serializers.search_record` (objectID = public ID, `_geoloc` where the venue's
+  coordinates are known); reconcile browses whole records and hashes their content.
 - Writes are `batch` requests of at most 1,000 actions and about 9 MB each (Algolia's guidance is
-  1,000 records and 10 MB per batch); bigger pushes are split.
+  1,000 records and 10 MB per batch); bigger pushes are split. A record over the plan's record size
+  (ALGOLIA_MAX_RECORD_BYTES, 10 KB on most plans) is never sent: it is rejected before sending.
 - Index settings live here, in code (`INDEX_SETTINGS`, `REPLICAS`), and are applied the first time a
   target writes to an index, only where the live settings differ.
 - `reindex` rebuilds an index without downtime: copy the live settings, synonyms and rules to a
@@ -20,7 +21,7 @@ client's own retry tries every host once per call and waits out HTTP 429 (Retry-
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,16 +32,16 @@ from algoliasearch.http.hosts import Host, HostsCollection
 from algoliasearch.search.client import SearchClientSync
 from algoliasearch.search.config import SearchConfig
 
-from sync.serializers import document_hash
+from sync.serializers import content_hash
 from sync.targets.base import (
-    HASH_FIELD,
     Document,
-    TargetRefused,
+    WriteOutcome,
+    WritesBy,
     call_with_retries,
-    content_hash,
     json_size,
     split_requests,
 )
+from sync.targets.limits import ALGOLIA_DEFAULT_MAX_RECORD_BYTES, ALGOLIA_MAX_RECORD_BYTES, algolia_problem
 
 logger = logging.getLogger(__name__)
 
@@ -49,23 +50,24 @@ MAX_BATCH_BYTES = 9_000_000
 BROWSE_PAGE_SIZE = 1000
 
 DEFAULT_RANKING = ["typo", "geo", "words", "filters", "proximity", "attribute", "exact", "custom"]
-# Index settings from code, per unprefixed index name. Attributes are those of `search_record`.
+# Index settings from code, per unprefixed index name. Attributes are those of the contract's records
+# (`sync.contract.VenueRecord`, `ArtistRecord`, `PerformanceRecord`).
 INDEX_SETTINGS: dict[str, dict[str, Any]] = {
     "venues": {
         "searchableAttributes": ["name", "former_names", "city", "street"],
-        "attributesForFaceting": ["searchable(city)", "country", "type"],
+        "attributesForFaceting": ["searchable(city)", "region", "country", "kind", "status"],
     },
     "artists": {
         "searchableAttributes": ["name", "aliases"],
-        "attributesForFaceting": ["searchable(genres)", "type"],
+        "attributesForFaceting": ["searchable(genres)", "artist_type"],
     },
     "performances": {
         "searchableAttributes": ["name", "artists", "venue", "city"],
         "attributesForFaceting": [
             "searchable(city)",
+            "country",
             "date",
-            "status",
-            "type",
+            "event_status",
             "filterOnly(venue_id)",
             "filterOnly(artist_ids)",
         ],
@@ -103,7 +105,7 @@ def parse_host(spec: str) -> Host:
     return Host(url=parts.hostname, scheme=parts.scheme or "https", port=parts.port)
 
 
-class AlgoliaTarget:
+class AlgoliaTarget(WritesBy):
     name = "algolia"
     max_batch = MAX_OBJECTS_PER_BATCH
 
@@ -118,7 +120,14 @@ class AlgoliaTarget:
         retry_base_delay: float = 1.0,
         max_batch_objects: int = MAX_OBJECTS_PER_BATCH,
         max_batch_bytes: int = MAX_BATCH_BYTES,
+        max_record_bytes: int = ALGOLIA_DEFAULT_MAX_RECORD_BYTES,
     ):
+        if not 0 < max_record_bytes <= ALGOLIA_MAX_RECORD_BYTES:
+            raise ValueError(
+                f"ALGOLIA_MAX_RECORD_BYTES must be between 1 and {ALGOLIA_MAX_RECORD_BYTES:,} "
+                f"(Algolia's largest record size), not {max_record_bytes:,}"
+            )
+        self.max_record_bytes = max_record_bytes
         config = SearchConfig(app_id, api_key)
         if hosts:
             config.hosts = HostsCollection([parse_host(h) for h in hosts])
@@ -158,7 +167,9 @@ class AlgoliaTarget:
             before_retry=self._reset_hosts,
         )
 
-    def _batch(self, index: str, requests_: list[dict[str, Any]]) -> None:
+    def _batch(self, index: str, requests_: list[dict[str, Any]]) -> WriteOutcome:
+        """Send the actions in as few requests as the limits allow; what became of each record."""
+        outcome = WriteOutcome()
         # Sized as the client serialises the body: each action plus its ", " separator, within
         # `{"requests": [...]}`.
         for chunk in split_requests(
@@ -167,17 +178,27 @@ class AlgoliaTarget:
             max_bytes=self.max_batch_bytes - len('{"requests": []}'),
             size=lambda request: json_size(request, compact=False) + 2,
         ):
+            ids = [str(r["body"]["objectID"]) for r in chunk]
             try:
                 response = self._call(
                     partial(self.client.batch, index_name=index, batch_write_params={"requests": chunk}),
                     f"batch of {len(chunk)} to {index}",
                 )
             except RequestException as exc:
-                if exc.status_code in (400, 413):  # a record too big or malformed
-                    raise TargetRefused(f"Algolia refused a batch to {index}: {exc}") from exc
-                raise
+                if exc.status_code in (400, 413):  # a record too big or malformed: which one is not said
+                    outcome.refused_together |= dict.fromkeys(
+                        ids, f"Algolia refused a batch to {index}: {exc}"
+                    )
+                    continue
+                outcome.failure = exc  # credentials, permissions: nothing more gets through
+                return outcome
+            except Exception as exc:  # an outage that outlived the retries (TargetUnavailable)
+                outcome.failure = exc
+                return outcome
             self.batches += 1
             self._pending.append((index, response.task_id))
+            outcome.done |= set(ids)
+        return outcome
 
     def wait(self) -> None:
         """Wait until every task this target started is published."""
@@ -252,43 +273,33 @@ class AlgoliaTarget:
 
     # --- the DocumentTarget interface --------------------------------------------------------
 
-    def upsert(self, collection: str, docs: Sequence[tuple[str, Document]]) -> int:
-        """Add or replace each record (objectID = the document ID) with its `_hash`."""
-        if not docs:
-            return 0
-        if collection not in self._settings_checked:
-            self.ensure_settings(collection)
-        self._batch(
+    def write(
+        self, collection: str, upserts: Sequence[tuple[str, Document]], deletes: Sequence[str]
+    ) -> WriteOutcome:
+        """Add or replace each record (objectID = the document ID), delete the others: one batch."""
+        if not upserts and not deletes:
+            return WriteOutcome()
+        if upserts and collection not in self._settings_checked:
+            try:
+                self.ensure_settings(collection)
+            except Exception as exc:
+                return WriteOutcome(failure=exc)
+        return self._batch(
             self.index_name(collection),
-            [
-                {
-                    "action": "updateObject",
-                    "body": {**doc, "objectID": doc_id, HASH_FIELD: document_hash(doc)},
-                }
-                for doc_id, doc in docs
-            ],
+            [{"action": "updateObject", "body": {**doc, "objectID": doc_id}} for doc_id, doc in upserts]
+            + [{"action": "deleteObject", "body": {"objectID": doc_id}} for doc_id in deletes],
         )
-        return len(docs)
 
-    def delete(self, collection: str, doc_ids: Sequence[str]) -> int:
-        if not doc_ids:
-            return 0
-        self._batch(
-            self.index_name(collection),
-            [{"action": "deleteObject", "body": {"objectID": doc_id}} for doc_id in doc_ids],
-        )
-        return len(doc_ids)
+    def document_problem(self, collection: str, doc_id: str, doc: Mapping[str, Any]) -> str | None:
+        return algolia_problem({**doc, "objectID": doc_id}, max_bytes=self.max_record_bytes)
 
-    def list_hashes(self, collection: str, *, deep: bool = False) -> dict[str, str | None]:
-        """Every objectID with its `_hash` (browsing only that attribute), or with `deep` the hash of
-        the whole record; 1,000 records a page."""
+    def list_hashes(self, collection: str) -> dict[str, str | None]:
+        """Every objectID with the hash of its record's content; 1,000 records a page."""
         index = self.index_name(collection)
         hashes: dict[str, str | None] = {}
         cursor: str | None = None
         while True:
             params: dict[str, Any] = {"hitsPerPage": BROWSE_PAGE_SIZE}
-            if not deep:
-                params["attributesToRetrieve"] = [HASH_FIELD]
             if cursor:
                 params["cursor"] = cursor
 
@@ -306,8 +317,7 @@ class AlgoliaTarget:
             for hit in page.hits:
                 # The record's own attributes are the hit's extras (`to_dict` would drop None values).
                 record = {"objectID": hit.object_id, **(hit.model_extra or {})}
-                value = content_hash(record) if deep else record.get(HASH_FIELD)
-                hashes[hit.object_id] = value if isinstance(value, str) else None
+                hashes[hit.object_id] = content_hash(record)
             cursor = page.cursor
             if not cursor:
                 return hashes
@@ -369,12 +379,8 @@ class AlgoliaTarget:
         self, tmp: str, chunk: list[tuple[str, Document]], progress: Callable[[int], None] | None
     ) -> int:
         self._batch(
-            tmp,
-            [
-                {"action": "addObject", "body": {**doc, "objectID": doc_id, HASH_FIELD: document_hash(doc)}}
-                for doc_id, doc in chunk
-            ],
-        )
+            tmp, [{"action": "addObject", "body": {**doc, "objectID": doc_id}} for doc_id, doc in chunk]
+        ).raise_unless_complete(f"push to {tmp}")
         if progress is not None:
             progress(len(chunk))
         return len(chunk)

@@ -1,4 +1,5 @@
-"""What every sync target shares: the interface, the bounded in-call retry and request splitting.
+"""What every sync target shares: the interface, the outcome of a write, the bounded in-call retry and
+request splitting.
 
 No Django import: targets take their configuration as arguments (see `sync.services.target_for`).
 """
@@ -8,41 +9,86 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core.retry import Backoff, retry_call
-from sync.serializers import document_hash
 
 logger = logging.getLogger(__name__)
 
 Document = dict[str, Any]
-# The field Firestore documents and Algolia records carry with the hash of the rest of the document,
-# so reconcile compares hashes without reading whole documents (`sync.serializers.document_hash`).
-HASH_FIELD = "_hash"
 
 
-def content_hash(stored: Document) -> str:
-    """The hash of a stored document's content, leaving out the `_hash` stored with it."""
-    return document_hash({k: v for k, v in stored.items() if k != HASH_FIELD})
+@dataclass
+class WriteOutcome:
+    """What became of each document of one `write`.
+
+    - `done`: written (or deleted);
+    - `refused`: the target refused that document for its content (too big, malformed): sending it
+      again cannot help, so it is rejected for good, with the reason;
+    - `refused_together`: the target refused a whole request without naming the document at fault
+      (Algolia answers 400 for a batch): the caller splits the request to find it;
+    - `failure`: the target was unavailable (or refused our credentials) for everything else: those
+      documents are retried later.
+    Documents in none of the sets were not sent (the write stopped at the failure)."""
+
+    done: set[str] = field(default_factory=set)
+    refused: dict[str, str] = field(default_factory=dict)
+    refused_together: dict[str, str] = field(default_factory=dict)
+    failure: BaseException | None = None
+
+    def raise_unless_complete(self, what: str) -> None:
+        """For callers that only write whole sets (reconcile's deletes, tests): any problem is an error."""
+        if self.failure is not None:
+            raise TargetUnavailable(f"{what}: {self.failure}") from self.failure
+        problems = {**self.refused, **self.refused_together}
+        if problems:
+            doc_id, reason = next(iter(problems.items()))
+            raise TargetRefused(f"{what}: {len(problems)} refused, e.g. {doc_id}: {reason}")
 
 
 class DocumentTarget(Protocol):
     """A place documents are pushed to: Firestore, Algolia, or the local stand-in."""
 
     name: str
-    # The most documents one `sync_push` batch hands to `upsert` (the target splits further if it must).
+    # The most documents one `sync_push` batch hands to `write` (the target splits further if it must).
     max_batch: int
 
-    def upsert(self, collection: str, docs: Sequence[tuple[str, Document]]) -> int: ...
-    def delete(self, collection: str, doc_ids: Sequence[str]) -> int: ...
-    def list_hashes(self, collection: str, *, deep: bool = False) -> dict[str, str | None]:
-        """Every document ID in the collection and the hash of what it holds: the `_hash` stored with
-        it (None if there is none), or with `deep` the hash of its content (reads whole documents,
-        and catches edits made behind our back)."""
+    def write(
+        self, collection: str, upserts: Sequence[tuple[str, Document]], deletes: Sequence[str]
+    ) -> WriteOutcome:
+        """Replace each document of `upserts` (ID, whole document) and delete each ID of `deletes`."""
+        ...
+
+    def document_problem(self, collection: str, doc_id: str, doc: Mapping[str, Any]) -> str | None:
+        """Why the target would refuse this document (over its size limit), checked before sending;
+        None when it fits."""
+        ...
+
+    def list_hashes(self, collection: str) -> dict[str, str | None]:
+        """Every document ID in the collection and the hash of its content (`sync.serializers.
+        content_hash`; None for a document we cannot read), which catches edits made behind our back."""
         ...
 
     def close(self) -> None: ...
+
+
+class WritesBy:
+    """`upsert` and `delete` for whole sets, on top of a target's `write`."""
+
+    def write(
+        self, collection: str, upserts: Sequence[tuple[str, Document]], deletes: Sequence[str]
+    ) -> WriteOutcome:
+        raise NotImplementedError
+
+    def upsert(self, collection: str, docs: Sequence[tuple[str, Document]]) -> int:
+        self.write(collection, docs, []).raise_unless_complete(f"upsert to {collection}")
+        return len(docs)
+
+    def delete(self, collection: str, doc_ids: Sequence[str]) -> int:
+        self.write(collection, [], doc_ids).raise_unless_complete(f"delete from {collection}")
+        return len(doc_ids)
 
 
 class TargetUnavailable(Exception):
@@ -52,9 +98,7 @@ class TargetUnavailable(Exception):
 
 
 class TargetRefused(Exception):
-    """The target answered that the request itself is wrong (a document too big or malformed).
-
-    Retrying the same request cannot help; the caller splits it to find the document at fault."""
+    """The target answered that the request itself is wrong (a document too big or malformed)."""
 
 
 def call_with_retries[T](

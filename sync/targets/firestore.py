@@ -1,42 +1,61 @@
 """Firestore over google-cloud-firestore: one document per entity, its public ID as document ID.
 
-Writes go in `WriteBatch` commits of at most 500 writes (Firestore's limit) and about 9 MB (the commit
-request limit is 10 MiB). Each document carries `_hash`, the hash of the rest of it, so reconcile reads
-only that field (a field-mask query) instead of whole documents. The library's own retry is off: every
-call goes through `call_with_retries`, so one policy (attempts, backoff) holds for all targets.
+Writes go through `BulkWriter` (Firestore's tool for bulk loads): batches of 20 writes
+sent in parallel, each document's outcome reported on its own, and the 500/50/5 ramp-up (500 writes a
+second at first, 50% more every 5 minutes of sustained load, up to FIRESTORE_BULK_MAX_OPS) kept across
+the whole push, since every write of a target shares one rate limiter. Writes are not atomic across documents
+(they never needed to be: each document stands alone). Document IDs are random (`entities.models.
+new_public_id`), so writes spread over the key space instead of piling onto one tablet.
 
-With an emulator host the client talks to the emulator (insecure channel, anonymous credentials), as
-the library does when FIRESTORE_EMULATOR_HOST is set in the environment; here the host may also come
-from settings, so the client is built with that variable set for the moment of its construction.
+Failures: a write Firestore refuses for its content (INVALID_ARGUMENT) is that document's alone; a
+request refused as a whole for its content leaves what it did not write to the caller to split; a
+transient error (UNAVAILABLE, ABORTED, RESOURCE_EXHAUSTED...) is retried by the writer up to
+`retry_attempts` times; a request that fails as a whole (the emulator or the service down) goes through
+`call_with_retries`, then stops the write: what was not written is retried by the next push. Sizes
+are checked before sending (`sync.targets.limits`), so a refusal is the exception.
+
+Reconcile reads whole documents and hashes their content (`list_hashes`), a page at a time.
+
+With an emulator host the client talks to the emulator (insecure channel, anonymous credentials, and
+the "Bearer owner" token that makes it an admin, above the security rules), as the library does when
+FIRESTORE_EMULATOR_HOST is set in the environment; here the host may also come from settings, so the
+client is built with that variable set for the moment of its construction.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
-from google.cloud.firestore_v1.field_path import FieldPath
-
-from sync.serializers import document_hash
-from sync.targets.base import (
-    HASH_FIELD,
-    Document,
-    TargetRefused,
-    call_with_retries,
-    content_hash,
-    json_size,
-    split_requests,
+from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
+from google.cloud.firestore_v1.bulk_writer import (
+    BulkRetry,
+    BulkWriteFailure,
+    BulkWriter,
+    BulkWriterOptions,
 )
+from google.cloud.firestore_v1.field_path import FieldPath
+from google.cloud.firestore_v1.rate_limiter import RateLimiter
+from google.cloud.firestore_v1.types.firestore import BatchWriteResponse
 
-MAX_WRITES_PER_BATCH = 500
-MAX_BATCH_BYTES = 9_000_000
+from sync.serializers import content_hash, to_json
+from sync.targets.base import Document, TargetUnavailable, WriteOutcome, WritesBy, call_with_retries
+from sync.targets.limits import firestore_problem
+
+# Documents one push batch hands to the writer, which sends them 20 to a request.
+MAX_DOCUMENTS_PER_WRITE = 1000
 LIST_PAGE_SIZE = 1000
 EMULATOR_ENV = "FIRESTORE_EMULATOR_HOST"
+# gRPC status codes of a single write (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
+INVALID_ARGUMENT = 3
+TRANSIENT_CODES = frozenset(
+    {2, 4, 8, 10, 13, 14}
+)  # unknown, deadline, exhausted, aborted, internal, unavailable
 
 _TRANSIENT = (
     gexc.ServiceUnavailable,
@@ -97,9 +116,45 @@ def firestore_client(
         return client
 
 
-class FirestoreTarget:
+class _Writer(BulkWriter):
+    """The library's BulkWriter, sending each batch through our retry policy: a request that still
+    fails marks the target unavailable, and the batches after it are not sent.
+
+    One writer per `write`, sharing the target's rate limiter: a flushed writer cannot be reused (its
+    `flush` returns at once once its executor was shut down, dropping writes of fewer than 20), and
+    the shared limiter keeps the ramp-up across the whole push."""
+
+    def __init__(
+        self,
+        client: firestore.Client,
+        options: BulkWriterOptions,
+        target: FirestoreTarget,
+        limiter: RateLimiter,
+    ):
+        super().__init__(client=client, options=options)
+        self._rate_limiter = limiter
+        self._target = target
+        self.request_failure: BaseException | None = None
+        self.requests = 0
+
+    def _send(self, batch: BulkWriteBatch) -> BatchWriteResponse:
+        if self.request_failure is not None:
+            return BatchWriteResponse()  # no answer: its documents count as not written
+        try:
+            response: BatchWriteResponse = self._target._call(
+                lambda: batch.commit(retry=None, timeout=self._target.timeout),
+                f"batch write of {len(batch)} documents",
+            )
+        except Exception as exc:
+            self.request_failure = exc
+            return BatchWriteResponse()
+        self.requests += 1
+        return response
+
+
+class FirestoreTarget(WritesBy):
     name = "firestore"
-    max_batch = MAX_WRITES_PER_BATCH
+    max_batch = MAX_DOCUMENTS_PER_WRITE
 
     def __init__(
         self,
@@ -112,7 +167,8 @@ class FirestoreTarget:
         retry_attempts: int = 4,
         retry_base_delay: float = 1.0,
         timeout: float = 60.0,
-        max_batch_bytes: int = MAX_BATCH_BYTES,
+        initial_ops_per_second: int = 500,
+        max_ops_per_second: int = 10_000,
     ):
         self.project = project
         self.client = client or firestore_client(
@@ -121,8 +177,17 @@ class FirestoreTarget:
         self.retry_attempts = retry_attempts
         self.retry_base_delay = retry_base_delay
         self.timeout = timeout
-        self.max_batch_bytes = max_batch_bytes
-        self.commits = 0  # batch commits sent, for tests and the benchmark
+        self.options = BulkWriterOptions(
+            initial_ops_per_second=initial_ops_per_second,
+            max_ops_per_second=max(initial_ops_per_second, max_ops_per_second),
+            # Linear: 1 s, 2 s, 3 s... between attempts at one write; none when retries are meant fast.
+            retry=BulkRetry.linear if retry_base_delay > 0 else BulkRetry.immediate,
+        )
+        self._limiter = RateLimiter(
+            initial_tokens=self.options.initial_ops_per_second,
+            global_max_tokens=self.options.max_ops_per_second,
+        )
+        self.commits = 0  # batch-write requests sent, for tests and the benchmark
 
     def _call(self, func: Any, what: str) -> Any:
         return call_with_retries(
@@ -133,51 +198,67 @@ class FirestoreTarget:
             what=f"Firestore {what}",
         )
 
-    def _commit(self, collection: str, writes: list[tuple[str, Document | None]]) -> None:
-        """One atomic batch: set (replace) each document, or delete it where the document is None."""
-        coll = self.client.collection(collection)
+    def write(
+        self, collection: str, upserts: Sequence[tuple[str, Document]], deletes: Sequence[str]
+    ) -> WriteOutcome:
+        outcome = WriteOutcome()
+        if not upserts and not deletes:
+            return outcome
+        lock = threading.Lock()
+        failures: dict[str, str] = {}
+        writer = _Writer(self.client, self.options, self, self._limiter)
 
-        def commit() -> None:
-            batch = self.client.batch()
-            for doc_id, doc in writes:
-                if doc is None:
-                    batch.delete(coll.document(doc_id))
+        def written(reference: Any, result: Any, _writer: Any) -> None:
+            with lock:
+                outcome.done.add(reference.id)
+
+        def failed(failure: BulkWriteFailure, _writer: Any) -> bool:
+            doc_id = failure.operation.reference.id  # type: ignore[attr-defined]  # every operation has one
+            reason = f"code {failure.code}: {failure.message}"
+            if failure.code in TRANSIENT_CODES and failure.attempts + 1 < self.retry_attempts:
+                return True  # the writer sends it again after its backoff
+            with lock:
+                if failure.code == INVALID_ARGUMENT:
+                    outcome.refused[doc_id] = f"Firestore refused the document: {reason}"
                 else:
-                    batch.set(coll.document(doc_id), doc)
-            batch.commit(retry=None, timeout=self.timeout)
+                    failures[doc_id] = reason
+            return False
 
-        try:
-            self._call(commit, f"commit of {len(writes)} writes to {collection}")
-        except gexc.InvalidArgument as exc:  # a document Firestore cannot store (too big, nested arrays)
-            raise TargetRefused(f"Firestore refused a write to {collection}: {exc}") from exc
-        self.commits += 1
+        writer.on_write_result(written)
+        writer.on_write_error(failed)
+        coll = self.client.collection(collection)
+        for doc_id, doc in upserts:
+            writer.set(coll.document(doc_id), doc)
+        for doc_id in deletes:
+            writer.delete(coll.document(doc_id))
+        writer.close()
+        self.commits += writer.requests
+        unsettled = [
+            doc_id
+            for doc_id in [*(d for d, _ in upserts), *deletes]
+            if doc_id not in outcome.done and doc_id not in outcome.refused
+        ]
+        if isinstance(writer.request_failure, gexc.InvalidArgument):
+            # A request refused as a whole (the emulator does this for a document over 1 MiB): which
+            # document is at fault is not said, so the caller splits what was not written.
+            reason = f"Firestore refused a batch write: {writer.request_failure}"
+            outcome.refused_together = dict.fromkeys(unsettled, reason)
+        elif writer.request_failure is not None:
+            outcome.failure = writer.request_failure
+        elif failures:
+            doc_id, reason = next(iter(failures.items()))
+            outcome.failure = TargetUnavailable(
+                f"Firestore did not write {len(failures)} document(s) to {collection}, e.g. {doc_id}: {reason}"
+            )
+        return outcome
 
-    def _write(self, collection: str, writes: Sequence[tuple[str, Document | None]]) -> int:
-        for chunk in split_requests(
-            writes,
-            max_items=MAX_WRITES_PER_BATCH,
-            max_bytes=self.max_batch_bytes,
-            size=lambda w: len(w[0]) + 64 + (json_size(w[1]) if w[1] is not None else 0),
-        ):
-            self._commit(collection, chunk)
-        return len(writes)
+    def document_problem(self, collection: str, doc_id: str, doc: Mapping[str, Any]) -> str | None:
+        return firestore_problem(collection, doc_id, doc)
 
-    def upsert(self, collection: str, docs: Sequence[tuple[str, Document]]) -> int:
-        """Replace each document with `doc` plus its `_hash`."""
-        return self._write(
-            collection, [(doc_id, {**doc, HASH_FIELD: document_hash(doc)}) for doc_id, doc in docs]
-        )
-
-    def delete(self, collection: str, doc_ids: Sequence[str]) -> int:
-        return self._write(collection, [(doc_id, None) for doc_id in doc_ids])
-
-    def list_hashes(self, collection: str, *, deep: bool = False) -> dict[str, str | None]:
-        """Every document ID with its `_hash` (a field-mask query), or with `deep` the hash of its
-        content; read a page at a time in document-ID order."""
+    def list_hashes(self, collection: str) -> dict[str, str | None]:
+        """Every document ID with the hash of its content, read a page at a time in document-ID order."""
         hashes: dict[str, str | None] = {}
         query = self.client.collection(collection).order_by(FieldPath.document_id()).limit(LIST_PAGE_SIZE)
-        if not deep:
-            query = query.select([HASH_FIELD])
         last = None
         while True:
             page_query = query.start_after(last) if last is not None else query
@@ -185,9 +266,7 @@ class FirestoreTarget:
                 lambda q=page_query: q.get(retry=None, timeout=self.timeout), f"list of {collection}"
             )
             for snapshot in page:
-                data = snapshot.to_dict() or {}
-                value = content_hash(data) if deep else data.get(HASH_FIELD)
-                hashes[snapshot.id] = value if isinstance(value, str) else None
+                hashes[snapshot.id] = content_hash(to_json(snapshot.to_dict() or {}))
             if len(page) < LIST_PAGE_SIZE:
                 return hashes
             last = page[-1]

@@ -39,6 +39,7 @@ PINNED = {
     ("entities", "pendingartistduplicate"): 4,
     ("core", "apikey"): 5,
     ("sync", "syncrecord"): 5,
+    ("sync", "reconcilerun"): 4,
 }
 
 

@@ -23,6 +23,7 @@ PIPELINE_ROWS = [
     ("entities", "entitysource"),
     ("entities", "entitysourcerevision"),
     ("sync", "syncrecord"),
+    ("sync", "reconcilerun"),
     ("entities", "mergerecord"),
     ("entities", "venueduplicate"),
     ("images", "urlimage"),
@@ -232,6 +233,7 @@ def test_merge_records_show_names_not_only_ids(admin_client):
         ("admin:sourcing_scrape_changelist", ["By status", "By source", "By HTTP status", "By created at"]),
         ("admin:extraction_extraction_changelist", ["By status", "By source", "By created at"]),
         ("admin:sync_syncrecord_changelist", ["By status", "By target", "By synced at"]),
+        ("admin:sync_reconcilerun_changelist", ["By target", "By repair", "By started at"]),
     ],
 )
 def test_every_list_has_useful_filters(admin_client, url_name, filters):

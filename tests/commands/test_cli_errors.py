@@ -95,6 +95,7 @@ COVERED = {
     "sync_push",
     "sync_reconcile",
     "sync_reindex",
+    "sync_schemas",
     "unmerge",
 }
 
@@ -140,6 +141,7 @@ def test_every_command_of_ours_has_its_error_tests():
         (["sync_push", "--target", "bigquery"], "invalid choice: 'bigquery'"),
         (["sync_reconcile", "--target", "bigquery"], "invalid choice: 'bigquery'"),
         (["sync_reindex", "--target", "firestore"], "invalid choice: 'firestore'"),
+        (["sync_schemas", "--dir"], "expected one argument"),
         (["unmerge", "abc"], "invalid int value: 'abc'"),
     ],
 )
@@ -594,3 +596,21 @@ def test_commands_without_user_input_succeed_quietly():
         assert "Traceback" not in run.err
     # Algolia is not configured here: reindexing says so in one line.
     user_error(cli("sync_reindex", "--no-progress"), "Algolia")
+
+
+# --- sync_schemas: writes only into a folder that exists, --check says what is stale -------------------
+
+
+def test_sync_schemas_writes_into_an_existing_folder_and_checks_in_one_line(tmp_path):
+    a_file = tmp_path / "schemas.json"
+    a_file.write_text("{}")
+    user_error(cli("sync_schemas", "--dir", str(a_file)), "is not a folder")
+    user_error(cli("sync_schemas", "--dir", str(tmp_path / "typo")), "does not exist")
+    assert not (tmp_path / "typo").exists()
+    user_error(cli("sync_schemas", "--check", "--dir", str(tmp_path)), "out of date", "make schemas")
+    run = cli("sync_schemas", "--dir", str(tmp_path))
+    assert (run.code, run.err) == (0, "")
+    assert len(list(tmp_path.glob("*/*.schema.json"))) == 6
+    run = cli("sync_schemas", "--check", "--dir", str(tmp_path))
+    assert (run.code, run.err) == (0, "")
+    assert "6 schemas up to date" in run.out

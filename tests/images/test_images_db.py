@@ -19,10 +19,19 @@ from images.services import image_request, images_request, variant_path
 from images.tasks import image_fetch_task
 from mystage.pipeline.services import pipeline_counts, pipeline_open_work, pipeline_sweep
 from sourcing import services as sourcing
+from sync.contract import RedirectDocument
 from sync.models import SyncRecord, SyncStatus
 from sync.services import entity_document, sync_mark_dirty, sync_push
 from sync.targets.local import LocalDocumentStore
 from tests.images import makers
+
+
+def _document(entity_type, entity):
+    doc = entity_document(entity_type, entity, updated_at=timezone.now())
+    assert doc is not None
+    assert not isinstance(doc, RedirectDocument)
+    return doc
+
 
 POSTER = makers.noisy_jpeg(1600, 900)
 
@@ -247,7 +256,7 @@ def test_a_finished_image_makes_the_documents_showing_it_dirty_again(
         sync_mark_dirty(entity_type=entity_type, entity=entity)
     sync_push(target="firestore")
     assert not SyncRecord.objects.filter(target="firestore").exclude(status=SyncStatus.SYNCED).exists()
-    assert entity_document("venue", venue)["image_variants"] == []
+    assert _document("venue", venue).images[0].variants == []
 
     image = _request(django_capture_on_commit_callbacks, url=url)
 
@@ -257,20 +266,21 @@ def test_a_finished_image_makes_the_documents_showing_it_dirty_again(
     store = LocalDocumentStore(media.parent / "sync", "firestore")
     venue_doc = store.get("evt_venues", venue.public_id)
     assert venue_doc is not None
-    assert venue_doc["images"] == [url]
-    assert venue_doc["image_variants"] == [
+    # One image shape: the original, and its WebP variants narrowest first with their widths
+    assert venue_doc["images"] == [
         {
             "url": url,
             "width": 1600,
             "height": 900,
-            "variants": image.variants,
+            "variants": [{"url": image.variants[w], "width": int(w)} for w in ("160", "480", "1200")],
             "license": None,
             "attribution": None,
         }
     ]
     artist_doc = store.get("evt_artists", artist.public_id)
     assert artist_doc is not None
-    assert artist_doc["image_variants"][0]["license"] == "CC BY 4.0"
+    assert artist_doc["images"][0]["license"] == "CC BY 4.0"
+    assert [v["width"] for v in artist_doc["images"][0]["variants"]] == [160, 480, 1200]
 
 
 @pytest.mark.django_db
@@ -344,11 +354,13 @@ def test_an_event_image_found_on_a_page_ends_as_variants_of_the_performance(imag
         "480": "480.webp",
         "1200": "1200.webp",
     }
-    doc = entity_document("performance", performance)
-    assert [(i["url"], i["variants"]) for i in doc["image_variants"]] == [(poster.url, poster.variants)]
+    doc = _document("performance", performance)
+    assert [(i.url, {str(v.width): v.url for v in i.variants}) for i in doc.images] == [
+        (poster.url, poster.variants)
+    ]
     venue = Venue.objects.get(name="The Test Hall")
-    assert [i["url"] for i in entity_document("venue", venue)["image_variants"]] == [
-        image_web.url("/photo.png")
+    assert [(i.url, len(i.variants)) for i in _document("venue", venue).images] == [
+        (image_web.url("/photo.png"), 3)
     ]
     assert UrlImage.objects.count() == 2
 
@@ -357,7 +369,7 @@ def test_an_event_image_found_on_a_page_ends_as_variants_of_the_performance(imag
     store = LocalDocumentStore(media.parent / "sync", "firestore")
     pushed = store.get("evt_performances", performance.public_id)
     assert pushed is not None
-    assert pushed["image_variants"][0]["variants"] == poster.variants
+    assert {str(v["width"]): v["url"] for v in pushed["images"][0]["variants"]} == poster.variants
     for variant in poster.variants.values():
         with Image.open(io.BytesIO((media / variant.removeprefix("/media/")).read_bytes())) as stored:
             assert stored.format == "WEBP"

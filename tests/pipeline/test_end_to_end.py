@@ -118,4 +118,4 @@ def test_running_the_pipeline_again_changes_nothing(demo_web, pipeline_settings)
         list(Performance.objects.order_by("pk").values_list("pk", "public_id", "updated_at"))
         == before["performances"]
     )
-    assert sync_push(target="firestore") == {"written": 0, "deleted": 0, "failed": 0}
+    assert sync_push(target="firestore") == {"written": 0, "deleted": 0, "failed": 0, "rejected": 0}

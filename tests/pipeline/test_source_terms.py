@@ -4,6 +4,7 @@ Firestore and Algolia carry no Google content and no Google ID."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -12,8 +13,10 @@ from core.stages import StageStatus
 from entities.models import EntitySource, ExternalId, Venue
 from extraction.models import Extraction
 from sourcing import services as sourcing
+from sync.models import SyncRecord, SyncStatus
 from sync.serializers import venue_document
 from sync.services import sync_push
+from sync.targets.local import LocalDocumentStore
 from tests.fake_apis import FakeApis
 
 PLACE_ID = "ChIJ-test-Fremont-Abbey-0001"
@@ -138,9 +141,9 @@ def test_google_places_contributes_its_id_only(demo_web, places_api, pipeline_se
     assert "google_place" not in firestore["external_ids"]
 
 
-def test_documents_drop_private_ids_also_under_a_source_scheme():
+def test_documents_publish_only_public_external_ids():
     venue = {
-        "public_id": "01TEST",
+        "public_id": "01TEST0000000000000000000A",
         "name": "Fremont Abbey Arts Center",
         "status": "active",
         "external_ids": {
@@ -153,8 +156,67 @@ def test_documents_drop_private_ids_also_under_a_source_scheme():
             "musicbrainz": ["5b11f4ce-a62d-471e-81fc-a69a8278c7da"],
         },
     }
-    assert venue_document(venue)["external_ids"] == {
-        "musicbrainz": ["5b11f4ce-a62d-471e-81fc-a69a8278c7da"],
-        "source:both": ["ticketmaster:KovZpZA7AAEA"],
-        "source:fremont-abbey": ["fp:0123"],
+    # Our sources' keys and fingerprints and Google's and Yelp's IDs stay in the database
+    doc = venue_document(venue, updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert doc.model_dump()["external_ids"] == {"musicbrainz": ["5b11f4ce-a62d-471e-81fc-a69a8278c7da"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_venue_only_google_knows_publishes_nothing_until_a_site_describes_it(
+    demo_web, places_api, pipeline_settings
+):
+    # Given only the Google Places source, answering Place Details for a venue no other source knows yet
+    google = sourcing.source_upsert(name="google-places", kind="google_places", priority=90)
+    key = places_api.keys["google_places"]
+    sourcing.url_add(
+        source=google, url=places_api.url(f"/v1/places/{PLACE_ID}?fields={FIELDS}&key={key}"), kind="api"
+    )
+
+    # When the pipeline runs and syncs
+    sourcing.scrapes_request_due()
+    sync_push(target="firestore")
+    sync_push(target="algolia")
+
+    # Then the venue exists for matching (with its place ID), but nothing of it is published: no
+    # document, no search record, nothing of Google's in any file; its records need nothing sent
+    (google_source,) = EntitySource.objects.filter(source=google)
+    assert google_source.venue_id is not None
+    venue = Venue.objects.get(pk=google_source.venue_id)
+    assert venue.external_ids["google_place"] == [PLACE_ID]
+    assert not list(pipeline_settings.SYNC_LOCAL_DIR.rglob(f"{venue.public_id}.json"))
+    for path in pipeline_settings.SYNC_LOCAL_DIR.rglob("*.json"):
+        text = path.read_text(encoding="utf-8")
+        assert "Fremont Abbey" not in text
+        assert PLACE_ID not in text
+    records = SyncRecord.objects.filter(public_id=venue.public_id)
+    assert {(r.target, r.status, r.payload_hash, r.synced_hash) for r in records} == {
+        ("firestore", SyncStatus.SYNCED, "absent", "absent"),
+        ("algolia", SyncStatus.SYNCED, "absent", "absent"),
     }
+
+    # When the venue's own site describes it
+    site = sourcing.source_upsert(name="fremont-abbey", kind="venue_site", priority=50)
+    sourcing.url_add(source=site, url=demo_web.url("/fremont-abbey/events/index.html"))
+    sourcing.scrapes_request_due()
+    sync_push(target="firestore")
+    sync_push(target="algolia")
+
+    # Then it is published, with the site's values and still nothing of Google's
+    venue.refresh_from_db()
+    assert google_source.venue_id == venue.pk
+    store = LocalDocumentStore(pipeline_settings.SYNC_LOCAL_DIR, "firestore")
+    doc = store.get("evt_venues", venue.public_id)
+    assert doc is not None
+    assert doc["name"] == "Fremont Abbey Arts Center"
+    # Google's coordinates stay unpublished; the site gives none, so the venue is placed by our own
+    # gazetteer from the site's postal address (a centroid, marked as one)
+    assert doc["location"] is not None
+    assert doc["location"]["precision"] in ("postal_code", "city")
+    assert (doc["location"]["lat"], doc["location"]["lng"]) != (47.6587913, -122.3500937)
+    assert "google_place" not in doc["external_ids"]
+    shows = store.documents("evt_performances")
+    assert [s for s in shows.values() if (s["venue"] or {}).get("id") == venue.public_id]
+    for path in pipeline_settings.SYNC_LOCAL_DIR.rglob("*.json"):
+        text = path.read_text(encoding="utf-8")
+        for value in GOOGLE_ONLY:
+            assert value not in text

@@ -73,7 +73,7 @@ def test_each_stage_task_run_twice_has_one_effect(fremont_url, django_capture_on
 
     sync_push_task("firestore")
     after_first = _snapshot()
-    assert sync_push_task("firestore") == {"written": 0, "deleted": 0, "failed": 0}
+    assert sync_push_task("firestore") == {"written": 0, "deleted": 0, "failed": 0, "rejected": 0}
     assert _snapshot() == after_first
 
     venue_duplicates_find_task()

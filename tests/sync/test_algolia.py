@@ -12,7 +12,6 @@ from django.utils import timezone
 from entities.models import Artist, Performance, Venue
 from sync.models import SyncRecord, SyncStatus
 from sync.reconcile import sync_reconcile
-from sync.serializers import document_hash
 from sync.services import sync_mark_dirty, sync_push, target_for
 from sync.targets.algolia import REPLICAS, AlgoliaTarget
 from tests.sync.conftest import INDEX_PREFIX, make_entities
@@ -20,7 +19,7 @@ from tests.sync.conftest import INDEX_PREFIX, make_entities
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 VENUES, ARTISTS, PERFORMANCES = (f"{INDEX_PREFIX}{n}" for n in ("venues", "artists", "performances"))
-ZERO = {"written": 0, "deleted": 0, "failed": 0}
+ZERO = {"written": 0, "deleted": 0, "failed": 0, "rejected": 0}
 
 
 def test_push_sends_search_records_with_settings_from_code(algolia):
@@ -29,13 +28,15 @@ def test_push_sends_search_records_with_settings_from_code(algolia):
 
     totals = sync_push(target="algolia")
 
-    assert totals == {"written": 7, "deleted": 0, "failed": 0}
+    assert totals == {"written": 7, "deleted": 0, "failed": 0, "rejected": 0}
     venue = made["venue"][0]
     record = algolia.records(VENUES)[venue.public_id]
     assert record["objectID"] == venue.public_id
     assert record["_geoloc"] == {"lat": venue.latitude, "lng": venue.longitude}
     assert record["city"] == "Portland"
-    assert record["_hash"] == document_hash({k: v for k, v in record.items() if k != "_hash"})
+    assert record["schema_version"] == 1
+    assert isinstance(record["updated_at"], int)
+    assert not [key for key in record if key.startswith("_") and key != "_geoloc"]  # no internals
     show = algolia.records(PERFORMANCES)[made["performance"][1].public_id]
     assert show["date"] == "2026-06-08"
     assert show["date_ts"] == int(dt.datetime(2026, 6, 8, tzinfo=dt.UTC).timestamp())
@@ -73,20 +74,23 @@ def test_second_push_and_unchanged_entities_cost_nothing(algolia):
     assert SyncRecord.objects.get(target="algolia", public_id=venue.public_id).status == SyncStatus.SYNCED
     assert sync_push(target="algolia") == ZERO
 
-    # A new name is: one batch with exactly that record
+    # A new name is: the venue's record, and the record of the show that embeds the name
     venue.name = "The Renamed Room"
     venue.save()
     sync_mark_dirty(entity_type="venue", entity=venue)
-    assert sync_push(target="algolia") == {"written": 1, "deleted": 0, "failed": 0}
-    last = algolia.batches()[-1]
-    assert [r["body"]["objectID"] for r in last.body["requests"]] == [venue.public_id]
+    assert sync_push(target="algolia") == {"written": 2, "deleted": 0, "failed": 0, "rejected": 0}
+    (venues_batch,) = algolia.batches(VENUES)[-1:]
+    assert [r["body"]["objectID"] for r in venues_batch.body["requests"]] == [venue.public_id]
     assert algolia.records(VENUES)[venue.public_id]["name"] == "The Renamed Room"
+    show = made["performance"][0]
+    assert algolia.batches(PERFORMANCES)[-1].body["requests"][0]["body"]["objectID"] == show.public_id
+    assert algolia.records(PERFORMANCES)[show.public_id]["venue"] == "The Renamed Room"
 
 
 def test_1200_records_go_in_batches_of_at_most_1000_and_split_by_size(algolia):
     make_entities(venues=1200, artists=0, performances=0)
 
-    assert sync_push(target="algolia") == {"written": 1200, "deleted": 0, "failed": 0}
+    assert sync_push(target="algolia") == {"written": 1200, "deleted": 0, "failed": 0, "rejected": 0}
 
     sizes = [len(b.body["requests"]) for b in algolia.batches(VENUES)]
     assert sizes == [1000, 200]
@@ -164,7 +168,7 @@ def test_transient_errors_and_rate_limits_are_retried_within_the_call(algolia):
     sync_mark_dirty(entity_type="venue", entity=venue)
     algolia.fail_next(1, status=429, retry_after=1)  # the client waits out Retry-After itself
 
-    assert sync_push(target="algolia") == {"written": 1, "deleted": 0, "failed": 0}
+    assert sync_push(target="algolia") == {"written": 1, "deleted": 0, "failed": 0, "rejected": 0}
     assert 429 in [r.status for r in algolia.requests]
     assert algolia.records(VENUES)[venue.public_id]["name"] == "Rate Limited"
 
@@ -176,11 +180,16 @@ def test_a_refused_record_does_not_hold_back_its_batch(algolia):
 
     totals = sync_push(target="algolia")
 
-    assert totals == {"written": 9, "deleted": 0, "failed": 1}
+    assert totals == {"written": 9, "deleted": 0, "failed": 0, "rejected": 1}
     assert set(algolia.records(VENUES)) == {v.public_id for v in made["venue"]} - {bad.public_id}
     record = SyncRecord.objects.get(target="algolia", public_id=bad.public_id)
-    assert record.status == SyncStatus.FAILED
+    # Refused for its content: rejected for good, with the reason, and never sent again unchanged
+    assert record.status == SyncStatus.REJECTED
     assert "too big" in record.last_error
+    assert record.retry_at is None
+    sent = len(algolia.batches(VENUES))
+    assert sync_push(target="algolia", now=timezone.now() + dt.timedelta(days=2)) == ZERO
+    assert len(algolia.batches(VENUES)) == sent
 
 
 def test_reconcile_reports_drift_and_repairs_it(algolia, capsys):
@@ -191,15 +200,14 @@ def test_reconcile_reports_drift_and_repairs_it(algolia, capsys):
     with algolia.lock:
         del algolia.indexes[VENUES].records[gone]
         algolia.indexes[ARTISTS].records[changed]["name"] = "Edited in the dashboard"
-        algolia.indexes[ARTISTS].records[changed]["_hash"] = "0" * 64
         algolia.indexes[PERFORMANCES].records["GHOST"] = {"objectID": "GHOST", "name": "Not ours"}
 
     call_command("sync_reconcile", "--target", "algolia", "--no-progress")
     out = capsys.readouterr().out
-    assert "algolia venues: database 5, target 4, missing 1, extra 0, stale 0" in out
+    assert "algolia venues: database 5, target 4, missing 1, extra 0, stale 0, rejected 0" in out
     assert f"missing: {gone}" in out
-    assert "algolia artists: database 3, target 3, missing 0, extra 0, stale 1" in out
-    assert "algolia performances: database 4, target 5, missing 0, extra 1, stale 0" in out
+    assert "algolia artists: database 3, target 3, missing 0, extra 0, stale 1, rejected 0" in out
+    assert "algolia performances: database 4, target 5, missing 0, extra 1, stale 0, rejected 0" in out
     assert "run again with --repair" in out
 
     call_command("sync_reconcile", "--target", "algolia", "--repair", "--no-progress")
@@ -211,13 +219,12 @@ def test_reconcile_reports_drift_and_repairs_it(algolia, capsys):
     assert sync_reconcile(target="algolia").clean
     assert sync_push(target="algolia") == ZERO
 
-    # An edit that leaves `_hash` alone is seen by the deep comparison only
+    # Whole records are compared: any edit shows, even one to a single attribute
     with algolia.lock:
-        algolia.indexes[VENUES].records[gone]["name"] = "Edited again"
+        algolia.indexes[VENUES].records[gone]["city"] = "Edited again"
+    assert sync_reconcile(target="algolia").drift[0].stale == [gone]
+    sync_reconcile(target="algolia", repair=True)
     assert sync_reconcile(target="algolia").clean
-    assert sync_reconcile(target="algolia", deep=True).drift[0].stale == [gone]
-    sync_reconcile(target="algolia", deep=True, repair=True)
-    assert sync_reconcile(target="algolia", deep=True).clean
 
 
 def test_reconcile_reports_settings_changed_in_the_dashboard(algolia):
@@ -286,32 +293,32 @@ def test_sync_push_command_reports_per_target(algolia, capsys):
     make_entities(venues=2, artists=1, performances=1)
     call_command("sync_push", "--target", "all", "--no-progress")
     out = capsys.readouterr().out
-    assert "firestore (LocalDocumentStore): written 4, deleted 0, failed 0" in out
-    assert "algolia (AlgoliaTarget): written 4, deleted 0, failed 0" in out
+    assert "firestore (LocalDocumentStore): written 4, deleted 0, failed 0, rejected 0" in out
+    assert "algolia (AlgoliaTarget): written 4, deleted 0, failed 0, rejected 0" in out
     call_command("sync_push", "--no-progress")
-    assert "algolia (AlgoliaTarget): written 0, deleted 0, failed 0" in capsys.readouterr().out
+    assert "algolia (AlgoliaTarget): written 0, deleted 0, failed 0, rejected 0" in capsys.readouterr().out
     assert Artist.objects.count() == 1
 
 
 def test_a_change_made_during_a_push_stays_dirty_for_the_next_one(algolia, monkeypatch):
     made = make_entities(venues=3, artists=0, performances=0)
     venue = Venue.objects.get(pk=made["venue"][2].pk)
-    real_upsert = AlgoliaTarget.upsert
+    real_write = AlgoliaTarget.write
 
-    def upsert_then_change(self, collection, docs):
-        written = real_upsert(self, collection, docs)
-        monkeypatch.setattr(AlgoliaTarget, "upsert", real_upsert)
+    def write_then_change(self, collection, upserts, deletes):
+        outcome = real_write(self, collection, upserts, deletes)
+        monkeypatch.setattr(AlgoliaTarget, "write", real_write)
         venue.name = "Changed While Pushing"  # another worker, between our send and our bookkeeping
         venue.save()
         sync_mark_dirty(entity_type="venue", entity=venue)
-        return written
+        return outcome
 
-    monkeypatch.setattr(AlgoliaTarget, "upsert", upsert_then_change)
+    monkeypatch.setattr(AlgoliaTarget, "write", write_then_change)
     assert sync_push(target="algolia")["written"] == 3
 
     statuses = dict(SyncRecord.objects.filter(target="algolia").values_list("public_id", "status"))
     assert statuses.pop(venue.public_id) == SyncStatus.DIRTY
     assert set(statuses.values()) == {SyncStatus.SYNCED}
-    assert sync_push(target="algolia") == {"written": 1, "deleted": 0, "failed": 0}
+    assert sync_push(target="algolia") == {"written": 1, "deleted": 0, "failed": 0, "rejected": 0}
     assert algolia.records(VENUES)[venue.public_id]["name"] == "Changed While Pushing"
     assert sync_push(target="algolia") == ZERO

@@ -81,12 +81,14 @@ def test_merge_leaves_a_redirect_document_in_firestore(firestore, seattle):
     target = target_for("firestore")
     assert isinstance(target, FirestoreTarget)
     redirect = target.get("evt_venues", loser.public_id) or {}
-    assert {k: v for k, v in redirect.items() if k != "_hash"} == {
+    assert {k: v for k, v in redirect.items() if k != "updated_at"} == {
         "id": loser.public_id,
+        "schema_version": 1,
         "status": "merged",
         "merged_into": winner.public_id,
     }
+    assert redirect["updated_at"].tzinfo is not None  # a Firestore Timestamp
     for public_id in moved:
         show = target.get("evt_performances", public_id) or {}
         assert show["venue"]["id"] == winner.public_id
-    assert sync_push(target="firestore") == {"written": 0, "deleted": 0, "failed": 0}
+    assert sync_push(target="firestore") == {"written": 0, "deleted": 0, "failed": 0, "rejected": 0}

@@ -138,7 +138,7 @@ def test_call_with_retries_backs_off_then_gives_up():
 def test_serializers_and_targets_do_not_import_django():
     code = (
         "import sys\n"
-        "import sync.serializers, sync.targets.base, sync.targets.local\n"
+        "import sync.contract, sync.serializers, sync.targets.base, sync.targets.local, sync.targets.limits\n"
         "import sync.targets.algolia, sync.targets.firestore\n"
         "print(','.join(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))))\n"
     )

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         targets = SyncTarget.values if options["target"] == "all" else [options["target"]]
-        failed = 0
+        failed = rejected = 0
         for target in targets:
             store = target_for(target)
             try:
@@ -30,11 +30,17 @@ class Command(BaseCommand):
             finally:
                 store.close()
             failed += totals["failed"]
+            rejected += totals["rejected"]
             self.stdout.write(
                 f"{target} ({type(store).__name__}): written {totals['written']}, "
-                f"deleted {totals['deleted']}, failed {totals['failed']}"
+                f"deleted {totals['deleted']}, failed {totals['failed']}, rejected {totals['rejected']}"
             )
         if failed:
             self.stderr.write(
                 f"{failed} record(s) failed and will be retried with backoff (see the admin's sync records)."
+            )
+        if rejected:
+            self.stderr.write(
+                f"{rejected} record(s) were rejected (too big, or outside the published contract) and will "
+                "not be sent until they change: the admin's sync records say why."
             )
