@@ -22,6 +22,8 @@ from entities.models import (
     MergeRecord,
     Performance,
     PerformanceArtist,
+    Review,
+    ReviewDecision,
     Venue,
     VenueDuplicate,
 )
@@ -196,6 +198,27 @@ def make_rows(kind: str, n: int) -> None:
             MergeRecord.objects.create(
                 entity_type="venue", winner_public_id="A", loser_public_id="B", merged_by=user, moved={}
             )
+        elif kind == "review":
+            user = get_user_model().objects.create_user(f"reviewer-{i}")
+            anchor, other = VenueFactory.create(), VenueFactory.create()
+            review = Review.objects.create(
+                entity_type="venue",
+                anchor_public_id=anchor.public_id,
+                survivor_public_id=anchor.public_id,
+                reviewed_by=user,
+                undone_by=user,
+                undone_at=timezone.now(),
+                undo_reason="a long reason for undoing this review " * 3,
+                reason="a long reason for the review itself " * 3,
+                values={"name": "x"},
+            )
+            for decision in ("different", "skipped"):
+                ReviewDecision.objects.create(
+                    review=review,
+                    subject_public_id=other.public_id,
+                    other_public_id=anchor.public_id,
+                    decision=decision,
+                )
         elif kind == "syncrecord":
             SyncRecord.objects.create(
                 target="algolia", entity_type="venue", public_id=f"p{i}", payload_hash="h"
