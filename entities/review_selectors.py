@@ -26,6 +26,7 @@ from entities.models import (
     PerformanceArtist,
     ReviewClaim,
     ReviewDecision,
+    ReviewDecisionKind,
     Venue,
 )
 from entities.resolution.lineups import LineupOverlap, Show, lineup_overlap
@@ -385,6 +386,16 @@ def _names(kind: ReviewKind, public_ids: Iterable[str]) -> dict[str, str]:
     return dict(kind.model.objects.filter(public_id__in=set(public_ids)).values_list("public_id", "name"))
 
 
+# How the history says a review decision about `s` (the candidate) against `o` (the anchor).
+DECISION_PHRASES: dict[str, str] = {
+    ReviewDecisionKind.SAME: "{s} is the same {noun} as {o}",
+    ReviewDecisionKind.ROOM_OF: "{s} is a room of {o}",
+    ReviewDecisionKind.CONTAINS: "{o} is a room of {s}",
+    ReviewDecisionKind.DIFFERENT: "{s} and {o} are different {noun}s",
+    ReviewDecisionKind.SKIPPED: "{s} ~ {o}: skipped for now",
+}
+
+
 def entity_history(kind: ReviewKind, entity: Venue | Artist) -> list[HistoryEvent]:
     """What happened to one venue or artist, newest first: merges into it or of it, review decisions
     about it, values staff set or released on it, edits in the admin, with who, when and why, and for
@@ -410,18 +421,22 @@ def entity_history(kind: ReviewKind, entity: Venue | Artist) -> list[HistoryEven
         + [d.subject_public_id for d in decisions]
         + [d.other_public_id for d in decisions],
     )
+    this = f"this {kind.noun}"
+
+    def called(public_id: str) -> str:
+        return this if public_id == pid else names.get(public_id, public_id)
+
     for m in merges:
-        if m.winner_public_id == pid:
-            what = f"Merged {names.get(m.loser_public_id, m.loser_public_id)} ({m.loser_public_id}) into it"
-        else:
-            what = f"Merged into {names.get(m.winner_public_id, m.winner_public_id)} ({m.winner_public_id})"
         events.append(
             HistoryEvent(
                 at=m.created_at,
-                what=what,
+                what=_sentence(f"{called(m.loser_public_id)} merged into {called(m.winner_public_id)}"),
                 who="automatic" if m.automatic else _name(m.merged_by),
                 reason=m.reason,
-                detail=f"score {m.score:.2f}" if m.score is not None else "",
+                detail=" · ".join(
+                    [f"score {m.score:.2f}"] * (m.score is not None)
+                    + [f"merged ID {m.loser_public_id}"] * (m.loser_public_id != pid)
+                ),
                 undone_at=m.undone_at,
                 undone_by=_name(m.undone_by, "") if m.undone_at else "",
                 undo_reason=m.undo_reason,
@@ -429,16 +444,15 @@ def entity_history(kind: ReviewKind, entity: Venue | Artist) -> list[HistoryEven
             )
         )
     for d in decisions:
-        other = d.other_public_id if d.subject_public_id == pid else d.subject_public_id
-        subject = "It" if d.subject_public_id == pid else names.get(d.subject_public_id, d.subject_public_id)
-        target = "it" if d.other_public_id == pid else names.get(d.other_public_id, d.other_public_id)
+        phrase = DECISION_PHRASES[d.decision].format(
+            s=called(d.subject_public_id), o=called(d.other_public_id), noun=kind.noun
+        )
         events.append(
             HistoryEvent(
                 at=d.review.reviewed_at,
-                what=f"Review: {subject} — {d.get_decision_display().lower()} — {target}",
+                what=_sentence(phrase),
                 who=_name(d.review.reviewed_by),
                 reason=d.review.reason,
-                detail=f"with {names.get(other, other)} ({other})",
                 undone_at=d.undone_at,
                 undone_by=_name(d.undone_by, "") if d.undone_at else "",
                 undo_reason=d.undo_reason,
@@ -472,6 +486,10 @@ def entity_history(kind: ReviewKind, entity: Venue | Artist) -> list[HistoryEven
         )
     events.sort(key=lambda e: e.at, reverse=True)
     return events
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _value(value: Any) -> str:

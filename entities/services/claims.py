@@ -29,8 +29,8 @@ class ClaimOutcome:
 
     def refusal(self) -> str:
         """The reason a person reads when someone else holds the claim."""
-        if self.blocking is None:
-            return ""
+        if self.blocking is None:  # released between our attempt and our look
+            return "Another reviewer took this just now; take the next one."
         until = timezone.localtime(self.blocking.expires_at).strftime("%H:%M")
         return f"{self.blocking.claimed_by} is reviewing this (claimed until {until}); take the next one."
 

@@ -89,7 +89,10 @@ def test_merge_then_undo_over_http(admin_client, admin_user, world):
     assert Artist.objects.get(pk=world.leeds.pk).status == CanonicalStatus.ACTIVE
     assert ArtistDuplicate.objects.get(pk=world.duplicate.pk).status == DuplicateStatus.PENDING
     record.refresh_from_db()
-    assert (record.reason, record.undo_reason) == ("one band, two pages", "two bands: different Spotify pages")
+    assert (record.reason, record.undo_reason) == (
+        "one band, two pages",
+        "two bands: different Spotify pages",
+    )
 
 
 @pytest.mark.parametrize(("decision", "status"), [("not_duplicate", "not_duplicate"), ("skip", "skipped")])

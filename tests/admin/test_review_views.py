@@ -110,8 +110,16 @@ def test_merge_with_choices_then_undo_over_http(admin_client, world, admin_user)
     record.refresh_from_db()
     review.refresh_from_db()
     # Both reasons kept, side by side
-    assert (record.reason, record.undo_reason, record.undone_by) == ("same place", "two rooms after all", admin_user)
-    assert (review.reason, review.undo_reason, review.undone_by) == ("same place", "two rooms after all", admin_user)
+    assert (record.reason, record.undo_reason, record.undone_by) == (
+        "same place",
+        "two rooms after all",
+        admin_user,
+    )
+    assert (review.reason, review.undo_reason, review.undone_by) == (
+        "same place",
+        "two rooms after all",
+        admin_user,
+    )
     after = admin_client.get(result_url).content.decode()
     assert "This review was undone." in after
     assert "released by the undo" in after
@@ -168,7 +176,9 @@ def test_bulk_merge_action_keeps_the_threshold(admin_client, world, settings):
 
 
 def test_merge_record_undo_action_asks_why(admin_client, world):
-    admin_client.post(_review(world), {"decision": "merge", "winner": str(world.hall.pk), "reason": "one hall"})
+    admin_client.post(
+        _review(world), {"decision": "merge", "winner": str(world.hall.pk), "reason": "one hall"}
+    )
     record = MergeRecord.objects.get()
     url = reverse("admin:entities_mergerecord_changelist")
     ask = admin_client.post(url, {"action": "undo", "_selected_action": [record.pk]})
@@ -177,7 +187,12 @@ def test_merge_record_undo_action_asks_why(admin_client, world):
     assert MergeRecord.objects.get().undone_at is None
     admin_client.post(
         url,
-        {"action": "undo", "_selected_action": [record.pk], "confirm": "yes", "undo_reason": "the listing was wrong"},
+        {
+            "action": "undo",
+            "_selected_action": [record.pk],
+            "confirm": "yes",
+            "undo_reason": "the listing was wrong",
+        },
     )
     record.refresh_from_db()
     assert record.undone_at is not None
