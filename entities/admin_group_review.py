@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from entities import review_selectors, services
@@ -259,6 +260,9 @@ class ReviewResultView(View):
         messages.success(
             request, "Undone: every decision of this review is taken back; both reasons are kept."
         )
+        back = _back(request, request.POST.get("back", ""))
+        if back:
+            return HttpResponseRedirect(back)
         anchor = kind.model.objects.filter(public_id=review.anchor_public_id).first()
         target = group_url(kind, anchor.pk) if anchor is not None else queue_url(kind)
         return HttpResponseRedirect(target)
@@ -303,6 +307,7 @@ class ReviewResultView(View):
             "values": [(kind.label(name), value) for name, value in review.values.items()],
             "merged_any": any(d.merge_record_id for d in decisions),
             "can_undo": review.undone_at is None and can_decide(request, kind),
+            "back": _back(request, request.GET.get("back", "") or request.POST.get("back", "")),
             "error": error,
             "undo_reason": undo_reason,
             "next_url": reverse(kind.admin_name("group_next")),
@@ -311,6 +316,14 @@ class ReviewResultView(View):
             "api_base": f"/api/{kind.noun}s/",
         }
         return TemplateResponse(request, "admin/entities/review/result.html", context, status=status)
+
+
+def _back(request: HttpRequest, url: str) -> str:
+    """Where the reviewer came from (a pair page), if it is one of ours: an undo goes back there."""
+    ours = url.startswith("/admin/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}
+    )
+    return url if ours else ""
 
 
 def _entity_url(kind: ReviewKind, entity: Any, view: str) -> str:

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
 
 from entities import review_selectors, selectors, services
@@ -220,7 +221,9 @@ class ReviewDuplicateView(View):
                     by=request.user,
                     reason=reason,
                 )
-                return HttpResponseRedirect(reverse("admin:entities_review_result", args=[review.pk]))
+                result = reverse("admin:entities_review_result", args=[review.pk])
+                # An undo from the result comes back to this pair.
+                return HttpResponseRedirect(f"{result}?{urlencode({'back': request.path})}")
             if decision not in PAIR_DECISIONS:
                 raise ValueError("Choose merge, not a duplicate, room of or skip.")
             if duplicate.status != DuplicateStatus.PENDING:
