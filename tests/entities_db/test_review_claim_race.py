@@ -4,12 +4,15 @@ connections on PostgreSQL (where rows lock; SQLite serialises writers anyway).""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
 from entities.models import Review, ReviewClaim, Venue, VenueDuplicate
 from entities.services import review_apply, review_claim
+from entities.services.claims import ClaimOutcome
 from entities.services.duplicates import venue_duplicate_file
 from tests.entities_db.test_auto_merge_race import _race
 
@@ -34,9 +37,13 @@ def test_two_reviewers_claiming_one_group_at_once_one_holds_it():
     for round_ in range(5):
         ReviewClaim.objects.all().delete()
         ids = [v.pk for v in _group()]
-        turns = iter(users)
-        outcomes = _race(lambda: review_claim(entity_type="venue", entity_ids=ids, by=next(turns)))
-        assert sorted(o.held for o in outcomes) == [False, True], round_
+        turns = iter(users)  # one reviewer per thread (a list iterator's next is atomic)
+
+        def claim(ids: list[int] = ids, turns: Iterator[object] = turns) -> ClaimOutcome:
+            return review_claim(entity_type="venue", entity_ids=ids, by=next(turns))
+
+        outcomes = _race(claim)
+        assert sorted(o.held for o in outcomes if isinstance(o, ClaimOutcome)) == [False, True], round_
         holders = set(ReviewClaim.objects.filter(entity_id__in=ids).values_list("claimed_by", flat=True))
         assert len(holders) == 1
         assert ReviewClaim.objects.filter(entity_id__in=ids).count() == 3
