@@ -348,7 +348,14 @@ def _extra_rows(kind: ReviewKind, entities: list[Any]) -> list[dict[str, Any]]:
         labelled = [
             ("Aliases", [", ".join(a.aliases) for a in entities]),
             ("Genres", [", ".join(a.genres) for a in entities]),
-            ("Links and IDs", [_artist_display(a.external_ids) for a in entities]),
+            # A source's own key says nothing across sources (as in the venue rows).
+            (
+                "Links and IDs",
+                [
+                    _artist_display({k: v for k, v in a.external_ids.items() if not k.startswith("source:")})
+                    for a in entities
+                ],
+            ),
         ]
     labelled.append(("Staff locks", [", ".join(sorted(e.locked_fields)) for e in entities]))
     return [

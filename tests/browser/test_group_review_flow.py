@@ -254,6 +254,7 @@ def test_the_same_group_page_reviews_artists(
     page.fill('input[name="typed_disambiguation"]', "Porto jazz quartet")
     page.fill("#id_reason", "two bands of one name: Porto bebop, Leeds doom")
     _fits(page)
+    page.evaluate("document.getElementById('group-table').scrollIntoView()")
     _shot(page, "artist-group-review", full_page=False)
     with page.expect_navigation():
         page.click("#btn-apply")
