@@ -190,7 +190,7 @@ class GroupReviewView(View):
             "error": error,
             "reason": posted.get("reason", ""),
             "queue_url": queue_url(kind),
-            "next_url": reverse(kind.admin_name("group_next")),
+            "next_url": f"{reverse(kind.admin_name('group_next'))}?after={anchor.pk}",
             "anchor_history_url": reverse(kind.entity_admin_name("history"), args=[anchor.pk]),
             "is_venue": kind.model is Venue,
         }
@@ -222,7 +222,15 @@ class GroupReviewNextView(View):
                 return HttpResponseRedirect(group_url(kind, first[0]))
             messages.info(request, "The review queue is empty.")
             return HttpResponseRedirect(queue_url(kind))
-        anchor = services.review_claim_next_group(entity_type=kind.entity_type, by=request.user)
+        after = request.GET.get("after", "")
+        leaving = []
+        if after.isdigit():
+            # "Next" from a group: not that group again (its pairs stay in the queue for later).
+            pairs = review_selectors.group_pairs(kind, int(after))
+            leaving = [int(after), *(m for pair in pairs for m in kind.pair_of(pair))]
+        anchor = services.review_claim_next_group(
+            entity_type=kind.entity_type, by=request.user, leaving=leaving
+        )
         if anchor is not None:
             return HttpResponseRedirect(group_url(kind, anchor))
         if review_selectors.review_pair_queue(kind).exists():

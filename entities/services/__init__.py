@@ -5,11 +5,8 @@ Re-exported here so callers write `from entities.services import entity_sources_
 """
 
 from entities.services.artist_duplicates import (
-    artist_duplicate_reject,
-    artist_duplicate_skip,
     artist_duplicates_find,
     artist_duplicates_reopen,
-    artist_merge_reviewed,
     artist_pick_winner,
 )
 from entities.services.artist_merge import artist_merge, artist_unmerge
@@ -31,7 +28,6 @@ from entities.services.resolve import entity_source_resolve, entity_sources_reso
 from entities.services.review import (
     merge_record_undo,
     venue_duplicate_reject,
-    venue_duplicate_room_of,
     venue_duplicate_skip,
     venue_duplicates_merge_bulk,
     venue_duplicates_reopen,
@@ -41,12 +37,9 @@ from entities.services.review import (
 )
 
 __all__ = [
-    "artist_duplicate_reject",
-    "artist_duplicate_skip",
     "artist_duplicates_find",
     "artist_duplicates_reopen",
     "artist_merge",
-    "artist_merge_reviewed",
     "artist_pick_winner",
     "artist_unmerge",
     "curated_value",
@@ -71,7 +64,6 @@ __all__ = [
     "review_undo",
     "venue_duplicate_decide",
     "venue_duplicate_reject",
-    "venue_duplicate_room_of",
     "venue_duplicate_skip",
     "venue_duplicates_find",
     "venue_duplicates_merge_bulk",

@@ -86,11 +86,17 @@ def review_claims_release(*, entity_type: str, entity_ids: Iterable[int], by: An
     return deleted
 
 
-def review_claim_next_group(*, entity_type: str, by: Any) -> int | None:
+def review_claim_next_group(*, entity_type: str, by: Any, leaving: Iterable[int] = ()) -> int | None:
     """Claim the next group in queue order that nobody else holds any part of; its anchor's pk, or
-    None when every waiting group is someone else's (or none waits)."""
+    None when every waiting group is someone else's (or none waits). The groups `by` held are let go
+    (moving on, they need not wait for their claims to lapse), and a group around one of the entities
+    in `leaving` (the group just left) is not given again at once."""
     kind = review_kind(entity_type)
+    ReviewClaim.objects.filter(entity_type=entity_type, claimed_by=by).delete()
+    skip = set(leaving)
     for anchor in next_anchors(kind, by):
+        if anchor in skip:
+            continue
         members = [m for pair in group_pairs(kind, anchor) for m in kind.pair_of(pair)]
         if review_claim(entity_type=entity_type, entity_ids=[anchor, *members], by=by).held:
             return anchor
@@ -100,6 +106,7 @@ def review_claim_next_group(*, entity_type: str, by: Any) -> int | None:
 def review_claim_next_pair(*, entity_type: str, by: Any) -> int | None:
     """Claim the next pair in queue order that nobody else holds; its pk, or None."""
     kind = review_kind(entity_type)
+    ReviewClaim.objects.filter(entity_type=entity_type, claimed_by=by).delete()  # moving on, as above
     for pk in next_pairs(kind, by):
         pair = kind.duplicate_model.objects.get(pk=pk)
         if review_claim(entity_type=entity_type, entity_ids=kind.pair_of(pair), by=by).held:

@@ -32,7 +32,6 @@ from entities.services.group_review import review_decision_undo
 from entities.services.merge import venue_merge, venue_pick_winner, venue_unmerge
 from entities.services.moved import performance_unmerge
 from entities.services.recompute import venue_recompute
-from entities.services.rooms import venue_room_set
 from entities.venue_fields import VENUE_CHOICES, VENUE_FIELD_GROUPS, venue_choice_fields
 
 
@@ -181,20 +180,6 @@ def venue_duplicate_reject(*, duplicate: VenueDuplicate, by: Any = None, reason:
     return venue_duplicate_decide(
         duplicate=duplicate, status=DuplicateStatus.NOT_DUPLICATE, by=by, reason=reason
     )
-
-
-@transaction.atomic
-def venue_duplicate_room_of(
-    *, duplicate: VenueDuplicate, room: Venue, complex_venue: Venue, by: Any = None, reason: str = ""
-) -> VenueDuplicate:
-    """Staff say one venue of the pair is a room of the other's complex: the room's parent becomes
-    the complex (kinds "room" and "complex"), and the pair is never asked again nor merged."""
-    ids = {duplicate.venue_a_id, duplicate.venue_b_id}
-    if {room.pk, complex_venue.pk} != ids:
-        raise ValueError("The room and the complex must be the two venues of this pair.")
-    locked = {v.pk: v for v in Venue.objects.select_for_update().filter(pk__in=ids)}
-    venue_room_set(room=locked[room.pk], complex_venue=locked[complex_venue.pk])
-    return venue_duplicate_decide(duplicate=duplicate, status=DuplicateStatus.ROOM_OF, by=by, reason=reason)
 
 
 def venue_duplicates_reopen(*, duplicates: QuerySet[VenueDuplicate], by: Any = None) -> int:

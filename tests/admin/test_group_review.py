@@ -306,6 +306,31 @@ def test_a_claim_lapses_and_the_next_reviewer_takes_it_over(world, reviewers, se
     assert set(ReviewClaim.objects.values_list("claimed_by", flat=True)) == {bob.pk}
 
 
+def test_moving_on_to_the_next_group_lets_go_of_the_last(world, reviewers):
+    alice, bob = reviewers
+    hall = build_review_world()
+    assert review_claim_next_group(entity_type="venue", by=alice) == world.cathedral.pk
+    # Alice moves on without deciding: she gets the next group, and St. Mark's is free for Bob at
+    # once, not when her claim lapses
+    leaving = [world.cathedral.pk, world.listed.pk, world.chapel.pk]
+    assert review_claim_next_group(entity_type="venue", by=alice, leaving=leaving) in (
+        hall.hall.pk,
+        hall.listed.pk,
+    )
+    assert review_claim_next_group(entity_type="venue", by=bob) == world.cathedral.pk
+
+
+def test_next_from_a_group_page_gives_another_group(client, world, reviewers):
+    alice, _ = reviewers
+    hall = build_review_world()
+    client.force_login(alice)
+    page = client.get(_group(world.cathedral)).content.decode()
+    next_url = reverse("admin:entities_venueduplicate_group_next") + f"?after={world.cathedral.pk}"
+    assert f'href="{next_url}"' in page
+    assert client.get(next_url)["Location"] in (_group(hall.hall), _group(hall.listed))
+    assert not ReviewClaim.objects.filter(entity_id=world.cathedral.pk).exists()
+
+
 def test_claims_are_all_or_nothing(world, reviewers):
     alice, bob = reviewers
     assert review_claim(entity_type="venue", entity_ids=[world.chapel.pk], by=alice).held
