@@ -209,8 +209,8 @@ def review_apply(
             Q(**{f"{kind.side_a}__in": same, f"{kind.side_b}__in": same}),
             status__in=[DuplicateStatus.PENDING, DuplicateStatus.SKIPPED],
         ).update(status=DuplicateStatus.MERGED, decided_by=user, decided_at=timezone.now(), reason=reason)
-    # Where the anchor lives now: itself, or the survivor it merged into.
-    place = survivor if anchor_id in same else anchor
+    # Rooms go where the anchor lives now: the survivor (the anchor itself, or what it merged into).
+    place = survivor
     for member, decision in chosen.items():
         if decision == Decision.SAME:
             continue
