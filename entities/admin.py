@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -22,8 +23,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin_actions import make_retry_action
-from core.admin_display import PipelineRowAdmin, compact_time, json_table, short
-from entities import admin_artist_review, admin_review, services
+from core.admin_display import PipelineRowAdmin, compact_time, json_table, short, when
+from entities import admin_artist_review, admin_group_review, admin_review, review_selectors, services
 from entities.models import (
     Artist,
     ArtistDuplicate,
@@ -39,9 +40,12 @@ from entities.models import (
     PendingVenueDuplicate,
     Performance,
     PerformanceArtist,
+    Review,
+    ReviewDecisionKind,
     Venue,
     VenueDuplicate,
 )
+from entities.review_kinds import ARTIST_REVIEW, REVIEW_KINDS, VENUE_REVIEW, ReviewKind
 from entities.selectors import search_filter
 from entities.services.curation import LOCKABLE_FIELDS, entity_type_of
 from sourcing.admin_filters import source_filter
@@ -131,7 +135,14 @@ class LockOnSaveMixin:
         lockable = LOCKABLE_FIELDS[entity_type_of(obj)]
         edited = {name: getattr(obj, name) for name in form.changed_data if name in lockable}
         if edited:
-            services.entity_fields_lock(entity=obj, values=edited, by=request.user)
+            services.entity_fields_lock(
+                entity=obj,
+                values=edited,
+                by=request.user,
+                reason="edited in the admin",
+                # The form saved the new values already: what they replaced is the form's initial data.
+                previous={name: form.initial.get(name) for name in edited},
+            )
             self.message_user(  # type: ignore[attr-defined]
                 request, f"Locked {', '.join(sorted(edited))}: sources and merges keep these values."
             )
@@ -140,7 +151,11 @@ class LockOnSaveMixin:
     def unlock(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         count = 0
         for entity in queryset.exclude(locked_fields={}):
-            count += bool(services.entity_fields_unlock(entity=entity, fields=list(entity.locked_fields)))
+            count += bool(
+                services.entity_fields_unlock(
+                    entity=entity, fields=list(entity.locked_fields), by=request.user, reason="unlock action"
+                )
+            )
         self.message_user(request, f"Unlocked the fields of {count} record(s).", messages.SUCCESS)  # type: ignore[attr-defined]
 
 
@@ -373,6 +388,17 @@ class CanonicalAdmin(SearchKeyMixin, LockOnSaveMixin, admin.ModelAdmin):
     @admin.display(description="Sources", ordering="n_sources")
     def source_count(self, obj: Any) -> int:
         return int(obj.n_sources)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        """Venues and artists: their whole history (merges, review decisions, curated values, admin
+        edits) instead of the admin's edit log alone."""
+        kind = REVIEW_KINDS.get(entity_type_of(self.model()))
+        obj = self.get_object(request, object_id)
+        if kind is None or obj is None:
+            return super().history_view(request, object_id, extra_context)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return admin_group_review.history_response(request, kind, obj, extra_context or {})
 
     @admin.display(description="Locked")
     def locks(self, obj: Any) -> str:
@@ -688,8 +714,85 @@ class ExternalIdAdmin(PipelineRowAdmin, admin.ModelAdmin):
 # --- Venue duplicates: the review queue, every pair, and merge history ----------------------------
 
 
+def group_review_urls(site: admin.AdminSite, kind: ReviewKind) -> list[URLPattern]:
+    """The group review's URLs under a pair admin: the next unclaimed group, and one group."""
+    prefix = f"entities_{kind.duplicate_model._meta.model_name}"
+    return [
+        path(
+            "group/next/",
+            site.admin_view(admin_group_review.GroupReviewNextView.as_view(kind=kind)),
+            name=f"{prefix}_group_next",
+        ),
+        path(
+            "group/<int:anchor_id>/",
+            site.admin_view(admin_group_review.GroupReviewView.as_view(kind=kind)),
+            name=f"{prefix}_group",
+        ),
+    ]
+
+
+class GroupColumnsMixin:
+    """The queue's group and claim columns: each pair opens the group of its busier side (the hub),
+    and says who is reviewing it now."""
+
+    review: ReviewKind
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        kind = self.review
+        return (
+            super()  # type: ignore[misc]
+            .get_queryset(request)
+            .annotate(
+                n_a=review_selectors.pending_candidates(kind, kind.side_a),
+                n_b=review_selectors.pending_candidates(kind, kind.side_b),
+                holder_a=review_selectors.claim_holder(kind, kind.side_a),
+                holder_b=review_selectors.claim_holder(kind, kind.side_b),
+            )
+        )
+
+    @admin.display(description="Group")
+    def group(self, obj: Any) -> Any:
+        kind = self.review
+        a, b = kind.pair_of(obj)
+        anchor, size = (b, obj.n_b) if obj.n_b > obj.n_a else (a, obj.n_a)
+        return format_html(
+            '<a href="{}" class="group-link">{} {}s</a>',
+            reverse(kind.admin_name("group"), args=[anchor]),
+            size + 1,
+            kind.noun,
+        )
+
+    @admin.display(description="Reviewing")
+    def reviewer(self, obj: Any) -> str:
+        return obj.holder_a or obj.holder_b or "—"
+
+
 def _bulk_merge_threshold() -> float:
     return float(settings.REVIEW_BULK_MERGE_MIN_SCORE)
+
+
+def decide_pairs(
+    model_admin: Any, request: HttpRequest, kind: ReviewKind, queryset: QuerySet[Any], decision: str
+) -> int:
+    """One decision for each selected pending pair, each a review of its own (so that it shows in both
+    entities' history and can be undone); a pair another reviewer holds is left, with a warning."""
+    count = 0
+    reason = f"bulk: {ReviewDecisionKind(decision).label.lower()}"
+    pairs = kind.duplicate_model.objects.filter(pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING)
+    for pair in pairs.order_by("pk"):
+        anchor, other = kind.pair_of(pair)
+        try:
+            services.review_apply(
+                entity_type=kind.entity_type,
+                anchor_id=anchor,
+                decisions={other: decision},
+                by=request.user,
+                reason=reason,
+            )
+            count += 1
+        except ValueError as exc:
+            model_admin.message_user(request, f"{pair}: {exc}", messages.WARNING)
+    return count
 
 
 class DuplicateActionsMixin:
@@ -717,22 +820,12 @@ class DuplicateActionsMixin:
 
     @admin.action(description="Not a duplicate (never ask again)", permissions=["change"])
     def not_duplicate(self, request: HttpRequest, queryset: QuerySet[VenueDuplicate]) -> None:
-        count = 0
-        for dup in VenueDuplicate.objects.filter(
-            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
-        ):
-            services.venue_duplicate_reject(duplicate=dup, by=request.user, reason="bulk: not a duplicate")
-            count += 1
+        count = decide_pairs(self, request, VENUE_REVIEW, queryset, ReviewDecisionKind.DIFFERENT)
         self.message_user(request, f"Recorded {count} pair(s) as not duplicates.", messages.SUCCESS)  # type: ignore[attr-defined]
 
     @admin.action(description="Skip (take out of the queue for now)", permissions=["change"])
     def skip(self, request: HttpRequest, queryset: QuerySet[VenueDuplicate]) -> None:
-        count = 0
-        for dup in VenueDuplicate.objects.filter(
-            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
-        ):
-            services.venue_duplicate_skip(duplicate=dup, by=request.user, reason="bulk: skipped")
-            count += 1
+        count = decide_pairs(self, request, VENUE_REVIEW, queryset, ReviewDecisionKind.SKIPPED)
         self.message_user(request, f"Skipped {count} pair(s).", messages.SUCCESS)  # type: ignore[attr-defined]
 
     @admin.display(description="Pair (open to review)")
@@ -822,6 +915,7 @@ class VenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, PipelineRowAdmi
                 view(admin_review.ReviewDuplicateView.as_view(model_admin=self)),
                 name="entities_venueduplicate_review",
             ),
+            *group_review_urls(self.admin_site, VENUE_REVIEW),
             *super().get_urls(),
         ]
 
@@ -840,10 +934,11 @@ def _upcoming(field: str) -> Any:
 
 
 @admin.register(PendingVenueDuplicate)
-class PendingVenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, admin.ModelAdmin):
+class PendingVenueDuplicateAdmin(GroupColumnsMixin, SearchKeyMixin, DuplicateActionsMixin, admin.ModelAdmin):
     """The queue: pairs waiting for a decision, most uncertain with most upcoming shows first."""
 
-    list_display = ["pair", "score_display", "upcoming_shows", "city", "created_at_when"]
+    review = VENUE_REVIEW
+    list_display = ["pair", "group", "score_display", "upcoming_shows", "city", "reviewer", "created_at_when"]
     list_display_links = None
     list_filter = [
         "kind",
@@ -901,6 +996,7 @@ class PendingVenueDuplicateAdmin(SearchKeyMixin, DuplicateActionsMixin, admin.Mo
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         extra = {
             "review_next_url": reverse("admin:entities_venueduplicate_review_next"),
+            "group_next_url": reverse("admin:entities_venueduplicate_group_next"),
             "bulk_threshold": _bulk_merge_threshold(),
             **(extra_context or {}),
         }
@@ -987,22 +1083,113 @@ class MergeRecordAdmin(PipelineRowAdmin, admin.ModelAdmin):
     def short_reason(self, obj: MergeRecord) -> str:
         return short(obj.reason, 40)
 
-    @admin.action(description="Undo these merges (unmerge)", permissions=["change"])
+    @admin.action(description="Undo these merges (unmerge), saying why", permissions=["change"])
     def undo(self, request: HttpRequest, queryset: QuerySet[MergeRecord]) -> Any:
+        records = list(queryset.filter(undone_at__isnull=True).order_by("-pk"))
+        reason = request.POST.get("undo_reason", "").strip()
+        if request.POST.get("confirm") != "yes" or not reason:
+            # First ask why: the reason is kept beside each merge's own.
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Undo merges",
+                "opts": self.model._meta,
+                "records": records,
+                "missing_reason": request.POST.get("confirm") == "yes",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/entities/mergerecord/undo_confirmation.html", context)
         undone = 0
-        for record in queryset.filter(undone_at__isnull=True).order_by("-pk"):
+        for record in records:
             try:
-                services.merge_record_undo(record=record, by=request.user)
+                services.merge_record_undo(record=record, by=request.user, reason=reason)
                 undone += 1
             except ValueError as exc:
                 self.message_user(request, f"{record}: {exc}", messages.WARNING)
         self.message_user(request, f"Undone {undone} merge(s).", messages.SUCCESS)
+        return None
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
             path("result/", view(admin_review.MergeResultView.as_view()), name="entities_mergerecord_result"),
             path("undo/", view(admin_review.MergeUndoView.as_view()), name="entities_mergerecord_undo"),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(Review)
+class ReviewAdmin(PipelineRowAdmin, admin.ModelAdmin):
+    """Every review of a pair or group, read-only: who decided what, when and why, and its undo. Each
+    opens its result page, where it is undone (with a reason)."""
+
+    list_display = ["reviewed_at_when", "entity_type", "about", "by", "decided", "short_reason", "undone"]
+    list_display_links = None
+    list_filter = [
+        "entity_type",
+        ("reviewed_at", admin.DateFieldListFilter),
+        ("undone_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["=anchor_public_id", "=survivor_public_id", "reason", "undo_reason"]
+    list_select_related = ["reviewed_by", "undone_by"]
+    show_full_result_count = False
+    reviewed_at_when = compact_time("reviewed_at", "Reviewed")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(anchor_name=_entity_value("anchor_public_id", "name", CharField()))
+            .prefetch_related("decisions")
+        )
+
+    @admin.display(description="Group around")
+    def about(self, obj: Any) -> Any:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:entities_review_result", args=[obj.pk]),
+            short(obj.anchor_name or obj.anchor_public_id, 36),
+        )
+
+    @admin.display(description="By")
+    def by(self, obj: Review) -> str:
+        return str(obj.reviewed_by or "—")
+
+    @admin.display(description="Decisions")
+    def decided(self, obj: Review) -> str:
+        counts: dict[str, int] = {}
+        for decision in obj.decisions.all():
+            label = decision.get_decision_display().split(" (")[0].lower()
+            counts[label] = counts.get(label, 0) + 1
+        parts = [f"{n} {label}" for label, n in counts.items()]
+        if obj.values:
+            parts.append(f"{len(obj.values)} value(s)")
+        return short(", ".join(parts), 40) or "—"
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj: Review) -> str:
+        return short(obj.reason, 30)
+
+    @admin.display(description="Undone")
+    def undone(self, obj: Review) -> str:
+        if obj.undone_at is None:
+            return "—"
+        return short(f"{when(obj.undone_at)} by {obj.undone_by or '?'}: {obj.undo_reason}", 40)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        # A review is read on its result page, which shows what it did and holds its undo.
+        if not object_id.isdigit():
+            return super().change_view(request, object_id, form_url, extra_context)
+        return HttpResponseRedirect(reverse("admin:entities_review_result", args=[int(object_id)]))
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/result/",
+                self.admin_site.admin_view(admin_group_review.ReviewResultView.as_view()),
+                name="entities_review_result",
+            ),
             *super().get_urls(),
         ]
 
@@ -1015,22 +1202,12 @@ class ArtistDuplicateActionsMixin:
 
     @admin.action(description="Not a duplicate (two acts; never ask again)", permissions=["change"])
     def not_duplicate(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
-        count = 0
-        for dup in ArtistDuplicate.objects.filter(
-            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
-        ):
-            services.artist_duplicate_reject(duplicate=dup, by=request.user, reason="bulk: not a duplicate")
-            count += 1
+        count = decide_pairs(self, request, ARTIST_REVIEW, queryset, ReviewDecisionKind.DIFFERENT)
         self.message_user(request, f"Recorded {count} pair(s) as two acts.", messages.SUCCESS)  # type: ignore[attr-defined]
 
     @admin.action(description="Skip (take out of the queue for now)", permissions=["change"])
     def skip(self, request: HttpRequest, queryset: QuerySet[ArtistDuplicate]) -> None:
-        count = 0
-        for dup in ArtistDuplicate.objects.filter(
-            pk__in=queryset.values("pk"), status=DuplicateStatus.PENDING
-        ):
-            services.artist_duplicate_skip(duplicate=dup, by=request.user, reason="bulk: skipped")
-            count += 1
+        count = decide_pairs(self, request, ARTIST_REVIEW, queryset, ReviewDecisionKind.SKIPPED)
         self.message_user(request, f"Skipped {count} pair(s).", messages.SUCCESS)  # type: ignore[attr-defined]
 
     @admin.display(description="Pair (open to review)")
@@ -1134,20 +1311,19 @@ class ArtistDuplicateAdmin(SearchKeyMixin, ArtistDuplicateActionsMixin, Pipeline
                 view(admin_artist_review.ArtistReviewDuplicateView.as_view()),
                 name="entities_artistduplicate_review",
             ),
-            path(
-                "result/",
-                view(admin_artist_review.ArtistMergeResultView.as_view()),
-                name="entities_artistduplicate_result",
-            ),
+            *group_review_urls(self.admin_site, ARTIST_REVIEW),
             *super().get_urls(),
         ]
 
 
 @admin.register(PendingArtistDuplicate)
-class PendingArtistDuplicateAdmin(SearchKeyMixin, ArtistDuplicateActionsMixin, admin.ModelAdmin):
+class PendingArtistDuplicateAdmin(
+    GroupColumnsMixin, SearchKeyMixin, ArtistDuplicateActionsMixin, admin.ModelAdmin
+):
     """The artist queue: pairs waiting for a decision, most uncertain with most upcoming shows first."""
 
-    list_display = ["pair", "score_display", "priority", "created_at_when"]
+    review = ARTIST_REVIEW
+    list_display = ["pair", "group", "score_display", "priority", "reviewer", "created_at_when"]
     list_display_links = None
     list_filter = [ArtistScoreBandFilter, ("created_at", admin.DateFieldListFilter)]
     search_fields: ClassVar[list[str]] = []
@@ -1182,6 +1358,7 @@ class PendingArtistDuplicateAdmin(SearchKeyMixin, ArtistDuplicateActionsMixin, a
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         extra = {
             "review_next_url": reverse("admin:entities_artistduplicate_review_next"),
+            "group_next_url": reverse("admin:entities_artistduplicate_group_next"),
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra)

@@ -1,28 +1,24 @@
-"""The artist duplicate review in the admin: the side-by-side page with the explanation and the
-decisions (merge, not a duplicate, skip), the merge result with its undo; the queue's admins are in
-admin.py. It mirrors the venue review (admin_review.py) class for class, so that the two can be
-generalised together; reads come from entities.selectors, writes from entities.services.
+"""The artist pair page in the admin: the side-by-side page with the explanation and the decisions
+(merge, not a duplicate, skip), which are reviews of a group of two (services.review_apply, as the
+group page's); the result and its undo are the group review's (admin_group_review). The queue's admins
+are in admin.py; reads come from entities.selectors, writes from entities.services.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
 
-from entities import selectors, services
-from entities.models import (
-    Artist,
-    ArtistDuplicate,
-    CanonicalStatus,
-    DuplicateStatus,
-    EntityType,
-    MergeRecord,
-)
+from entities import review_selectors, selectors, services
+from entities.admin_review import pair_claim, pair_group_link
+from entities.models import ArtistDuplicate, CanonicalStatus, DuplicateStatus, EntityType, ReviewDecisionKind
+from entities.review_kinds import ARTIST_REVIEW
 
 ARTIST_KEYS = [
     ("m", "merge (keep the chosen survivor)"),
@@ -48,13 +44,17 @@ def _queue_url() -> str:
     return reverse("admin:entities_pendingartistduplicate_changelist")
 
 
-def _next_or_queue(after: ArtistDuplicate | None = None) -> str:
-    if after is not None:
-        _, following = selectors.artist_duplicate_neighbours(after)
-        if following:
-            return _review_url(following) or _queue_url()
-    first = selectors.artist_duplicate_queue().values_list("pk", flat=True).first()
-    return _review_url(first) or _queue_url()
+def _next_or_queue(request: HttpRequest) -> str:
+    """The next artist pair nobody else is reviewing (claimed for this reviewer), or the queue."""
+    if request.user.has_perm("entities.change_artistduplicate"):
+        pk = services.review_claim_next_pair(entity_type=EntityType.ARTIST, by=request.user)
+    else:
+        pk = next(iter(review_selectors.next_pairs(ARTIST_REVIEW, request.user, limit=1)), None)
+    return _review_url(pk) or _queue_url()
+
+
+# The pair page's buttons as a review of the group of two (anchor A, candidate B).
+PAIR_DECISIONS = {"not_duplicate": ReviewDecisionKind.DIFFERENT, "skip": ReviewDecisionKind.SKIPPED}
 
 
 class ArtistReviewNextView(View):
@@ -62,9 +62,11 @@ class ArtistReviewNextView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _require(request, "entities.view_artistduplicate")
-        url = _next_or_queue()
+        url = _next_or_queue(request)
         if url == _queue_url():
-            messages.info(request, "The artist review queue is empty.")
+            messages.info(
+                request, "No artist pair waits for you: the queue is empty or others are reviewing the rest."
+            )
         return HttpResponseRedirect(url)
 
 
@@ -79,6 +81,8 @@ class ArtistReviewDuplicateView(View):
         duplicate = self._load(pk)
         previous, following = selectors.artist_duplicate_neighbours(duplicate)
         artists = [duplicate.artist_a, duplicate.artist_b]
+        merged = [a for a in artists if a.status == CanonicalStatus.MERGED]
+        allowed = request.user.has_perm("entities.change_artistduplicate") and not merged
         context = {
             **admin.site.each_context(request),
             "title": f"Review: {duplicate.artist_a} ~ {duplicate.artist_b}",
@@ -92,8 +96,10 @@ class ArtistReviewDuplicateView(View):
             "next_url": _review_url(following),
             "queue_count": selectors.artist_duplicate_queue().count(),
             "decided": duplicate.status != DuplicateStatus.PENDING,
-            "merged_artists": [a for a in artists if a.status == CanonicalStatus.MERGED],
-            "can_decide": request.user.has_perm("entities.change_artistduplicate"),
+            "merged_artists": merged,
+            "review_next_url": reverse("admin:entities_artistduplicate_review_next"),
+            **pair_claim(request, ARTIST_REVIEW, duplicate, allowed),
+            **pair_group_link(ARTIST_REVIEW, duplicate),
         }
         return TemplateResponse(request, "admin/entities/artistduplicate/review.html", context)
 
@@ -102,82 +108,40 @@ class ArtistReviewDuplicateView(View):
         duplicate = self._load(pk)
         decision = request.POST.get("decision", "")
         reason = request.POST.get("reason", "").strip()
+        anchor, other = duplicate.artist_a, duplicate.artist_b
         try:
             if decision == "merge":
                 _require(request, "entities.change_artist")
-                artists = {str(a.pk): a for a in (duplicate.artist_a, duplicate.artist_b)}
-                winner = artists.get(request.POST.get("winner", ""))
+                winner = {str(a.pk): a for a in (anchor, other)}.get(request.POST.get("winner", ""))
                 if winner is None:
                     raise ValueError("Choose the artist that survives (keeps its ID).")
-                loser = next(a for key, a in artists.items() if key != str(winner.pk))
-                record = services.artist_merge_reviewed(
-                    winner=winner, loser=loser, by=request.user, reason=reason, duplicate=duplicate
+                review = services.review_apply(
+                    entity_type=EntityType.ARTIST,
+                    anchor_id=anchor.pk,
+                    decisions={other.pk: ReviewDecisionKind.SAME},
+                    survivor_id=winner.pk,
+                    by=request.user,
+                    reason=reason,
                 )
-                return HttpResponseRedirect(
-                    reverse("admin:entities_artistduplicate_result")
-                    + f"?record={record.pk}&duplicate={duplicate.pk}"
-                )
+                result = reverse("admin:entities_review_result", args=[review.pk])
+                # An undo from the result comes back to this pair.
+                return HttpResponseRedirect(f"{result}?{urlencode({'back': request.path})}")
+            if decision not in PAIR_DECISIONS:
+                raise ValueError("Choose merge, not a duplicate or skip.")
             if duplicate.status != DuplicateStatus.PENDING:
                 raise ValueError(f"This pair was already decided ({duplicate.get_status_display()}).")
-            if decision == "not_duplicate":
-                services.artist_duplicate_reject(duplicate=duplicate, by=request.user, reason=reason)
-                messages.success(
-                    request, f"Recorded: {duplicate.artist_a} and {duplicate.artist_b} are two acts."
-                )
-            elif decision == "skip":
-                services.artist_duplicate_skip(duplicate=duplicate, by=request.user, reason=reason)
-                messages.info(request, f"Skipped {duplicate.artist_a} ~ {duplicate.artist_b}.")
-            else:
-                raise ValueError("Choose merge, not a duplicate or skip.")
+            services.review_apply(
+                entity_type=EntityType.ARTIST,
+                anchor_id=anchor.pk,
+                decisions={other.pk: PAIR_DECISIONS[decision]},
+                by=request.user,
+                reason=reason,
+            )
         except ValueError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(_review_url(duplicate.pk) or _queue_url())
-        return HttpResponseRedirect(_next_or_queue(after=duplicate))
-
-
-def _record(raw: str) -> MergeRecord:
-    if not raw.isdigit():
-        raise Http404("record: a merge record number")
-    record = MergeRecord.objects.filter(pk=int(raw), entity_type=EntityType.ARTIST).first()
-    if record is None:
-        raise Http404("No such artist merge.")
-    return record
-
-
-def _duplicate(raw: str) -> ArtistDuplicate | None:
-    return ArtistDuplicate.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-
-
-class ArtistMergeResultView(View):
-    """What an artist merge did, where the loser's ID now points, and the undo button."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        _require(request, "entities.view_mergerecord")
-        record = _record(request.GET.get("record", ""))
-        duplicate = _duplicate(request.GET.get("duplicate", ""))
-        context = {
-            **admin.site.each_context(request),
-            "title": "Artist merge result",
-            "opts": MergeRecord._meta,
-            "record": record,
-            "winner": Artist.objects.filter(public_id=record.winner_public_id).first(),
-            "loser": Artist.objects.filter(public_id=record.loser_public_id).first(),
-            "duplicate": duplicate,
-            "undone": record.undone_at is not None,
-            "next_url": _next_or_queue(after=duplicate),
-            "can_undo": request.user.has_perm("entities.change_artist"),
-        }
-        return TemplateResponse(request, "admin/entities/artistduplicate/result.html", context)
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        """Undo the merge (the button on the result page)."""
-        _require(request, "entities.change_artist", "entities.change_artistduplicate")
-        record = _record(request.POST.get("record", ""))
-        duplicate = _duplicate(request.POST.get("duplicate", ""))
-        try:
-            services.merge_record_undo(record=record, by=request.user)
-        except ValueError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(_queue_url())
-        messages.success(request, "Undone: the two artists are separate again.")
-        return HttpResponseRedirect((_review_url(duplicate.pk) if duplicate else None) or _queue_url())
+        if decision == "skip":
+            messages.info(request, f"Skipped {anchor} ~ {other}.")
+        else:
+            messages.success(request, f"Recorded: {anchor} and {other} are two acts.")
+        return HttpResponseRedirect(_next_or_queue(request))

@@ -15,10 +15,20 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
 
-from entities import selectors, services
-from entities.models import CanonicalStatus, DuplicateStatus, EntityType, MergeRecord, Venue, VenueDuplicate
+from entities import review_selectors, selectors, services
+from entities.models import (
+    CanonicalStatus,
+    DuplicateStatus,
+    EntityType,
+    MergeRecord,
+    ReviewDecisionKind,
+    Venue,
+    VenueDuplicate,
+)
+from entities.review_kinds import VENUE_REVIEW, ReviewKind
 from entities.venue_fields import VENUE_CHOICES, venue_values_from
 
 KEYS = [
@@ -47,14 +57,13 @@ def _queue_url() -> str:
     return reverse("admin:entities_pendingvenueduplicate_changelist")
 
 
-def _next_or_queue(after: VenueDuplicate | None = None) -> str:
-    queue = selectors.venue_duplicate_queue()
-    if after is not None:
-        _, following = selectors.venue_duplicate_neighbours(after)
-        if following:
-            return _review_url(following) or _queue_url()
-    first = queue.values_list("pk", flat=True).first()
-    return _review_url(first) or _queue_url()
+def _next_or_queue(request: HttpRequest) -> str:
+    """The next pair nobody else is reviewing (claimed for this reviewer), or the queue."""
+    if request.user.has_perm("entities.change_venueduplicate"):
+        pk = services.review_claim_next_pair(entity_type=EntityType.VENUE, by=request.user)
+    else:
+        pk = next(iter(review_selectors.next_pairs(VENUE_REVIEW, request.user, limit=1)), None)
+    return _review_url(pk) or _queue_url()
 
 
 def _chosen_values(request: HttpRequest, venues: list[Venue], rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -71,14 +80,18 @@ def _chosen_values(request: HttpRequest, venues: list[Venue], rows: list[dict[st
     return values
 
 
-def _merge(
-    request: HttpRequest, venues: list[Venue], comparison: dict[str, Any], duplicate: VenueDuplicate | None
-) -> list[MergeRecord]:
-    _require(request, "entities.change_venue", "entities.change_venueduplicate")
+def _winner(request: HttpRequest, venues: list[Venue]) -> Venue:
     winner_pk = request.POST.get("winner", "")
     winner = next((v for v in venues if str(v.pk) == winner_pk), None)
     if winner is None:
         raise ValueError("Choose the venue that survives (keeps its ID).")
+    return winner
+
+
+def _merge(request: HttpRequest, venues: list[Venue], comparison: dict[str, Any]) -> list[MergeRecord]:
+    """Merge the compared venues (the compare page: venues picked from the list, not a filed pair)."""
+    _require(request, "entities.change_venue", "entities.change_venueduplicate")
+    winner = _winner(request, venues)
     chosen = _chosen_values(request, venues, comparison["rows"])
     return services.venue_merge_with_choices(
         winner=winner,
@@ -86,14 +99,20 @@ def _merge(
         chosen_values=chosen,
         by=request.user,
         reason=request.POST.get("reason", "").strip(),
-        duplicate=duplicate,
     )
 
 
-def _result_redirect(records: list[MergeRecord], duplicate: VenueDuplicate | None) -> HttpResponseRedirect:
+# A pair page's buttons as a review of the group of two (anchor A, candidate B).
+PAIR_DECISIONS = {
+    "not_duplicate": ReviewDecisionKind.DIFFERENT,
+    "room_of_a": ReviewDecisionKind.CONTAINS,  # A is a room of B: B has A as a room
+    "room_of_b": ReviewDecisionKind.ROOM_OF,
+    "skip": ReviewDecisionKind.SKIPPED,
+}
+
+
+def _result_redirect(records: list[MergeRecord]) -> HttpResponseRedirect:
     url = reverse("admin:entities_mergerecord_result") + "?records=" + ",".join(str(r.pk) for r in records)
-    if duplicate is not None:
-        url += f"&duplicate={duplicate.pk}"
     return HttpResponseRedirect(url)
 
 
@@ -112,20 +131,44 @@ def _context(
         "choices": VENUE_CHOICES,
         "keys": KEYS,
         "queue_url": _queue_url(),
+        "review_next_url": reverse("admin:entities_venueduplicate_review_next"),
         "api_base": "/api/venues/",
         **extra,
     }
 
 
 class ReviewNextView(View):
-    """The first pair of the queue (or the queue itself, when it is empty)."""
+    """The first pair of the queue nobody else is reviewing (or the queue itself, when there is none)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _require(request, "entities.view_venueduplicate")
-        url = _next_or_queue()
+        url = _next_or_queue(request)
         if url == _queue_url():
-            messages.info(request, "The review queue is empty.")
+            messages.info(
+                request, "No pair waits for you: the queue is empty or others are reviewing the rest."
+            )
         return HttpResponseRedirect(url)
+
+
+def pair_claim(request: HttpRequest, kind: ReviewKind, duplicate: Any, allowed: bool) -> dict[str, Any]:
+    """Claim the pair for whoever may decide it; what the page says about the claim, and whether this
+    reviewer may decide (not while someone else holds it). Shared by the venue and artist pair pages."""
+    if not allowed or duplicate.status != DuplicateStatus.PENDING:
+        return {"can_decide": allowed, "blocking": None, "claim_until": None}
+    outcome = services.review_claim(
+        entity_type=kind.entity_type, entity_ids=kind.pair_of(duplicate), by=request.user
+    )
+    if outcome.held:
+        return {"can_decide": True, "blocking": None, "claim_until": outcome.expires_at}
+    return {"can_decide": False, "blocking": outcome.blocking, "claim_until": None}
+
+
+def pair_group_link(kind: ReviewKind, duplicate: Any) -> dict[str, Any]:
+    """A link to the group of the pair's busier side, when it has more candidates than this pair."""
+    anchor = review_selectors.group_anchor(kind, duplicate)
+    size = review_selectors.review_pair_queue(kind).filter(kind.pairs_with(anchor)).count()
+    url = reverse(kind.admin_name("group"), args=[anchor]) if size > 1 else ""
+    return {"group_url": url, "group_size": size + 1}
 
 
 class ReviewDuplicateView(View):
@@ -143,6 +186,7 @@ class ReviewDuplicateView(View):
         previous, following = selectors.venue_duplicate_neighbours(duplicate)
         queue = selectors.venue_duplicate_queue()
         merged = [v for v in venues if v.status == CanonicalStatus.MERGED]
+        allowed = request.user.has_perm("entities.change_venueduplicate") and not merged
         context = _context(
             request,
             venues,
@@ -153,7 +197,8 @@ class ReviewDuplicateView(View):
             queue_count=queue.count(),
             decided=duplicate.status != DuplicateStatus.PENDING,
             merged_venues=merged,
-            can_decide=request.user.has_perm("entities.change_venueduplicate"),
+            **pair_claim(request, VENUE_REVIEW, duplicate, allowed),
+            **pair_group_link(VENUE_REVIEW, duplicate),
         )
         return TemplateResponse(request, "admin/entities/venueduplicate/review.html", context)
 
@@ -162,37 +207,45 @@ class ReviewDuplicateView(View):
         duplicate, venues = self._load(pk)
         decision = request.POST.get("decision", "")
         reason = request.POST.get("reason", "").strip()
+        anchor, other = duplicate.venue_a, duplicate.venue_b
         try:
             if decision == "merge":
+                _require(request, "entities.change_venue")
                 comparison = selectors.venue_comparison(venues, duplicate=duplicate)
-                records = _merge(request, venues, comparison, duplicate)
-                return _result_redirect(records, duplicate)
-            if duplicate.status != DuplicateStatus.PENDING:
-                raise ValueError(f"This pair was already decided ({duplicate.get_status_display()}).")
-            if decision == "not_duplicate":
-                services.venue_duplicate_reject(duplicate=duplicate, by=request.user, reason=reason)
-                messages.success(
-                    request, f"Recorded: {duplicate.venue_a} and {duplicate.venue_b} are different."
-                )
-            elif decision in ("room_of_a", "room_of_b"):
-                room, complex_venue = venues if decision == "room_of_a" else venues[::-1]
-                services.venue_duplicate_room_of(
-                    duplicate=duplicate,
-                    room=room,
-                    complex_venue=complex_venue,
+                review = services.review_apply(
+                    entity_type=EntityType.VENUE,
+                    anchor_id=anchor.pk,
+                    decisions={other.pk: ReviewDecisionKind.SAME},
+                    survivor_id=_winner(request, venues).pk,
+                    values=_chosen_values(request, venues, comparison["rows"]),
                     by=request.user,
                     reason=reason,
                 )
-                messages.success(request, f"Recorded: {room} is a room of {complex_venue}.")
-            elif decision == "skip":
-                services.venue_duplicate_skip(duplicate=duplicate, by=request.user, reason=reason)
-                messages.info(request, f"Skipped {duplicate.venue_a} ~ {duplicate.venue_b}.")
-            else:
+                result = reverse("admin:entities_review_result", args=[review.pk])
+                # An undo from the result comes back to this pair.
+                return HttpResponseRedirect(f"{result}?{urlencode({'back': request.path})}")
+            if decision not in PAIR_DECISIONS:
                 raise ValueError("Choose merge, not a duplicate, room of or skip.")
+            if duplicate.status != DuplicateStatus.PENDING:
+                raise ValueError(f"This pair was already decided ({duplicate.get_status_display()}).")
+            services.review_apply(
+                entity_type=EntityType.VENUE,
+                anchor_id=anchor.pk,
+                decisions={other.pk: PAIR_DECISIONS[decision]},
+                by=request.user,
+                reason=reason,
+            )
         except ValueError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(_review_url(duplicate.pk) or _queue_url())
-        return HttpResponseRedirect(_next_or_queue(after=duplicate))
+        done = {
+            "not_duplicate": f"Recorded: {anchor} and {other} are different.",
+            "room_of_a": f"Recorded: {anchor} is a room of {other}.",
+            "room_of_b": f"Recorded: {other} is a room of {anchor}.",
+            "skip": f"Skipped {anchor} ~ {other}.",
+        }
+        messages.success(request, done[decision])
+        return HttpResponseRedirect(_next_or_queue(request))
 
 
 class CompareVenuesView(View):
@@ -230,13 +283,13 @@ class CompareVenuesView(View):
         venues = self._venues(request)
         try:
             comparison = selectors.venue_comparison(venues)
-            records = _merge(request, venues, comparison, None)
+            records = _merge(request, venues, comparison)
         except ValueError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(
                 reverse("admin:entities_venue_compare") + "?ids=" + ",".join(str(v.pk) for v in venues)
             )
-        return _result_redirect(records, None)
+        return _result_redirect(records)
 
 
 def _records(raw: str) -> list[MergeRecord]:
@@ -251,7 +304,8 @@ def _records(raw: str) -> list[MergeRecord]:
 
 
 class MergeResultView(View):
-    """What a merge did, where the loser's ID now points, and the undo button."""
+    """What a merge from the compare page did, where the merged IDs now point, and the undo (with a
+    reason). Reviews of pairs and groups have their own result page (admin_group_review)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _require(request, "entities.view_mergerecord")
@@ -260,10 +314,7 @@ class MergeResultView(View):
         losers = {
             v.public_id: v for v in Venue.objects.filter(public_id__in=[r.loser_public_id for r in records])
         }
-        duplicate_id = request.GET.get("duplicate", "")
-        duplicate = (
-            VenueDuplicate.objects.filter(pk=int(duplicate_id)).first() if duplicate_id.isdigit() else None
-        )
+        undone = all(r.undone_at for r in records)
         context = {
             **admin.site.each_context(request),
             "title": "Merge result",
@@ -271,32 +322,34 @@ class MergeResultView(View):
             "records": records,
             "rows": [{"record": r, "loser": losers.get(r.loser_public_id)} for r in records],
             "winner": winner,
-            "duplicate": duplicate,
-            "undone": all(r.undone_at for r in records),
+            "undone": undone,
             "locked": (records[0].moved.get("review") or {}).get("locked", {}),
-            "next_url": _next_or_queue(after=duplicate) if duplicate else _next_or_queue(),
+            "next_url": reverse("admin:entities_venueduplicate_review_next"),
             "record_ids": ",".join(str(r.pk) for r in records),
-            "can_undo": request.user.has_perm("entities.change_venue"),
+            "can_undo": request.user.has_perm("entities.change_venue") and not undone,
         }
         return TemplateResponse(request, "admin/entities/mergerecord/result.html", context)
 
 
 class MergeUndoView(View):
-    """Undo the merges of one review (the button on the merge result)."""
+    """Undo the merges of one compare-page merge (the button on its result), saying why."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
         _require(request, "entities.change_venue", "entities.change_venueduplicate")
-        records = [r for r in _records(request.POST.get("records", "")) if r.undone_at is None]
+        raw = request.POST.get("records", "")
+        records = [r for r in _records(raw) if r.undone_at is None]
+        result = reverse("admin:entities_mergerecord_result") + f"?records={raw}"
         if not records:
             messages.warning(request, "Already undone.")
-            return HttpResponseRedirect(_queue_url())
+            return HttpResponseRedirect(result)
+        reason = request.POST.get("undo_reason", "").strip()
+        if not reason:
+            messages.error(request, "Say why you undo this merge: the reason is kept beside the merge's own.")
+            return HttpResponseRedirect(result)
         try:
-            winner = services.venue_review_undo(records=records, by=request.user)
+            winner = services.venue_review_undo(records=records, by=request.user, reason=reason)
         except ValueError as exc:
             messages.error(request, str(exc))
-            return HttpResponseRedirect(_queue_url())
+            return HttpResponseRedirect(result)
         messages.success(request, f"Undone: the merged venue(s) are separate again from {winner}.")
-        duplicate_id = request.POST.get("duplicate", "")
-        if duplicate_id.isdigit() and VenueDuplicate.objects.filter(pk=int(duplicate_id)).exists():
-            return HttpResponseRedirect(_review_url(int(duplicate_id)) or _queue_url())
-        return HttpResponseRedirect(reverse("admin:entities_venue_change", args=[winner.pk]))
+        return HttpResponseRedirect(result)

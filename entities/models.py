@@ -353,6 +353,11 @@ class MergeRecord(models.Model):
     moved = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+    # Who undid it and why, beside the merge's own `reason`.
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_reason = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "merge_records"
@@ -488,3 +493,136 @@ class Enrichment(StageRow):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.entity_type} #{self.entity_id}: {self.outcome or self.status}"
+
+
+# --- Staff review: claims, reviews with their decisions, curated values ------------------------------
+
+
+class ReviewClaim(models.Model):
+    """A reviewer holds a venue or artist while reviewing a pair or group it is in: other reviewers are
+    given the next unclaimed pair or group, and cannot decide this one, until the claim is released (a
+    decision, or leaving) or lapses at `expires_at`."""
+
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    entity_id = models.PositiveBigIntegerField(help_text="The venue's or artist's row id")
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "review_claims"
+        constraints = [
+            models.UniqueConstraint(fields=["entity_type", "entity_id"], name="one_review_claim_per_entity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} #{self.entity_id} claimed by {self.claimed_by_id} until {self.expires_at}"
+
+
+class ReviewDecisionKind(models.TextChoices):
+    """What staff say about one candidate (the subject) against the group's anchor (the other)."""
+
+    SAME = "same", "Same (merged)"
+    ROOM_OF = "room_of", "A room of the other"
+    CONTAINS = "contains", "Has the other as a room"
+    DIFFERENT = "different", "Different"
+    SKIPPED = "skipped", "Skipped for now"
+
+
+class Review(models.Model):
+    """One submitted review of a pair or of a group (an anchor and every candidate linked to it): who,
+    when and why, the values it wrote to the survivor and locked, and, if it was undone, who undid it,
+    when and why, kept beside the original reason."""
+
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    anchor_public_id = models.CharField(max_length=26, db_index=True)
+    # The entity that kept its ID when some candidates were the same; else the anchor.
+    survivor_public_id = models.CharField(max_length=26, db_index=True)
+    # {field: value} written to the survivor and locked (picked from a candidate or typed).
+    values = models.JSONField(default=dict, blank=True)
+    # {"locked": the survivor's locks before, "fields": its values before} for the values above.
+    values_before = models.JSONField(default=dict, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True, default="")
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        db_table = "reviews"
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"review #{self.pk} of {self.entity_type} {self.anchor_public_id}"
+
+
+class ReviewDecision(models.Model):
+    """One decision of a review about one candidate pair. Kept when undone: the undo's who, when and why
+    sit beside the decision's own."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    subject_public_id = models.CharField(max_length=26, db_index=True)
+    other_public_id = models.CharField(max_length=26, db_index=True)
+    decision = models.CharField(max_length=16, choices=ReviewDecisionKind.choices)
+    venue_duplicate = models.ForeignKey(
+        VenueDuplicate, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    artist_duplicate = models.ForeignKey(
+        ArtistDuplicate, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    merge_record = models.ForeignKey(
+        MergeRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    # What the decision changed besides the pair and the merge (a room's parent and kinds before), for undo.
+    detail = models.JSONField(default=dict, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        db_table = "review_decisions"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject_public_id} {self.decision} {self.other_public_id}"
+
+
+class CurationAction(models.TextChoices):
+    LOCK = "lock", "Set and locked"
+    UNLOCK = "unlock", "Lock released"
+
+
+class CurationRecord(models.Model):
+    """A value staff set by hand and locked (a review, the admin's form, an import), or a lock they
+    released: who, when, why, and what it replaced."""
+
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices)
+    entity_public_id = models.CharField(max_length=26, db_index=True)
+    field = models.CharField(max_length=64)
+    action = models.CharField(max_length=8, choices=CurationAction.choices)
+    value = models.JSONField(null=True, blank=True)
+    previous = models.JSONField(null=True, blank=True)
+    # The lock the field had before ({"value": ...}), or {} when it had none.
+    previous_lock = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True, default="")
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="curation_records"
+    )
+
+    class Meta:
+        db_table = "curation_records"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entity_public_id}.{self.field} {self.action}"

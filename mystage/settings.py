@@ -245,6 +245,9 @@ RESOLUTION_AUTO_MERGE_THRESHOLD = env_float("RESOLUTION_AUTO_MERGE_THRESHOLD", 0
 RESOLUTION_REVIEW_THRESHOLD = env_float("RESOLUTION_REVIEW_THRESHOLD", 0.3)
 # The admin's bulk merge of duplicate candidates takes only pairs scoring at least this.
 REVIEW_BULK_MERGE_MIN_SCORE = env_float("REVIEW_BULK_MERGE_MIN_SCORE", 0.9)
+# A reviewer's claim on the pair or group open in front of them lapses after this many minutes without
+# a page load or a decision; other reviewers are given the next unclaimed one meanwhile.
+REVIEW_CLAIM_MINUTES = env_int("REVIEW_CLAIM_MINUTES", 15)
 DEFAULT_PHONE_REGION = env_str("DEFAULT_PHONE_REGION", "US")
 
 # --- Enrichment -------------------------------------------------------------------------------

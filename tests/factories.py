@@ -22,6 +22,8 @@ from entities.models import (
     MergeRecord,
     Performance,
     PerformanceArtist,
+    Review,
+    ReviewDecision,
     Venue,
     VenueDuplicate,
 )
@@ -196,6 +198,27 @@ def make_rows(kind: str, n: int) -> None:
             MergeRecord.objects.create(
                 entity_type="venue", winner_public_id="A", loser_public_id="B", merged_by=user, moved={}
             )
+        elif kind == "review":
+            user = get_user_model().objects.create_user(f"reviewer-{i}")
+            anchor, other = VenueFactory.create(), VenueFactory.create()
+            review = Review.objects.create(
+                entity_type="venue",
+                anchor_public_id=anchor.public_id,
+                survivor_public_id=anchor.public_id,
+                reviewed_by=user,
+                undone_by=user,
+                undone_at=timezone.now(),
+                undo_reason="a long reason for undoing this review " * 3,
+                reason="a long reason for the review itself " * 3,
+                values={"name": "x"},
+            )
+            for decision in ("different", "skipped"):
+                ReviewDecision.objects.create(
+                    review=review,
+                    subject_public_id=other.public_id,
+                    other_public_id=anchor.public_id,
+                    decision=decision,
+                )
         elif kind == "syncrecord":
             SyncRecord.objects.create(
                 target="algolia", entity_type="venue", public_id=f"p{i}", payload_hash="h"
@@ -392,3 +415,117 @@ def build_artist_review_world() -> ArtistReviewWorld:
     leeds = Artist.objects.get(name="Solar Lanterns, The")
     a, b = sorted([porto.pk, leeds.pk])
     return ArtistReviewWorld(porto, leeds, ArtistDuplicate.objects.get(artist_a_id=a, artist_b_id=b))
+
+
+# --- The group review world: three listings at St. Mark's ------------------------------------------
+
+
+@dataclass
+class GroupWorld:
+    cathedral: Venue  # "St. Mark's Cathedral" from its own site: 53 past shows, 3 upcoming
+    listed: Venue  # "Saint Mark's Episcopal Cathedral" on a listings site: the same place
+    chapel: Venue  # "Thomsen Chapel at St. Mark's" on a ticket site: a room of the cathedral
+
+
+CATHEDRAL_ADDRESS = {
+    "street": "1245 10th Ave E",
+    "locality": "Seattle",
+    "region": "WA",
+    "postal_code": "98102",
+    "country": "US",
+}
+
+
+def build_group_world() -> GroupWorld:
+    """St. Mark's three ways, resolved through the real services: the cathedral's own site (53 past
+    shows of its Sunday choir and guests, 3 upcoming), a listings site that spells it in full and lists
+    ten of the same nights (same acts), and a ticket site selling recitals in its chapel (an act the
+    cathedral also hosts, on other nights). The pipeline files all three pairs, so the cathedral's
+    group holds the other two. The automatic-merge threshold is out of reach, as in the review world."""
+    from django.test import override_settings
+
+    with override_settings(RESOLUTION_AUTO_MERGE_THRESHOLD=1.0):
+        return _build_group_world()
+
+
+def _show(key: str, name: str, venue: dict[str, Any], day: dt.date, acts: list[str]) -> dict[str, Any]:
+    return {
+        "source_key": key,
+        "name": name,
+        "venue": venue,
+        "local_date": day.isoformat(),
+        "performers": [{"artist": {"name": act, "source_key": act.casefold()}} for act in acts],
+    }
+
+
+def _build_group_world() -> GroupWorld:
+    today = timezone.localdate()
+    site = SourceFactory.create(name="saint-marks-site", kind=SourceKind.VENUE_SITE, priority=50)
+    listings = SourceFactory.create(name="seattle-listings", kind=SourceKind.AGGREGATOR, priority=20)
+    tickets = SourceFactory.create(name="ticket-counter", kind=SourceKind.AGGREGATOR, priority=30)
+    cathedral = {
+        "source_key": "cathedral",
+        "name": "St. Mark's Cathedral",
+        "address": CATHEDRAL_ADDRESS,
+        "phone": "+1 206 323 0300",
+        "website": "https://saintmarks.example/",
+        "latitude": 47.63070,
+        "longitude": -122.32060,
+        "capacity": 1200,
+    }
+    listed = {
+        "source_key": "st-marks-episcopal",
+        "name": "Saint Mark's Episcopal Cathedral",
+        "address": {**CATHEDRAL_ADDRESS, "street": "1245 Tenth Avenue East"},
+        "phone": "(206) 323-0300",
+        "latitude": 47.63080,
+        "longitude": -122.32070,
+    }
+    chapel = {
+        "source_key": "thomsen-chapel",
+        "name": "Thomsen Chapel at St. Mark's",
+        "address": CATHEDRAL_ADDRESS,
+        "phone": "+1 206 323 0300",
+        "latitude": 47.63070,
+        "longitude": -122.32060,
+        "capacity": 80,
+    }
+    sundays = [today - dt.timedelta(days=7 * (week + 1)) for week in range(53)]
+    guests = ["Tallis Scholars", "Seattle Pro Musica", "Byrd Ensemble"]
+    site_shows = [
+        _show(f"compline-{i}", "Compline", cathedral, day, ["Compline Choir", guests[i % 3]])
+        for i, day in enumerate(sundays)
+    ]
+    site_shows += [
+        _show(
+            f"advent-{i}",
+            "Advent Lessons and Carols",
+            cathedral,
+            today + dt.timedelta(days=5 + 7 * i),
+            ["Compline Choir"],
+        )
+        for i in range(3)
+    ]
+    # The listings site lists ten of the same Sunday nights, with the same acts.
+    listed_shows = [
+        _show(f"listed-{i}", "Compline at St Mark's", listed, sundays[i], ["Compline Choir", guests[i % 3]])
+        for i in range(10)
+    ]
+    # The chapel's recitals: an act the cathedral hosts too, never on one of its nights.
+    chapel_shows = [
+        _show(
+            f"recital-{i}", "Organ Recital", chapel, today - dt.timedelta(days=3 + 14 * i), ["Byrd Ensemble"]
+        )
+        for i in range(4)
+    ]
+    chapel_shows.append(
+        _show("recital-next", "Organ Recital", chapel, today + dt.timedelta(days=3), ["Jane Organist"])
+    )
+    _ingest(site, {"venues": [cathedral], "performances": site_shows})
+    _ingest(listings, {"venues": [listed], "performances": listed_shows})
+    _ingest(tickets, {"venues": [chapel], "performances": chapel_shows})
+    return GroupWorld(
+        cathedral=Venue.objects.get(name="St. Mark's Cathedral"),
+        listed=Venue.objects.get(name="Saint Mark's Episcopal Cathedral"),
+        chapel=Venue.objects.get(name="Thomsen Chapel at St. Mark's"),
+    )

@@ -1,6 +1,6 @@
 """Artist duplicates: the batch pass that files uncertain artist pairs, online matching of a new
-artist source, staff decisions, and automatic merges, mirroring the venue ones (duplicates.py,
-review.py) so that both queues can be generalised together.
+artist source, automatic merges and reopening, mirroring the venue ones (duplicates.py, review.py).
+Staff decisions on artist pairs go through the one review of venues and artists (group_review.py).
 
 Every score comes from ``entities.resolution.artists`` (the scorer ``manage.py dedupe_artists``
 runs): links decide both ways, then names, genres, co-billed acts and cities.
@@ -24,7 +24,6 @@ from entities.models import (
     ArtistDuplicate,
     CanonicalStatus,
     DuplicateStatus,
-    MergeRecord,
     PerformanceArtist,
 )
 from entities.resolution.artists import (
@@ -237,30 +236,6 @@ def artist_duplicate_auto_merge(*, duplicate_id: int) -> int | None:
 # --- staff decisions ------------------------------------------------------------------------------
 
 
-def artist_duplicate_decide(
-    *, duplicate: ArtistDuplicate, status: str, by: Any = None, reason: str = ""
-) -> ArtistDuplicate:
-    duplicate.status = status
-    duplicate.decided_by = by if getattr(by, "pk", None) else None
-    duplicate.decided_at = timezone.now()
-    duplicate.reason = reason
-    duplicate.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
-    return duplicate
-
-
-def artist_duplicate_reject(
-    *, duplicate: ArtistDuplicate, by: Any = None, reason: str = ""
-) -> ArtistDuplicate:
-    """Two acts (of one name, often): the pair is never asked again nor merged."""
-    return artist_duplicate_decide(
-        duplicate=duplicate, status=DuplicateStatus.NOT_DUPLICATE, by=by, reason=reason
-    )
-
-
-def artist_duplicate_skip(*, duplicate: ArtistDuplicate, by: Any = None, reason: str = "") -> ArtistDuplicate:
-    return artist_duplicate_decide(duplicate=duplicate, status=DuplicateStatus.SKIPPED, by=by, reason=reason)
-
-
 def artist_duplicates_reopen(*, duplicates: QuerySet[ArtistDuplicate], by: Any = None) -> int:
     """Put skipped or rejected pairs back in the queue (both artists must still be active)."""
     return (
@@ -268,30 +243,6 @@ def artist_duplicates_reopen(*, duplicates: QuerySet[ArtistDuplicate], by: Any =
         .exclude(Q(artist_a__status=CanonicalStatus.MERGED) | Q(artist_b__status=CanonicalStatus.MERGED))
         .update(status=DuplicateStatus.PENDING, decided_by=None, decided_at=None, reason="reopened")
     )
-
-
-@transaction.atomic
-def artist_merge_reviewed(
-    *,
-    winner: Artist,
-    loser: Artist,
-    by: Any = None,
-    reason: str = "",
-    duplicate: ArtistDuplicate | None = None,
-) -> MergeRecord:
-    """Staff merge one act into another from the review: ``artist_merge`` (which settles the pairs
-    between the two) with who and why."""
-    current = {a.pk: a for a in Artist.objects.select_for_update().filter(pk__in=[winner.pk, loser.pk])}
-    if len(current) != 2:
-        raise ValueError("Choose the artist that survives and the other one of this pair.")
-    merged = [a for a in current.values() if a.status == CanonicalStatus.MERGED]
-    if merged:
-        raise ValueError(f"Already merged meanwhile: {', '.join(str(a) for a in merged)}.")
-    record = artist_merge(winner=current[winner.pk], loser=current[loser.pk], by=by, reason=reason)
-    if duplicate is not None and record.score is None:
-        record.score = duplicate.score
-        record.save(update_fields=["score"])
-    return record
 
 
 # --- online matching of a new artist source -------------------------------------------------------

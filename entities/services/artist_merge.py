@@ -68,7 +68,7 @@ def artist_merge(*, winner: Artist, loser: Artist, by: Any = None, reason: str =
 
 
 @transaction.atomic
-def artist_unmerge(*, record: MergeRecord, by: Any = None) -> Artist:
+def artist_unmerge(*, record: MergeRecord, by: Any = None, reason: str = "") -> Artist:
     """Undo an artist merge: the loser comes back with its sources, billing rows and IDs."""
     winner, loser = merged_pair(record, Artist)
     moved = record.moved
@@ -84,9 +84,12 @@ def artist_unmerge(*, record: MergeRecord, by: Any = None) -> Artist:
                 "set_start_time": row["set_start_time"],
             },
         )
-    redirect_remove(record=record, loser=loser)
+    redirect_remove(record=record, loser=loser, by=by, reason=reason)
     ArtistDuplicate.objects.filter(artist_a__in=[winner, loser], artist_b__in=[winner, loser]).update(
-        status=DuplicateStatus.PENDING, decided_by=None, decided_at=None, reason="merge undone"
+        status=DuplicateStatus.PENDING,
+        decided_by=None,
+        decided_at=None,
+        reason=f"merge undone: {reason}" if reason else "merge undone",
     )
     artist_recompute(winner)
     artist_recompute(loser)

@@ -21,9 +21,12 @@ from django.db import transaction
 from entities.models import (
     Artist,
     CanonicalStatus,
+    CurationAction,
+    CurationRecord,
     EntityType,
     EventStatus,
     Performance,
+    Review,
     TimePrecision,
     Venue,
     VenueKind,
@@ -198,11 +201,24 @@ def _keys(entity: Venue | Artist | Performance) -> None:
         entity.name_key = normalize_name(entity.name)[:255]
 
 
+def _user(by: Any) -> Any:
+    """A user for a foreign key: None for the pipeline or a command without one."""
+    return by if getattr(by, "pk", None) else None
+
+
 @transaction.atomic
 def entity_fields_lock(
-    *, entity: Venue | Artist | Performance, values: Mapping[str, Any], by: Any = None
+    *,
+    entity: Venue | Artist | Performance,
+    values: Mapping[str, Any],
+    by: Any = None,
+    reason: str = "",
+    review: Review | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Write `values` to the entity and lock them; returns the fields whose value or lock changed."""
+    """Write `values` to the entity and lock them; returns the fields whose value or lock changed. Each
+    change is recorded (CurationRecord: who, when, why, what it replaced) for the entity's history;
+    `previous` gives the values before when the caller has written them to the entity already."""
     entity_type = entity_type_of(entity)
     if entity.status == CanonicalStatus.MERGED:
         raise ValueError("This entity was merged; edit the entity it was merged into.")
@@ -211,26 +227,66 @@ def entity_fields_lock(
     if unknown:
         raise ValueError(f"Cannot lock {', '.join(unknown)}; lockable: {', '.join(allowed)}")
     converted = {field: _model_value(entity_type, field, value) for field, value in values.items()}
+    before = {field: getattr(entity, field) for field in converted} | dict(previous or {})
     changed = [
         field
         for field, value in converted.items()
-        if getattr(entity, field) != value or entity.locked_fields.get(field, object()) != lock_value(value)
+        if before[field] != value or entity.locked_fields.get(field, object()) != lock_value(value)
+    ]
+    records = [
+        CurationRecord(
+            entity_type=entity_type,
+            entity_public_id=entity.public_id,
+            field=field,
+            action=CurationAction.LOCK,
+            value=lock_value(converted[field]),
+            previous=lock_value(before[field]),
+            previous_lock={"value": entity.locked_fields[field]} if field in entity.locked_fields else {},
+            by=_user(by),
+            reason=reason,
+            review=review,
+        )
+        for field in changed
     ]
     for field, value in converted.items():
         setattr(entity, field, value)
     entity.locked_fields = {**entity.locked_fields, **{f: lock_value(v) for f, v in converted.items()}}
     _keys(entity)
     entity.save()
+    CurationRecord.objects.bulk_create(records)
     if not _recompute(entity) and changed:
         announce_change(entity_type=entity_type, entity=entity)
     return changed
 
 
 @transaction.atomic
-def entity_fields_unlock(*, entity: Venue | Artist | Performance, fields: Iterable[str]) -> list[str]:
-    """Drop the locks on `fields`: the sources decide those fields again."""
+def entity_fields_unlock(
+    *,
+    entity: Venue | Artist | Performance,
+    fields: Iterable[str],
+    by: Any = None,
+    reason: str = "",
+    review: Review | None = None,
+) -> list[str]:
+    """Drop the locks on `fields`: the sources decide those fields again. Each release is recorded."""
     dropped = [f for f in fields if f in entity.locked_fields]
     if dropped:
+        entity_type = entity_type_of(entity)
+        CurationRecord.objects.bulk_create(
+            CurationRecord(
+                entity_type=entity_type,
+                entity_public_id=entity.public_id,
+                field=field,
+                action=CurationAction.UNLOCK,
+                value=None,
+                previous=lock_value(getattr(entity, field)),
+                previous_lock={"value": entity.locked_fields[field]},
+                by=_user(by),
+                reason=reason,
+                review=review,
+            )
+            for field in dropped
+        )
         entity.locked_fields = {k: v for k, v in entity.locked_fields.items() if k not in dropped}
         entity.save(update_fields=["locked_fields", "updated_at"])
         _recompute(entity)
@@ -287,9 +343,9 @@ def entity_import(
         entity.venue = venue
         entity.save(update_fields=["venue", "updated_at"])
     if unlock:
-        entity_fields_unlock(entity=entity, fields=unlock)
+        entity_fields_unlock(entity=entity, fields=unlock, by=by, reason="imported (unlocked)")
     if values:
-        entity_fields_lock(entity=entity, values=values, by=by)
+        entity_fields_lock(entity=entity, values=values, by=by, reason="imported")
     elif created:
         _recompute(entity)
     return entity, created

@@ -76,16 +76,19 @@ def venue_merge(
 
 
 @transaction.atomic
-def venue_unmerge(*, record: MergeRecord, by: Any = None) -> Venue:
+def venue_unmerge(*, record: MergeRecord, by: Any = None, reason: str = "") -> Venue:
     """Undo a merge: the loser comes back with the sources, performances, rooms and IDs that moved."""
     winner, loser = merged_pair(record, Venue)
     moved = record.moved
     EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), venue=winner).update(venue=loser)
     Performance.objects.filter(pk__in=moved.get("performances", []), venue=winner).update(venue=loser)
     Venue.objects.filter(pk__in=moved.get("rooms", []), parent=winner).update(parent=loser)
-    redirect_remove(record=record, loser=loser)
+    redirect_remove(record=record, loser=loser, by=by, reason=reason)
     VenueDuplicate.objects.filter(venue_a__in=[winner, loser], venue_b__in=[winner, loser]).update(
-        status=DuplicateStatus.PENDING, decided_by=None, decided_at=None, reason="merge undone"
+        status=DuplicateStatus.PENDING,
+        decided_by=None,
+        decided_at=None,
+        reason=f"merge undone: {reason}" if reason else "merge undone",
     )
     venue_recompute(winner)
     venue_recompute(loser)

@@ -167,14 +167,14 @@ def performance_merge(
 
 
 @transaction.atomic
-def performance_unmerge(*, record: MergeRecord, by: Any = None) -> Performance:
+def performance_unmerge(*, record: MergeRecord, by: Any = None, reason: str = "") -> Performance:
     """Undo a performance merge: the loser comes back with its listings and IDs."""
     winner, loser = merged_pair(record, Performance)
     moved = record.moved
     EntitySource.objects.filter(pk__in=moved.get("entity_sources", []), performance=winner).update(
         performance=loser
     )
-    redirect_remove(record=record, loser=loser)
+    redirect_remove(record=record, loser=loser, by=by, reason=reason)
     for show in (winner, loser):
         if not performance_recompute(show):
             announce_change(entity_type=EntityType.PERFORMANCE, entity=show)

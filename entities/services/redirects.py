@@ -57,11 +57,16 @@ def merged_pair[E: (Venue, Artist, Performance)](record: MergeRecord, model: typ
     return winner, loser
 
 
-def redirect_remove(*, record: MergeRecord, loser: Venue | Artist | Performance) -> None:
-    """The loser answers for itself again: its external IDs come back and the record is marked undone."""
+def redirect_remove(
+    *, record: MergeRecord, loser: Venue | Artist | Performance, by: Any = None, reason: str = ""
+) -> None:
+    """The loser answers for itself again: its external IDs come back and the record is marked undone,
+    with who undid it and why beside the merge's own reason."""
     ExternalId.objects.filter(pk__in=record.moved.get("external_ids", [])).update(public_id=loser.public_id)
     loser.status = CanonicalStatus.ACTIVE
     loser.merged_into = None
     loser.save(update_fields=["status", "merged_into", "updated_at"])
     record.undone_at = timezone.now()
-    record.save(update_fields=["undone_at"])
+    record.undone_by = by if getattr(by, "pk", None) else None
+    record.undo_reason = reason
+    record.save(update_fields=["undone_at", "undone_by", "undo_reason"])

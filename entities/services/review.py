@@ -24,15 +24,14 @@ from entities.models import (
     Performance,
     Venue,
     VenueDuplicate,
-    VenueKind,
 )
 from entities.services.artist_merge import artist_unmerge
 from entities.services.curation import entity_fields_lock, lock_value
 from entities.services.duplicates import venue_duplicate_decide
+from entities.services.group_review import review_decision_undo
 from entities.services.merge import venue_merge, venue_pick_winner, venue_unmerge
 from entities.services.moved import performance_unmerge
 from entities.services.recompute import venue_recompute
-from entities.signals import announce_change
 from entities.venue_fields import VENUE_CHOICES, VENUE_FIELD_GROUPS, venue_choice_fields
 
 
@@ -83,7 +82,7 @@ def venue_merge_with_choices(
     locked_before = dict(winner.locked_fields)
     fields_before = {name: lock_value(getattr(winner, name)) for name in locks}
     if locks:
-        entity_fields_lock(entity=winner, values=locks, by=by)
+        entity_fields_lock(entity=winner, values=locks, by=by, reason=reason or "chosen in a merge")
     score = duplicate.score if duplicate is not None else None
     records = [venue_merge(winner=winner, loser=loser, by=by, reason=reason, score=score) for loser in losers]
     batch = [r.pk for r in records]
@@ -108,7 +107,7 @@ def venue_merge_with_choices(
 
 
 @transaction.atomic
-def venue_review_undo(*, records: Iterable[MergeRecord], by: Any = None) -> Venue:
+def venue_review_undo(*, records: Iterable[MergeRecord], by: Any = None, reason: str = "") -> Venue:
     """Undo merges (newest first); when the last merge of a review batch is undone, the winner's locks
     and hand-set values are put back as they were before the review. Returns the winner."""
     ordered = sorted(records, key=lambda r: r.pk, reverse=True)
@@ -120,7 +119,7 @@ def venue_review_undo(*, records: Iterable[MergeRecord], by: Any = None) -> Venu
     if len(winner_ids) != 1:
         raise ValueError("These merges have different winners; undo them one by one.")
     for record in ordered:
-        venue_unmerge(record=record, by=by)
+        venue_unmerge(record=record, by=by, reason=reason)
     winner = Venue.objects.get(public_id=winner_ids.pop())
     for review in {str(r.moved.get("review")): r.moved.get("review") for r in ordered}.values():
         if not review:
@@ -132,17 +131,21 @@ def venue_review_undo(*, records: Iterable[MergeRecord], by: Any = None) -> Venu
     return winner
 
 
-def merge_record_undo(*, record: MergeRecord, by: Any = None) -> None:
-    """Undo one merge of any entity type (venue merges also put back the review's locks).
+def merge_record_undo(*, record: MergeRecord, by: Any = None, reason: str = "") -> None:
+    """Undo one merge of any entity type, keeping `reason` beside the merge's own (venue merges from the
+    compare page also put back the values chosen there; a merge made by a review undoes that decision).
 
     Raises ValueError when it cannot be undone (already undone, or the entities changed since)."""
     try:
-        if record.entity_type == EntityType.VENUE:
-            venue_review_undo(records=[record], by=by)
+        decision = record.decisions.filter(undone_at__isnull=True).first()
+        if decision is not None:
+            review_decision_undo(decision=decision, by=by, reason=reason or "merge undone")
+        elif record.entity_type == EntityType.VENUE:
+            venue_review_undo(records=[record], by=by, reason=reason)
         elif record.entity_type == EntityType.ARTIST:
-            artist_unmerge(record=record, by=by)
+            artist_unmerge(record=record, by=by, reason=reason)
         else:
-            performance_unmerge(record=record, by=by)
+            performance_unmerge(record=record, by=by, reason=reason)
     except (Venue.DoesNotExist, Artist.DoesNotExist, Performance.DoesNotExist) as exc:
         raise ValueError(f"An entity of this merge no longer exists: {exc}") from exc
 
@@ -177,32 +180,6 @@ def venue_duplicate_reject(*, duplicate: VenueDuplicate, by: Any = None, reason:
     return venue_duplicate_decide(
         duplicate=duplicate, status=DuplicateStatus.NOT_DUPLICATE, by=by, reason=reason
     )
-
-
-@transaction.atomic
-def venue_duplicate_room_of(
-    *, duplicate: VenueDuplicate, room: Venue, complex_venue: Venue, by: Any = None, reason: str = ""
-) -> VenueDuplicate:
-    """Staff say one venue of the pair is a room of the other's complex: the room's parent becomes
-    the complex (kinds "room" and "complex"), and the pair is never asked again nor merged."""
-    ids = {duplicate.venue_a_id, duplicate.venue_b_id}
-    if {room.pk, complex_venue.pk} != ids:
-        raise ValueError("The room and the complex must be the two venues of this pair.")
-    locked = {v.pk: v for v in Venue.objects.select_for_update().filter(pk__in=ids)}
-    room, complex_venue = locked[room.pk], locked[complex_venue.pk]
-    if CanonicalStatus.MERGED in (room.status, complex_venue.status):
-        raise ValueError("One of these venues was merged meanwhile; review the surviving venue instead.")
-    if complex_venue.parent_id == room.pk:
-        raise ValueError(f"{complex_venue} is a room of {room} already: a room cannot contain its complex.")
-    room.parent = complex_venue
-    room.kind = VenueKind.ROOM
-    room.save(update_fields=["parent", "kind", "updated_at"])
-    if complex_venue.kind != VenueKind.COMPLEX:
-        complex_venue.kind = VenueKind.COMPLEX
-        complex_venue.save(update_fields=["kind", "updated_at"])
-    for venue in (room, complex_venue):
-        announce_change(entity_type=EntityType.VENUE, entity=venue)
-    return venue_duplicate_decide(duplicate=duplicate, status=DuplicateStatus.ROOM_OF, by=by, reason=reason)
 
 
 def venue_duplicates_reopen(*, duplicates: QuerySet[VenueDuplicate], by: Any = None) -> int:

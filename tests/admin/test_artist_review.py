@@ -78,18 +78,21 @@ def test_merge_then_undo_over_http(admin_client, admin_user, world):
     assert Artist.objects.get(pk=world.leeds.pk).merged_into_id == world.porto.pk
     assert ArtistDuplicate.objects.get(pk=world.duplicate.pk).status == DuplicateStatus.MERGED
     result = admin_client.get(response["Location"]).content.decode()
-    assert "Merged into" in result
+    assert "Same as" in result
+    assert f"/api/artists/{world.leeds.public_id}" in result
 
-    # when: undone from the result page
-    undo = admin_client.post(
-        reverse("admin:entities_artistduplicate_result"),
-        {"record": record.pk, "duplicate": world.duplicate.pk},
-    )
+    # when: undone from the result page, saying why
+    undo = admin_client.post(response["Location"], {"undo_reason": "two bands: different Spotify pages"})
 
-    # then: two acts again, the pair back in the queue
-    assert undo["Location"] == _review(world)
+    # then: two acts again, the pair back in the queue, both reasons kept
+    assert undo.status_code == 302
     assert Artist.objects.get(pk=world.leeds.pk).status == CanonicalStatus.ACTIVE
     assert ArtistDuplicate.objects.get(pk=world.duplicate.pk).status == DuplicateStatus.PENDING
+    record.refresh_from_db()
+    assert (record.reason, record.undo_reason) == (
+        "one band, two pages",
+        "two bands: different Spotify pages",
+    )
 
 
 @pytest.mark.parametrize(("decision", "status"), [("not_duplicate", "not_duplicate"), ("skip", "skipped")])

@@ -37,6 +37,7 @@ PINNED = {
     ("entities", "pendingvenueduplicate"): 5,
     ("entities", "artistduplicate"): 4,
     ("entities", "pendingartistduplicate"): 4,
+    ("entities", "review"): 5,
     ("core", "apikey"): 5,
     ("sync", "syncrecord"): 5,
     ("sync", "reconcilerun"): 4,

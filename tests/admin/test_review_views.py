@@ -16,6 +16,7 @@ from entities.models import (
     CanonicalStatus,
     DuplicateStatus,
     MergeRecord,
+    Review,
     Venue,
     VenueDuplicate,
 )
@@ -82,7 +83,8 @@ def test_merge_with_choices_then_undo_over_http(admin_client, world, admin_user)
     )
     assert response.status_code == 302
     result_url = response["Location"]
-    assert result_url.startswith(reverse("admin:entities_mergerecord_result"))
+    review = Review.objects.get()
+    assert result_url.startswith(reverse("admin:entities_review_result", args=[review.pk]))
     hall = Venue.objects.get(pk=world.hall.pk)
     assert hall.name == "Hidden Hall (Fremont)"
     assert hall.locked_fields == {"name": "Hidden Hall (Fremont)"}
@@ -90,18 +92,40 @@ def test_merge_with_choices_then_undo_over_http(admin_client, world, admin_user)
     assert (record.merged_by, record.reason) == (admin_user, "same place")
 
     result = admin_client.get(result_url).content.decode()
-    assert "Undo this merge" in result
+    assert "Undo this review" in result
     assert f"/api/venues/{world.listed.public_id}" in result
     assert admin_client.get(f"/api/venues/{world.listed.public_id}").status_code == 301
 
-    undo = admin_client.post(
-        reverse("admin:entities_mergerecord_undo"),
-        {"records": str(record.pk), "duplicate": world.duplicate.pk},
-    )
+    # An undo without a reason is refused and changes nothing
+    refused = admin_client.post(result_url, {"undo_reason": "  "})
+    assert refused.status_code == 400
+    assert "Say why" in refused.content.decode()
+    assert Venue.objects.get(pk=world.listed.pk).status == CanonicalStatus.MERGED
+
+    result_page = admin_client.get(result_url).content.decode()
+    assert f'name="back" value="{_review(world)}"' in result_page  # the undo comes back to the pair
+    undo = admin_client.post(result_url, {"undo_reason": "two rooms after all", "back": _review(world)})
     assert undo["Location"] == _review(world)
     assert Venue.objects.get(pk=world.listed.pk).status == CanonicalStatus.ACTIVE
     assert Venue.objects.get(pk=world.hall.pk).locked_fields == {}
     assert VenueDuplicate.objects.get(pk=world.duplicate.pk).status == DuplicateStatus.PENDING
+    record.refresh_from_db()
+    review.refresh_from_db()
+    # Both reasons kept, side by side
+    assert (record.reason, record.undo_reason, record.undone_by) == (
+        "same place",
+        "two rooms after all",
+        admin_user,
+    )
+    assert (review.reason, review.undo_reason, review.undone_by) == (
+        "same place",
+        "two rooms after all",
+        admin_user,
+    )
+    after = admin_client.get(result_url).content.decode()
+    assert "This review was undone." in after
+    assert "released by the undo" in after
+    assert "and locked" not in after
 
 
 @pytest.mark.parametrize(("decision", "status"), [("not_duplicate", "not_duplicate"), ("skip", "skipped")])
@@ -153,13 +177,28 @@ def test_bulk_merge_action_keeps_the_threshold(admin_client, world, settings):
     assert Venue.objects.get(pk=world.listed.pk).status == CanonicalStatus.MERGED
 
 
-def test_merge_record_undo_action(admin_client, world):
-    admin_client.post(_review(world), {"decision": "merge", "winner": str(world.hall.pk)})
-    record = MergeRecord.objects.get()
+def test_merge_record_undo_action_asks_why(admin_client, world):
     admin_client.post(
-        reverse("admin:entities_mergerecord_changelist"), {"action": "undo", "_selected_action": [record.pk]}
+        _review(world), {"decision": "merge", "winner": str(world.hall.pk), "reason": "one hall"}
     )
-    assert MergeRecord.objects.get().undone_at is not None
+    record = MergeRecord.objects.get()
+    url = reverse("admin:entities_mergerecord_changelist")
+    ask = admin_client.post(url, {"action": "undo", "_selected_action": [record.pk]})
+    assert ask.status_code == 200
+    assert 'name="undo_reason"' in ask.content.decode()
+    assert MergeRecord.objects.get().undone_at is None
+    admin_client.post(
+        url,
+        {
+            "action": "undo",
+            "_selected_action": [record.pk],
+            "confirm": "yes",
+            "undo_reason": "the listing was wrong",
+        },
+    )
+    record.refresh_from_db()
+    assert record.undone_at is not None
+    assert (record.reason, record.undo_reason) == ("one hall", "the listing was wrong")
 
 
 def test_editing_a_venue_by_hand_locks_the_field(admin_client, world):

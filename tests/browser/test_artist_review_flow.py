@@ -83,15 +83,16 @@ def test_staff_member_reviews_an_artist_pair_merges_undoes_and_rejects(
     page.locator("body").click(position={"x": 5, "y": 5})
     with page.expect_navigation():
         page.keyboard.press("m")
-    page.wait_for_selector("#merge-result")
-    assert "Merged into" in page.inner_text("#merge-result")
+    page.wait_for_selector("#review-result")
+    assert "Same as" in page.inner_text("#review-result")
     assert Artist.objects.get(pk=world.leeds.pk).merged_into_id == world.porto.pk
     record = MergeRecord.objects.get()
     assert (record.merged_by_id, record.entity_type) == (artist_reviewer.pk, "artist")
     loser_api = f"{live_server.url}/api/artists/{world.leeds.public_id}"
     assert page.request.get(loser_api, max_redirects=0).status == 301
 
-    # Undo: back to the pair, two acts again
+    # Undo, saying why: back to the pair, two acts again
+    page.fill("#id_undo_reason", "the Leeds page is another band")
     with page.expect_navigation():
         page.click("#btn-undo")
     page.wait_for_selector("#comparison")

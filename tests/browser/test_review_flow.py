@@ -113,10 +113,10 @@ def test_staff_member_reviews_merges_and_undoes(live_server, browser, reviewer):
     with page.expect_navigation():
         page.keyboard.press("m")
 
-    # The result page: what merged, the locked values, the redirect and the undo button
-    page.wait_for_selector("#merge-result")
-    assert "Merged into" in page.inner_text("#merge-result")
-    locked = page.inner_text("#locked-values")
+    # The result page: what merged, the locked values, the redirect and the undo, which asks why
+    page.wait_for_selector("#review-result")
+    assert "Same as" in page.inner_text("#review-result")
+    locked = page.inner_text("#review-values")
     assert "Hidden Hall (Fremont)" in locked
     assert "123 North 36th Street" in locked
     hall = Venue.objects.get(pk=world.hall.pk)
@@ -137,7 +137,8 @@ def test_staff_member_reviews_merges_and_undoes(live_server, browser, reviewer):
     assert followed.ok
     assert followed.json()["id"] == world.hall.public_id
 
-    # Undo: back to the pair, both venues separate again, the locks gone
+    # Undo, saying why: back to the pair, both venues separate again, the locks gone, both reasons kept
+    page.fill("#id_undo_reason", "the listing is the hall's upstairs bar")
     with page.expect_navigation():
         page.click("#btn-undo")
     page.wait_for_selector("#comparison")
@@ -145,6 +146,11 @@ def test_staff_member_reviews_merges_and_undoes(live_server, browser, reviewer):
     assert Venue.objects.get(pk=world.listed.pk).status == CanonicalStatus.ACTIVE
     assert Venue.objects.get(pk=world.hall.pk).locked_fields == {}
     assert VenueDuplicate.objects.get(pk=world.duplicate.pk).status == DuplicateStatus.PENDING
+    record.refresh_from_db()
+    assert (record.reason, record.undo_reason) == (
+        "same room; the listing has the official street name",
+        "the listing is the hall's upstairs bar",
+    )
     assert page.request.get(loser_api, max_redirects=0).status == 200
     page.close()
 

@@ -131,8 +131,10 @@ def test_merge_venues_and_unmerge(world):
     assert Venue.objects.get(pk=world.listed.pk).status == CanonicalStatus.MERGED
     with pytest.raises(CommandError, match="Already merged"):
         run("merge_venues", world.hall.public_id, world.listed.public_id, "--reason", "again")
-    run("unmerge", str(record.pk))
+    run("unmerge", str(record.pk), "--reason", "two rooms after all")
     assert Venue.objects.get(pk=world.listed.pk).status == CanonicalStatus.ACTIVE
+    record.refresh_from_db()
+    assert (record.reason, record.undo_reason) == ("same room", "two rooms after all")
     with pytest.raises(CommandError, match="No venue"):
         run("merge_venues", "01NOPE", world.hall.public_id, "--reason", "x")
 

@@ -16,13 +16,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("record", type=int)
+        parser.add_argument("--reason", default="", help="why (kept beside the merge's own reason)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         record = MergeRecord.objects.filter(pk=options["record"]).first()
         if record is None:
             raise CommandError(f"No merge record {options['record']}.")
         try:
-            merge_record_undo(record=record)
+            merge_record_undo(record=record, reason=options["reason"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
